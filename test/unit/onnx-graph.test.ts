@@ -72,6 +72,10 @@ describe('GraphBuilder encoding', () => {
 
   it('is deterministic and names nodes by default', () => {
     expect(tiny().toBytes()).toEqual(tiny().toBytes());
+    // A plain Uint8Array owning its buffer (not a pooled Node Buffer): safe to transfer.
+    const bytes = tiny().toBytes();
+    expect(bytes.constructor).toBe(Uint8Array);
+    expect(bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length).toBe(true);
     expect(graphOf(tiny().toBytes()).node[0]?.name).toBe('MatMul_0');
   });
 });

@@ -57,7 +57,7 @@ export function createEmbedTopK(opts: ModelOptions = {}): TestModel {
     description: `mean of ${EMBED_DIM}-d embeddings of int64 ids, scored against all ${EMBED_VOCAB} entries, top ${EMBED_TOPK}`,
     inputSpecs,
     outputSpecs,
-    bytes: () => bytes().slice(),
+    bytes: () => new Uint8Array(bytes()), // a copy: callers may transfer or mutate it
     inputs(batch: number, inputSeed: number): TestTensors {
       const rng = new Prng(inputSeed);
       const ids = new BigInt64Array(batch * EMBED_SAMPLE_SEQ);

@@ -72,7 +72,7 @@ export function createMlp(opts: MlpOptions = {}): TestModel {
     description: `MLP ${sizes.join('→')} with Relu and a final Softmax; float32 in, probabilities out`,
     inputSpecs,
     outputSpecs,
-    bytes: () => bytes().slice(),
+    bytes: () => new Uint8Array(bytes()), // a copy: callers may transfer or mutate it
     inputs(batch: number, inputSeed: number): TestTensors {
       return { x: { type: 'float32', dims: [batch, inDim], data: new Prng(inputSeed).normals(batch * inDim) } };
     },

@@ -138,7 +138,7 @@ export const multiIo: TestModel = {
   description: 'seven inputs, six outputs: float32, float16, int32, int64, uint8, int8 and bool across the wire',
   inputSpecs,
   outputSpecs,
-  bytes: () => bytes().slice(),
+  bytes: () => new Uint8Array(bytes()), // a copy: callers may transfer or mutate it
   inputs,
   reference,
 };

@@ -148,8 +148,14 @@ export class GraphBuilder {
     return model;
   }
 
-  /** Encodes the model. Deterministic: the same calls in the same order give identical bytes. */
+  /**
+   * Encodes the model. Deterministic: the same calls in the same order give identical bytes.
+   * Returns a plain Uint8Array that owns its whole ArrayBuffer.
+   */
   toBytes(opts: ToBytesOptions = {}): Uint8Array {
-    return proto.ModelProto.encode(this.toProto(opts)).finish();
+    // Under Node protobufjs returns a Buffer, possibly a view into a shared pool: its `.buffer`
+    // holds other bytes, its `slice()` does not copy, and vitest's toEqual treats it as a different
+    // class. A copy makes `bytes.buffer` safe to transfer or hand to onnxruntime.
+    return new Uint8Array(proto.ModelProto.encode(this.toProto(opts)).finish());
   }
 }
