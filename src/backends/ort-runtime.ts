@@ -1,0 +1,54 @@
+/**
+ * Lazy loading of onnxruntime-web. Only what the device needs is imported: a device without
+ * WebGPU gets the CPU-only build (`onnxruntime-web/wasm`, 14 MB wasm) and never fetches the
+ * 27 MB WebGPU runtime. A WebGPU device gets `onnxruntime-web/webgpu`, whose runtime also has
+ * the CPU execution provider, so falling back to WASM needs no second download.
+ */
+import type * as Ort from 'onnxruntime-web';
+
+export type OrtModule = typeof Ort;
+/** Which ORT build a worker uses. */
+export type OrtFlavour = 'wasm' | 'webgpu';
+
+export interface OrtConfig {
+  threads: number;
+  /** Self-hosted base URL of the ORT `.wasm` files; default: next to the bundled ORT module. */
+  assetBase?: string;
+}
+
+/** One ORT module per flavour per worker; configured once, before its first session. */
+export class OrtRuntime {
+  private readonly loaded = new Map<OrtFlavour, Promise<OrtModule>>();
+  constructor(private readonly config: OrtConfig) {}
+
+  /** Import (once) and configure the ORT build for `flavour`. */
+  get(flavour: OrtFlavour): Promise<OrtModule> {
+    let p = this.loaded.get(flavour);
+    if (!p) {
+      p = (flavour === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm'))
+        .then((mod) => this.configure(mod as OrtModule));
+      // A failed import must not poison later attempts (e.g. a transient network error).
+      p.catch(() => this.loaded.delete(flavour));
+      this.loaded.set(flavour, p);
+    }
+    return p;
+  }
+
+  /** The module if it was already imported (for synchronous checks). */
+  has(flavour: OrtFlavour): boolean {
+    return this.loaded.has(flavour);
+  }
+
+  private configure(ort: OrtModule): OrtModule {
+    ort.env.wasm.numThreads = this.config.threads;
+    // We already are in a worker; ORT's own proxy worker would add a second hop.
+    ort.env.wasm.proxy = false;
+    // 'error': ORT's warnings (e.g. about unused initializers) are noise for site visitors.
+    ort.env.logLevel = 'error';
+    if (this.config.assetBase) {
+      const base = this.config.assetBase.endsWith('/') ? this.config.assetBase : `${this.config.assetBase}/`;
+      ort.env.wasm.wasmPaths = base;
+    }
+    return ort;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Download model bytes with progress, abort and bounded retries. Transient failures (network
+ * errors, 408/429/5xx) are retried with exponential backoff; permanent ones (other 4xx) are not.
+ */
+import { InpageError, abortError } from '../errors.ts';
+import type { LoadProgress } from '../types.ts';
+
+export interface FetchModelOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: LoadProgress) => void;
+  /** Attempts after the first for transient failures. Default 2. */
+  retries?: number;
+  /** First backoff delay in ms, doubled each retry. Default 250. */
+  backoffMs?: number;
+  fetchImpl?: typeof fetch;
+}
+
+/** Statuses worth retrying: the server may answer next time. */
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = (): void => { clearTimeout(t); reject(abortError('Model download', signal?.reason)); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Fetch `url` fully into memory. */
+export async function fetchModel(url: string, opts: FetchModelOptions = {}): Promise<Uint8Array> {
+  const retries = opts.retries ?? 2;
+  const doFetch = opts.fetchImpl ?? fetch;
+  let lastError: InpageError | undefined;
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    if (attempt > 0) await sleep((opts.backoffMs ?? 250) * 2 ** (attempt - 1), opts.signal);
+    if (opts.signal?.aborted) throw abortError('Model download', opts.signal.reason);
+    let response: Response;
+    try {
+      response = await doFetch(url, opts.signal ? { signal: opts.signal, credentials: 'same-origin' } : { credentials: 'same-origin' });
+    } catch (e) {
+      if (opts.signal?.aborted) throw abortError('Model download', opts.signal.reason);
+      lastError = new InpageError('MODEL_FETCH_FAILED', `Could not download the model from ${url}: ${e instanceof Error ? e.message : String(e)} (network error or blocked by CSP connect-src).`, { url, status: 0, attempts: attempt + 1 });
+      continue;
+    }
+    if (!response.ok) {
+      lastError = new InpageError('MODEL_FETCH_FAILED', `Downloading the model from ${url} failed with HTTP ${response.status} ${response.statusText}.${isTransientStatus(response.status) ? '' : ' Check the URL.'}`, { url, status: response.status, attempts: attempt + 1 });
+      if (!isTransientStatus(response.status)) throw lastError;
+      continue;
+    }
+    return readBody(response, url, opts);
+  }
+  throw lastError ?? new InpageError('MODEL_FETCH_FAILED', `Could not download ${url}.`, { url });
+}
+
+async function readBody(response: Response, url: string, opts: FetchModelOptions): Promise<Uint8Array> {
+  const header = response.headers.get('content-length');
+  // Content-Length is the encoded size; with compression it can differ from what we read.
+  const total = header !== null && /^\d+$/.test(header) && !response.headers.get('content-encoding') ? Number(header) : undefined;
+  const progress = (loaded: number): void => opts.onProgress?.(total === undefined ? { phase: 'download', loaded } : { phase: 'download', loaded, total });
+  if (!response.body) {
+    const buf = new Uint8Array(await response.arrayBuffer());
+    progress(buf.byteLength);
+    return buf;
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  progress(0);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.byteLength;
+      progress(loaded);
+    }
+  } catch (e) {
+    if (opts.signal?.aborted) throw abortError('Model download', opts.signal.reason);
+    throw new InpageError('MODEL_FETCH_FAILED', `The download of ${url} broke off after ${loaded} bytes: ${e instanceof Error ? e.message : String(e)}.`, { url, loaded });
+  }
+  if (total !== undefined && loaded !== total) {
+    throw new InpageError('MODEL_FETCH_FAILED', `The download of ${url} ended after ${loaded} of ${total} bytes.`, { url, loaded, total });
+  }
+  const out = new Uint8Array(loaded);
+  let offset = 0;
+  for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * One live worker and the calls in flight to it. The guarantee this file exists for: every call
+ * settles. A call races its reply against the worker's death, its timeout and its AbortSignal;
+ * whichever comes first answers the caller, with a typed error for all but the reply.
+ */
+import { wrap, type Remote } from 'comlink';
+import { InpageError, abortError, fromWire } from '../errors.ts';
+import type { HostApi, Reply } from '../protocol.ts';
+
+/** How a call is bounded. */
+export interface CallGuard {
+  /** Names the call in error messages, e.g. "model.run()". */
+  what: string;
+  signal?: AbortSignal | undefined;
+  /** 0 or undefined: no timeout. */
+  timeoutMs?: number | undefined;
+  /** Tell the worker to stop work for this call (after timeout or abort). */
+  cancel?: (() => void) | undefined;
+}
+
+let connectionCounter = 0;
+
+/** A started worker. Create with `WorkerConnection.start`. */
+export class WorkerConnection {
+  readonly remote: Remote<HostApi>;
+  readonly id: number;
+  readonly lifeLock: string;
+  private deathError: InpageError | undefined;
+  private readonly deathWaiters = new Set<(e: InpageError) => void>();
+  private ended = false;
+
+  constructor(private readonly worker: Worker, private readonly onDeath: (conn: WorkerConnection, e: InpageError) => void) {
+    this.id = ++connectionCounter;
+    this.lifeLock = `inpage-worker-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${this.id}`;
+    this.remote = wrap<HostApi>(worker);
+    worker.addEventListener('error', (ev) => {
+      ev.preventDefault();
+      const detail = ev.message ? `: ${ev.message}` : ' (the worker script failed to load or threw)';
+      this.die(new InpageError('WORKER_CRASHED', `The Inpage worker crashed${detail}. Pending calls were rejected; the next call starts a fresh worker.`));
+    });
+  }
+
+  /** Whether the worker is still believed alive. */
+  get alive(): boolean {
+    return this.deathError === undefined && !this.ended;
+  }
+
+  /** Start watching the worker's life lock (after init: the worker holds it by then). */
+  watchLifeLock(): void {
+    const locks = globalThis.navigator?.locks;
+    if (!locks) return;
+    locks.request(this.lifeLock, () => {
+      this.die(new InpageError('WORKER_CRASHED', 'The Inpage worker stopped unexpectedly (closed, out of memory or killed). Pending calls were rejected; the next call starts a fresh worker.'));
+    }).catch(() => {});
+  }
+
+  /** Mark the worker dead and reject everything in flight. Idempotent. */
+  die(error: InpageError): void {
+    if (this.deathError || this.ended) return;
+    this.deathError = error;
+    this.worker.terminate();
+    for (const w of this.deathWaiters) w(error);
+    this.deathWaiters.clear();
+    this.onDeath(this, error);
+  }
+
+  /** Stop the worker on purpose; calls in flight reject with `err`. */
+  end(err: InpageError): void {
+    if (this.ended) return;
+    for (const w of this.deathWaiters) w(err);
+    this.deathWaiters.clear();
+    this.ended = true;
+    this.worker.terminate();
+  }
+
+  /** Call the worker, bounded by death, timeout and abort; unwraps the `Reply`. */
+  call<T>(invoke: (remote: Remote<HostApi>) => Promise<Reply<T>>, guard: CallGuard): Promise<T> {
+    if (this.deathError) return Promise.reject(this.deathError);
+    if (guard.signal?.aborted) return Promise.reject(abortError(guard.what, guard.signal.reason));
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (): void => {
+        done = true;
+        if (timer !== undefined) clearTimeout(timer);
+        guard.signal?.removeEventListener('abort', onAbort);
+        this.deathWaiters.delete(onDeath);
+      };
+      const onDeath = (e: InpageError): void => { if (!done) { finish(); reject(e); } };
+      const onAbort = (): void => {
+        if (done) return;
+        finish();
+        guard.cancel?.();
+        reject(abortError(guard.what, guard.signal?.reason));
+      };
+      this.deathWaiters.add(onDeath);
+      guard.signal?.addEventListener('abort', onAbort, { once: true });
+      if (guard.timeoutMs) {
+        const ms = guard.timeoutMs;
+        timer = setTimeout(() => {
+          if (done) return;
+          finish();
+          guard.cancel?.();
+          reject(new InpageError('TIMEOUT', `${guard.what} did not finish within ${ms} ms. Raise timeoutMs, or check the model size and device.`, { timeoutMs: ms }));
+        }, ms);
+      }
+      invoke(this.remote).then((reply) => {
+        if (done) return;
+        finish();
+        if (reply.ok) resolve(reply.value);
+        else reject(fromWire(reply.error));
+      }, (e: unknown) => {
+        if (done) return;
+        finish();
+        reject(new InpageError('INTERNAL', `${guard.what} failed in transport: ${e instanceof Error ? e.message : String(e)}`));
+      });
+    });
+  }
+}

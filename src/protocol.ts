@@ -1,0 +1,63 @@
+/**
+ * The wire contract between the page (`client/`) and the worker (`worker/`). Types only.
+ *
+ * Transport is comlink (one RPC per method, matched by comlink's request id, never by arrival
+ * order). Every method resolves with a `Reply` instead of throwing, because comlink flattens
+ * thrown errors to `{ message, name, stack }` and we need `code` and `details` intact.
+ */
+import type { WireError } from './errors.ts';
+import type { TensorInfo, Tensors } from './tensor.ts';
+import type { BackendName, BackendPreference, EngineInfo, LoadProgress } from './types.ts';
+
+/** Outcome of every call to the worker. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: WireError };
+
+/** Sent once when a worker starts. */
+export interface InitToWorker {
+  backend: BackendPreference;
+  assetBase?: string;
+  threads?: number;
+  /** Name of a Web Lock the worker holds for its lifetime, so the page learns when it dies. */
+  lifeLock?: string;
+  testHooks: boolean;
+}
+
+/** How the page asks for a model. `bytes` is copied, not transferred, so a crashed worker can be refilled. */
+export interface LoadToWorker {
+  modelId: string;
+  url?: string;
+  bytes?: Uint8Array;
+  sha256?: string;
+  backend?: BackendPreference;
+}
+
+/** What the worker answers after loading. */
+export interface ModelFromWorker {
+  modelId: string;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  backend: BackendName;
+  sha256: string;
+  bytes: number;
+}
+
+/** Progress callback proxied through comlink. */
+export type ProgressToPage = (p: LoadProgress) => void;
+
+/** Test-only levers (enabled by `createEngine({ testHooks: true })`). */
+export type TestHookToWorker =
+  | { type: 'delay-runs'; ms: number }
+  | { type: 'crash'; how: 'throw' | 'close' }
+  | { type: 'lose-device' };
+
+/** The API the worker host exposes; `client/` calls it through `comlink.wrap`. */
+export interface HostApi {
+  init(opts: InitToWorker): Promise<Reply<EngineInfo>>;
+  info(): Promise<Reply<EngineInfo>>;
+  load(callId: number, spec: LoadToWorker, onProgress?: ProgressToPage): Promise<Reply<ModelFromWorker>>;
+  run(callId: number, modelId: string, feeds: Tensors): Promise<Reply<Tensors>>;
+  /** Cancel a pending load or queued run; a no-op for unknown or finished calls. */
+  abort(callId: number): void;
+  disposeModel(modelId: string): Promise<Reply<null>>;
+  testHook(hook: TestHookToWorker): Promise<Reply<null>>;
+}

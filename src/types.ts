@@ -1,0 +1,104 @@
+/**
+ * Public option and result types of the engine. Plain data only: everything here is
+ * structured-clone safe so the same shapes travel to and from the worker.
+ */
+import type { TensorInfo } from './tensor.ts';
+
+/** Where models run. `'auto'` picks WebGPU when the device has it and the model builds on it. */
+export type BackendName = 'webgpu' | 'wasm';
+/** What the caller asks for. Default `'auto'`. */
+export type BackendPreference = 'auto' | BackendName;
+
+/**
+ * Options of `createEngine`.
+ *
+ * @example
+ * const engine = await createEngine({ backend: 'auto', timeoutMs: 30_000 });
+ */
+export interface EngineOptions {
+  /** Default `'auto'`. A forced `'webgpu'` on a device without it rejects with `WEBGPU_UNAVAILABLE`. */
+  backend?: BackendPreference;
+  /**
+   * Base URL of self-hosted onnxruntime-web files (`ort-wasm-simd-threaded*.wasm`). Default: the
+   * files your bundler emitted next to the SDK. Never a third-party CDN.
+   */
+  assetBase?: string;
+  /** Upper bound for every call (load, run, info) in milliseconds. Default 60 000; 0 disables. */
+  timeoutMs?: number;
+  /** WASM threads. Default: up to 4 when `crossOriginIsolated`, else 1 (ORT needs SharedArrayBuffer). */
+  threads?: number;
+  /** URL of the worker script, for hosts that serve it elsewhere. Default: resolved next to the SDK. */
+  workerUrl?: string | URL;
+  /** Expose `engine.testHooks` (crash the worker, delay runs). For tests only. Default false. */
+  testHooks?: boolean;
+}
+
+/** The WebGPU adapter the worker found. */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  features: string[];
+  isFallbackAdapter: boolean;
+}
+
+/**
+ * What the engine runs on and why — `engine.info()`.
+ *
+ * @example
+ * const { backend, reason } = await engine.info(); // 'wasm', 'no WebGPU adapter (navigator.gpu.requestAdapter() returned null)'
+ */
+export interface EngineInfo {
+  backend: BackendName;
+  /** Why this backend, in words a developer understands. */
+  reason: string;
+  adapter?: AdapterInfo;
+  webgpu: boolean;
+  threads: number;
+  crossOriginIsolated: boolean;
+  simd: boolean;
+  ortVersion: string;
+  /** Backend switches after start-up (e.g. a session that failed on WebGPU). Newest last. */
+  switches: { from: BackendName; to: BackendName; reason: string; at: number }[];
+}
+
+/** Where a model comes from. Either `url` or `bytes`. */
+export interface ModelSource {
+  url?: string;
+  bytes?: ArrayBuffer | Uint8Array;
+  /** Hex SHA-256 of the bytes; verified with SubtleCrypto before a session is built. */
+  sha256?: string;
+}
+
+/** Progress of `engine.load`. `total` is absent when the server sends no Content-Length. */
+export interface LoadProgress {
+  phase: 'download' | 'compile' | 'ready';
+  loaded: number;
+  total?: number;
+}
+
+/** Options of `engine.load`. */
+export interface LoadOptions {
+  onProgress?: (p: LoadProgress) => void;
+  signal?: AbortSignal;
+  /** Per-call bound; default the engine's `timeoutMs`. */
+  timeoutMs?: number;
+  /** Override the engine's backend for this model. */
+  backend?: BackendPreference;
+}
+
+/** Options of `model.run`. */
+export interface RunOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** What a loaded model declares, read from the model itself. */
+export interface ModelInfo {
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  backend: BackendName;
+  /** Hex SHA-256 of the model bytes. */
+  sha256: string;
+  bytes: number;
+}

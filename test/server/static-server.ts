@@ -1,0 +1,117 @@
+/**
+ * A small static server for browser tests and benchmarks, with the header and fault controls the
+ * tests need and no dependency:
+ *   /coi/<path>              same file, served cross-origin isolated (COOP/COEP/CORP)
+ *   /__fault/status/<code>/<path>   always answers <code>
+ *   /__fault/flaky/<n>/<key>/<path> answers 503 the first <n> times per <key>, then the file
+ *   /__fault/slow/<ms>/<path>       waits <ms> before answering
+ *   /__fault/truncate/<path>        announces the full length, sends half, then cuts the socket
+ * Every request is counted by path (GET /__stats) so tests can assert zero network bytes.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createReadStream, statSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml',
+  '.onnx': 'application/octet-stream', '.png': 'image/png', '.txt': 'text/plain; charset=utf-8', '.csv': 'text/csv',
+};
+
+export interface ServeOptions {
+  /** Directories searched in order for each path. */
+  roots: string[];
+  port?: number;
+  host?: string;
+  /** Extra headers for every response (e.g. a CSP). */
+  headers?: Record<string, string>;
+  /** Send COOP/COEP on every response, not only under /coi/. */
+  isolated?: boolean;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  port: number;
+  stats: Map<string, { count: number; bytes: number }>;
+  close(): Promise<void>;
+}
+
+function findFile(roots: string[], path: string): string | undefined {
+  const clean = normalize(decodeURIComponent(path)).replace(/^(\.\.[/\\])+/, '');
+  for (const root of roots) {
+    let file = join(root, clean);
+    if (!resolve(file).startsWith(resolve(root))) continue;
+    try {
+      let st = statSync(file);
+      if (st.isDirectory()) { file = join(file, 'index.html'); st = statSync(file); }
+      if (st.isFile()) return file;
+    } catch { /* next root */ }
+  }
+  return undefined;
+}
+
+/** Start serving; resolves when listening. */
+export function serve(opts: ServeOptions): Promise<RunningServer> {
+  const stats = new Map<string, { count: number; bytes: number }>();
+  const flaky = new Map<string, number>();
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let path = new URL(req.url ?? '/', 'http://x').pathname;
+    const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...opts.headers };
+    if (path === '/__stats') {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify(Object.fromEntries(stats)));
+      return;
+    }
+    if (path === '/__stats/reset') { stats.clear(); res.writeHead(204).end(); return; }
+    if (opts.isolated || path.startsWith('/coi/')) {
+      if (path.startsWith('/coi/')) path = path.slice(4);
+      Object.assign(headers, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'cross-origin' });
+    }
+    let truncate = false;
+    const fault = /^\/__fault\/(status|flaky|slow|truncate)\/(.*)$/.exec(path);
+    if (fault) {
+      const [, kind, rest = ''] = fault;
+      const parts = rest.split('/');
+      if (kind === 'status') { res.writeHead(Number(parts[0]), headers).end(`fault: status ${parts[0]}`); return; }
+      if (kind === 'flaky') {
+        const n = Number(parts[0]); const key = parts[1] ?? '';
+        const seen = flaky.get(key) ?? 0;
+        flaky.set(key, seen + 1);
+        if (seen < n) { res.writeHead(503, headers).end('fault: flaky'); return; }
+        path = `/${parts.slice(2).join('/')}`;
+      } else if (kind === 'slow') {
+        await new Promise((r) => setTimeout(r, Number(parts[0])));
+        path = `/${parts.slice(1).join('/')}`;
+      } else {
+        truncate = true;
+        path = `/${rest}`;
+      }
+    }
+    const file = findFile(opts.roots, path);
+    if (!file) { res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end(`not found: ${path}`); return; }
+    const size = statSync(file).size;
+    const entry = stats.get(path) ?? { count: 0, bytes: 0 };
+    entry.count++; entry.bytes += size;
+    stats.set(path, entry);
+    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': String(size) });
+    if (req.method === 'HEAD') { res.end(); return; }
+    if (truncate) {
+      createReadStream(file, { start: 0, end: Math.max(0, Math.floor(size / 2) - 1) })
+        .on('end', () => res.socket?.destroy()).pipe(res, { end: false });
+      return;
+    }
+    createReadStream(file).pipe(res);
+  };
+  const server = createServer((req, res) => { handler(req, res).catch(() => { res.destroy(); }); });
+  return new Promise((resolveListen) => {
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      resolveListen({
+        server, port, stats, url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+        close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+      });
+    });
+  });
+}
