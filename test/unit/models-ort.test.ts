@@ -1,8 +1,10 @@
 /**
- * Every test model, run in onnxruntime-node (CPU EP), must match its plain-JS reference:
- * floats within 1e-5 (relative above 1), integers, bools and float16 bits exactly.
+ * Every test model must match its plain-JS reference in onnxruntime-node (CPU EP) and in
+ * onnxruntime-web's wasm EP (the runtime the SDK ships; it runs in Node too): floats within 1e-5
+ * (relative above 1), integers, bools and float16 bits exactly.
  */
 import * as ort from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { float16BitsToFloat32 } from '../../tools/onnx/float16.ts';
 import { EMBED_VOCAB, createMlp, getTestModel, testModels, type TestTensor, type TestTensors } from '../../tools/models/index.ts';
@@ -13,7 +15,9 @@ function toOrt(feeds: TestTensors): Record<string, ort.Tensor> {
   return Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, t.dims)]));
 }
 
-async function run(name: string, feeds: TestTensors): Promise<Record<string, ort.Tensor>> {
+type Outputs = Record<string, ort.Tensor>;
+
+async function run(name: string, feeds: TestTensors): Promise<Outputs> {
   const session = await ort.InferenceSession.create(getTestModel(name).bytes());
   try {
     return await session.run(toOrt(feeds));
@@ -21,6 +25,25 @@ async function run(name: string, feeds: TestTensors): Promise<Record<string, ort
     await session.release();
   }
 }
+
+// One thread: Node has no crossOriginIsolated worker pool to speak of, and results do not depend on it.
+ortWeb.env.wasm.numThreads = 1;
+
+async function runWeb(name: string, feeds: TestTensors): Promise<Outputs> {
+  const session = await ortWeb.InferenceSession.create(getTestModel(name).bytes(), { executionProviders: ['wasm'] });
+  try {
+    const webFeeds = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ortWeb.Tensor(t.type, t.data, t.dims)]));
+    return await session.run(webFeeds);
+  } finally {
+    await session.release();
+  }
+}
+
+/** Both runtimes share onnxruntime-common 1.30.0, so their tensors have one type. */
+const runtimes: [string, (name: string, feeds: TestTensors) => Promise<Outputs>][] = [
+  ['onnxruntime-node', run],
+  ['onnxruntime-web wasm', runWeb],
+];
 
 function must(t: TestTensor | undefined): TestTensor {
   if (t === undefined) throw new Error('expected a tensor');
@@ -56,7 +79,7 @@ describe('onnxruntime-node loads', () => {
   });
 });
 
-describe.each(testModels.map((m) => [m.name, m] as const))('%s in onnxruntime-node', (name, model) => {
+describe.each(testModels.map((m) => [m.name, m] as const))('%s', (name, model) => {
   it('declares the inputs and outputs of its specs', async () => {
     const session = await ort.InferenceSession.create(model.bytes());
     expect(session.inputNames).toEqual(model.inputSpecs.map((s) => s.name));
@@ -64,21 +87,23 @@ describe.each(testModels.map((m) => [m.name, m] as const))('%s in onnxruntime-no
     await session.release();
   });
 
-  it.each([
-    [1, 1],
-    [3, 2],
-    [8, 3],
-  ])('matches the JS reference for batch %i (input seed %i)', async (batch, seed) => {
-    const feeds = model.inputs(batch, seed);
-    const want = model.reference(feeds);
-    const got = await run(name, feeds);
-    expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
-    const problems = Object.entries(want)
-      .map(([k, t]) => mismatch(k, got[k], t))
-      .filter((p) => p !== undefined);
-    expect(problems).toEqual([]);
-    // Batch rows are independent: a dims check per output guards against silent broadcasting.
-    for (const t of Object.values(want)) expect(t.dims[0]).toBe(batch);
+  describe.each(runtimes)('in %s', (_runtime, runIn) => {
+    it.each([
+      [1, 1],
+      [3, 2],
+      [8, 3],
+    ])('matches the JS reference for batch %i (input seed %i)', async (batch, seed) => {
+      const feeds = model.inputs(batch, seed);
+      const want = model.reference(feeds);
+      const got = await runIn(name, feeds);
+      expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+      const problems = Object.entries(want)
+        .map(([k, t]) => mismatch(k, got[k], t))
+        .filter((p) => p !== undefined);
+      expect(problems).toEqual([]);
+      // A dims check per output guards against silent broadcasting across the batch.
+      for (const t of Object.values(want)) expect(t.dims[0]).toBe(batch);
+    });
   });
 });
 
