@@ -18,6 +18,14 @@ export interface CallGuard {
   cancel?: (() => void) | undefined;
 }
 
+/** What the connection needs of a worker: a `Worker`, or a `MessagePort` wrapper in unit tests. */
+export interface WorkerLike {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  addEventListener(type: string, listener: (ev: MessageEvent & ErrorEvent) => void): void;
+  removeEventListener(type: string, listener: (ev: MessageEvent & ErrorEvent) => void): void;
+  terminate(): void;
+}
+
 let connectionCounter = 0;
 
 /** A started worker. Create with `WorkerConnection.start`. */
@@ -29,10 +37,10 @@ export class WorkerConnection {
   private readonly deathWaiters = new Set<(e: InpageError) => void>();
   private ended = false;
 
-  constructor(private readonly worker: Worker, private readonly onDeath: (conn: WorkerConnection, e: InpageError) => void) {
+  constructor(private readonly worker: WorkerLike, private readonly onDeath: (conn: WorkerConnection, e: InpageError) => void) {
     this.id = ++connectionCounter;
     this.lifeLock = `inpage-worker-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${this.id}`;
-    this.remote = wrap<HostApi>(worker);
+    this.remote = wrap<HostApi>(worker as unknown as Worker);
     worker.addEventListener('error', (ev) => {
       ev.preventDefault();
       const detail = ev.message ? `: ${ev.message}` : ' (the worker script failed to load or threw)';

@@ -6,7 +6,7 @@ import { proxy } from 'comlink';
 import { InpageError, disposedError } from '../errors.ts';
 import type { InitToWorker, LoadToWorker, ModelFromWorker } from '../protocol.ts';
 import type { EngineInfo, EngineOptions, LoadOptions, LoadProgress, ModelSource } from '../types.ts';
-import { WorkerConnection } from './connection.ts';
+import { WorkerConnection, type WorkerLike } from './connection.ts';
 import { ModelHandle, type Model, type ModelHost } from './model.ts';
 import type { TestHookToWorker } from '../protocol.ts';
 
@@ -47,7 +47,7 @@ export class EngineImpl implements Engine, ModelHost {
   private readonly models = new Set<ModelHandle>();
   readonly testHooks?: EngineTestHooks;
 
-  constructor(private readonly opts: EngineOptions, private readonly spawn: () => Worker) {
+  constructor(private readonly opts: EngineOptions, private readonly spawn: () => WorkerLike) {
     if (opts.testHooks) {
       this.testHooks = {
         send: async (hook) => {
@@ -77,7 +77,7 @@ export class EngineImpl implements Engine, ModelHost {
   }
 
   private async start(): Promise<WorkerConnection> {
-    let worker: Worker;
+    let worker: WorkerLike;
     try {
       worker = this.spawn();
     } catch (e) {
