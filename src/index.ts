@@ -13,6 +13,6 @@ export type { Model } from './client/model.ts';
 export { InpageError, type ErrorCode, type ErrorDetails } from './errors.ts';
 export type { Tensor, TensorType, TensorInfo, Tensors, TensorDataMap, TensorData } from './tensor.ts';
 export type {
-  AdapterInfo, BackendName, BackendPreference, EngineInfo, EngineOptions, LoadOptions, LoadProgress, ModelInfo, ModelSource, RunOptions,
+  AdapterInfo, BackendName, BackendPreference, BatchOptions, EngineInfo, EngineOptions, LoadOptions, LoadProgress, ModelInfo, ModelSource, RunOptions,
 } from './types.ts';
 export { ORT_VERSION, INPAGE_VERSION } from './version.ts';

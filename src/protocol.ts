@@ -7,6 +7,7 @@
  */
 import type { WireError } from './errors.ts';
 import type { TensorInfo, Tensors } from './tensor.ts';
+import type { BatchOptions, RunTiming } from './scheduling/batcher.ts';
 import type { BackendName, BackendPreference, EngineInfo, LoadProgress } from './types.ts';
 
 /** Outcome of every call to the worker. */
@@ -29,6 +30,10 @@ export interface LoadToWorker {
   bytes?: Uint8Array;
   sha256?: string;
   backend?: BackendPreference;
+  /** Micro-batching; `false` disables. Default: on when the model has a dynamic batch axis. */
+  batch?: BatchOptions | false;
+  /** Run once with synthetic inputs after building, so the first real run pays no compilation. Default true. */
+  warmup?: boolean;
 }
 
 /** What the worker answers after loading. */
@@ -39,6 +44,15 @@ export interface ModelFromWorker {
   backend: BackendName;
   sha256: string;
   bytes: number;
+  /** Whether concurrent runs are merged, and why not when they are not. */
+  batching: { enabled: boolean; reason: string };
+}
+
+/** One answered run. */
+export interface RunFromWorker {
+  outputs: Tensors;
+  timing: RunTiming;
+  backend: BackendName;
 }
 
 /** Progress callback proxied through comlink. */
@@ -55,7 +69,7 @@ export interface HostApi {
   init(opts: InitToWorker): Promise<Reply<EngineInfo>>;
   info(): Promise<Reply<EngineInfo>>;
   load(callId: number, spec: LoadToWorker, onProgress?: ProgressToPage): Promise<Reply<ModelFromWorker>>;
-  run(callId: number, modelId: string, feeds: Tensors): Promise<Reply<Tensors>>;
+  run(callId: number, modelId: string, feeds: Tensors): Promise<Reply<RunFromWorker>>;
   /** Cancel a pending load or queued run; a no-op for unknown or finished calls. */
   abort(callId: number): void;
   disposeModel(modelId: string): Promise<Reply<null>>;

@@ -3,6 +3,9 @@
  * structured-clone safe so the same shapes travel to and from the worker.
  */
 import type { TensorInfo } from './tensor.ts';
+import type { BatchOptions } from './scheduling/batcher.ts';
+
+export type { BatchOptions };
 
 /** Where models run. `'auto'` picks WebGPU when the device has it and the model builds on it. */
 export type BackendName = 'webgpu' | 'wasm';
@@ -85,6 +88,15 @@ export interface LoadOptions {
   timeoutMs?: number;
   /** Override the engine's backend for this model. */
   backend?: BackendPreference;
+  /**
+   * Micro-batching of concurrent `run()` calls. Default: on (maxBatch 64, maxWaitMs 2) when every
+   * input and output has a dynamic first axis; `false` disables.
+   *
+   * @example { batch: { maxBatch: 32, maxWaitMs: 1, pad: { items: 0 } } }
+   */
+  batch?: BatchOptions | false;
+  /** Run once with zero inputs after building, so the first request pays no compilation. Default true. */
+  warmup?: boolean;
 }
 
 /** Options of `model.run`. */
@@ -101,4 +113,6 @@ export interface ModelInfo {
   /** Hex SHA-256 of the model bytes. */
   sha256: string;
   bytes: number;
+  /** Whether concurrent runs are merged into one session run, and why not. */
+  batching: { enabled: boolean; reason: string };
 }

@@ -118,6 +118,8 @@ export class EngineImpl implements Engine, ModelHost {
     }
     if (source.sha256 !== undefined) spec.sha256 = source.sha256;
     if (opts.backend !== undefined) spec.backend = opts.backend;
+    if (opts.batch !== undefined) spec.batch = opts.batch;
+    if (opts.warmup !== undefined) spec.warmup = opts.warmup;
     const conn = await this.connection();
     const guard = { signal: opts.signal, timeoutMs: this.timeoutMs(opts) };
     const meta = await this.loadInto(conn, spec, guard, opts.onProgress);

@@ -5,7 +5,7 @@
  */
 import { transfer } from 'comlink';
 import { disposedError } from '../errors.ts';
-import type { LoadToWorker, ModelFromWorker } from '../protocol.ts';
+import type { LoadToWorker, ModelFromWorker, RunFromWorker } from '../protocol.ts';
 import type { TensorInfo, Tensors } from '../tensor.ts';
 import { transferablesOf } from '../transfer.ts';
 import type { BackendName, ModelInfo, RunOptions } from '../types.ts';
@@ -35,6 +35,8 @@ export interface ModelHost {
   /** Load `spec` into `conn` (used to refill a fresh worker after a crash). */
   loadInto(conn: WorkerConnection, spec: LoadToWorker, guard: { signal?: AbortSignal | undefined; timeoutMs: number }): Promise<ModelFromWorker>;
   forget(model: ModelHandle): void;
+  /** Stats hook: called for every answered run. */
+  recordRun?(model: ModelHandle, reply: RunFromWorker): void;
 }
 
 export class ModelHandle implements Model {
@@ -43,6 +45,7 @@ export class ModelHandle implements Model {
   backend: BackendName;
   sha256: string;
   bytes: number;
+  batching: { enabled: boolean; reason: string };
   private disposed = false;
   private reloading: Promise<void> | undefined;
 
@@ -52,6 +55,7 @@ export class ModelHandle implements Model {
     this.backend = meta.backend;
     this.sha256 = meta.sha256;
     this.bytes = meta.bytes;
+    this.batching = meta.batching;
   }
 
   get id(): string {
@@ -64,10 +68,13 @@ export class ModelHandle implements Model {
     const conn = await this.ensureLoaded(opts);
     const callId = this.host.nextCallId();
     const id = this.spec.modelId;
-    return conn.call((r) => r.run(callId, id, transfer(feeds, transferablesOf(feeds))), {
+    const reply = await conn.call((r) => r.run(callId, id, transfer(feeds, transferablesOf(feeds))), {
       what: 'model.run()', signal: opts.signal, timeoutMs: this.host.timeoutMs(opts),
       cancel: () => { void conn.remote.abort(callId); },
     });
+    this.backend = reply.backend;
+    this.host.recordRun?.(this, reply);
+    return reply.outputs;
   }
 
   async dispose(): Promise<void> {

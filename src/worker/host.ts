@@ -1,41 +1,34 @@
 /**
  * The worker side of the engine: owns the capabilities probe, the ORT runtime, the sessions and
- * their queues. Every method answers with a `Reply` (never throws across comlink).
+ * their batchers. Every method answers with a `Reply` (never throws across comlink).
  */
 import { transfer } from 'comlink';
 import { OrtRuntime } from '../backends/ort-runtime.ts';
-import { BackendRegistry, type BackendContext, type SessionHandle } from '../backends/types.ts';
+import { BackendRegistry, type SessionHandle } from '../backends/types.ts';
 import { wasmBackend, webgpuBackend } from '../backends/onnx.ts';
-import { chooseThreads, probeCapabilities, type Capabilities } from '../capabilities.ts';
+import { chooseThreads, probeCapabilities } from '../capabilities.ts';
 import { canHash, normaliseSha256, sha256Hex } from '../caches/hash.ts';
 import { fetchModel } from '../caches/fetch-model.ts';
 import { InpageError, toInpageError, type ErrorCode } from '../errors.ts';
-import type { HostApi, InitToWorker, LoadToWorker, ModelFromWorker, ProgressToPage, Reply, TestHookToWorker } from '../protocol.ts';
+import type { HostApi, ModelFromWorker, ProgressToPage, Reply, RunFromWorker, TestHookToWorker } from '../protocol.ts';
 import { planBackends } from '../routing/backend-order.ts';
+import { batchLayout } from '../scheduling/batch-tensors.ts';
+import { Batcher } from '../scheduling/batcher.ts';
 import { SerialQueue } from '../scheduling/serial-queue.ts';
-import type { Tensors } from '../tensor.ts';
-import type { BackendName, EngineInfo } from '../types.ts';
-import { validateFeeds } from '../validate.ts';
-import { ORT_VERSION } from '../version.ts';
-import { holdLifeLock } from './life-lock.ts';
 import { transferablesOf } from '../transfer.ts';
+import { validateFeeds } from '../validate.ts';
+import { holdLifeLock } from './life-lock.ts';
+import { HostStateImpl, engineInfo, type HostState } from './state.ts';
+import { syntheticFeeds } from './synthetic-inputs.ts';
 
 interface LoadedModel {
   session: SessionHandle;
-  queue: SerialQueue;
+  /** Serialises everything that touches the session: runs, fallback rebuilds, release. */
+  lock: SerialQueue;
+  batcher: Batcher;
   meta: ModelFromWorker;
   /** Kept while a fallback is still possible (auto on WebGPU) to rebuild the session on WASM. */
   bytes: Uint8Array | undefined;
-}
-
-interface HostState {
-  opts: InitToWorker;
-  caps: Capabilities;
-  threads: number;
-  ctx: BackendContext;
-  backend: BackendName;
-  reason: string;
-  switches: EngineInfo['switches'];
 }
 
 async function settle<T>(fallback: ErrorCode, context: string, work: () => Promise<T>): Promise<Reply<T>> {
@@ -59,15 +52,6 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     return state;
   };
 
-  const info = (s: HostState): EngineInfo => {
-    const base: EngineInfo = {
-      backend: s.backend, reason: s.reason, webgpu: s.caps.webgpu, threads: s.threads,
-      crossOriginIsolated: s.caps.crossOriginIsolated, simd: s.caps.simd, ortVersion: ORT_VERSION,
-      switches: [...s.switches],
-    };
-    return s.caps.adapter ? { ...base, adapter: { ...s.caps.adapter, features: [...s.caps.adapter.features] } } : base;
-  };
-
   const withCall = async <T>(callId: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     const ctrl = new AbortController();
     calls.set(callId, ctrl);
@@ -78,20 +62,19 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     }
   };
 
-  const buildSession = async (s: HostState, bytes: Uint8Array, pref: LoadToWorker['backend']): Promise<SessionHandle> => {
-    const plan = planBackends(pref ?? s.opts.backend, registry, s.caps);
+  /** Try the planned backends in order; a failure on one is the reason for the next. */
+  const buildSession = async (s: HostState, bytes: Uint8Array, pref: 'auto' | 'webgpu' | 'wasm'): Promise<SessionHandle> => {
+    const plan = planBackends(pref, registry, s.caps);
     let lastError: InpageError | undefined;
     for (const [i, factory] of plan.order.entries()) {
       try {
         const session = await factory.create(bytes, s.ctx);
         const reason = i === 0 ? plan.reason : `auto: ${lastError?.message ?? 'the preferred backend failed'}; running on ${session.backend}`;
-        if (session.backend !== s.backend) s.switches.push({ from: s.backend, to: session.backend, reason, at: Date.now() });
-        s.backend = session.backend;
-        s.reason = reason;
+        s.setBackend(session.backend, reason);
         return session;
       } catch (e) {
-        lastError = toInpageError(e, 'MODEL_INVALID', `session failed on ${factory.name}`);
-        if (i < plan.order.length - 1) lastError = new InpageError(lastError.code, `session failed on ${factory.name}: ${lastError.message}`, lastError.details);
+        const err = toInpageError(e, 'MODEL_INVALID', `session failed on ${factory.name}`);
+        lastError = i < plan.order.length - 1 ? new InpageError(err.code, `session failed on ${factory.name}: ${err.message}`, err.details) : err;
       }
     }
     throw lastError ?? new InpageError('BACKEND_UNAVAILABLE', 'No backend could build the model.');
@@ -104,16 +87,23 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
    */
   const fallBackToWasm = async (m: LoadedModel, why: string): Promise<void> => {
     const s = ready();
-    const bytes = m.bytes!;
     const old = m.session;
-    m.session = await wasmBackend.create(bytes, s.ctx);
+    m.session = await wasmBackend.create(m.bytes!, s.ctx);
     m.bytes = undefined;
     m.meta = { ...m.meta, backend: 'wasm' };
-    const reason = `auto: ${why.startsWith('run failed') ? why : `run failed on webgpu: ${why}`}; running on wasm`;
-    s.switches.push({ from: 'webgpu', to: 'wasm', reason, at: Date.now() });
-    s.backend = 'wasm';
-    s.reason = reason;
+    s.setBackend('wasm', `auto: run failed on webgpu: ${why}; running on wasm`);
     await old.release().catch(() => {});
+  };
+
+  const runOnSession = async (m: LoadedModel, feeds: Parameters<SessionHandle['run']>[0]): ReturnType<SessionHandle['run']> => {
+    if (runDelayMs > 0) await new Promise((r) => setTimeout(r, runDelayMs));
+    try {
+      return await m.session.run(feeds);
+    } catch (e) {
+      if (!m.bytes) throw e;
+      await fallBackToWasm(m, toInpageError(e, 'RUN_FAILED').message);
+      return m.session.run(feeds);
+    }
   };
 
   return {
@@ -122,28 +112,21 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
       const threads = chooseThreads(caps, opts.threads);
       const runtime = new OrtRuntime(opts.assetBase === undefined ? { threads } : { threads, assetBase: opts.assetBase });
       const plan = planBackends(opts.backend, registry, caps);
-      const first = plan.order[0]!.name;
-      state = {
-        opts, caps, threads, backend: first, reason: plan.reason, switches: [],
-        ctx: { caps, runtime, cpuFlavour: caps.webgpu && opts.backend !== 'wasm' ? 'webgpu' : 'wasm' },
-      };
+      const ctx = { caps, runtime, cpuFlavour: caps.webgpu && opts.backend !== 'wasm' ? 'webgpu' as const : 'wasm' as const };
+      state = new HostStateImpl(opts, caps, threads, ctx, plan.order[0]!.name, plan.reason);
       if (opts.lifeLock) await holdLifeLock(opts.lifeLock);
-      return info(state);
+      return engineInfo(state);
     }),
 
-    info: () => settle('INTERNAL', 'info()', async () => info(ready())),
+    info: () => settle('INTERNAL', 'info()', async () => engineInfo(ready())),
 
     load: (callId, spec, onProgress) => settle('MODEL_INVALID', 'Loading the model', () => withCall(callId, async (signal) => {
       const s = ready();
       const progress: ProgressToPage = (p) => { void Promise.resolve(onProgress?.(p)).catch(() => {}); };
       let bytes: Uint8Array;
-      if (spec.bytes) {
-        bytes = spec.bytes;
-      } else if (spec.url) {
-        bytes = await fetchModel(spec.url, { signal, onProgress: progress });
-      } else {
-        throw new InpageError('OPTION_INVALID', 'engine.load() needs { url } or { bytes }.');
-      }
+      if (spec.bytes) bytes = spec.bytes;
+      else if (spec.url) bytes = await fetchModel(spec.url, { signal, onProgress: progress });
+      else throw new InpageError('OPTION_INVALID', 'engine.load() needs { url } or { bytes }.');
       if (signal.aborted) throw new InpageError('ABORTED', 'Loading the model was aborted.');
       const expected = spec.sha256 === undefined ? undefined : normaliseSha256(spec.sha256);
       const actual = expected !== undefined || canHash() ? await sha256Hex(bytes) : '';
@@ -154,37 +137,54 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
         throw new InpageError('MODEL_INVALID', `The model is ${bytes.byteLength} bytes long; an ONNX model is a protobuf of at least a graph. Check the URL or bytes.`, { bytes: bytes.byteLength });
       }
       progress({ phase: 'compile', loaded: bytes.byteLength, total: bytes.byteLength });
-      const session = await buildSession(s, bytes, spec.backend);
-      if (signal.aborted) {
+      const pref = spec.backend ?? s.opts.backend;
+      const session = await buildSession(s, bytes, pref);
+      let layout: ReturnType<typeof batchLayout>;
+      try {
+        layout = spec.batch === false ? 'batching disabled by the caller' : batchLayout(session.inputs, session.outputs, spec.batch?.pad ?? {});
+      } catch (e) {
         await session.release();
+        throw e;
+      }
+      const m: LoadedModel = {
+        session, lock: new SerialQueue(), bytes: pref === 'auto' && session.backend === 'webgpu' ? bytes : undefined,
+        batcher: undefined as unknown as Batcher,
+        meta: {
+          modelId: spec.modelId, inputs: session.inputs, outputs: session.outputs, backend: session.backend, sha256: actual, bytes: bytes.byteLength,
+          batching: { enabled: false, reason: '' },
+        },
+      };
+      m.batcher = new Batcher((feeds) => m.lock.add(() => runOnSession(m, feeds)), typeof layout === 'string' ? undefined : layout, spec.batch || {});
+      m.meta.batching = m.batcher.enabled
+        ? { enabled: true, reason: 'dynamic batch axis on every input and output' }
+        : { enabled: false, reason: typeof layout === 'string' ? layout : 'maxBatch 1 or maxWaitMs 0' };
+      if (spec.warmup !== false) {
+        // Pays shader compilation / kernel selection now rather than on the first real request;
+        // a failing warm-up is not fatal (the real inputs may be fine) but it may move us to WASM.
+        const feeds = syntheticFeeds(session.inputs);
+        if (feeds) await m.lock.add(() => runOnSession(m, feeds)).catch(() => {});
+        m.meta.backend = m.session.backend;
+      }
+      if (signal.aborted) {
+        await m.session.release();
         throw new InpageError('ABORTED', 'Loading the model was aborted.');
       }
-      const meta: ModelFromWorker = { modelId: spec.modelId, inputs: session.inputs, outputs: session.outputs, backend: session.backend, sha256: actual, bytes: bytes.byteLength };
       const old = models.get(spec.modelId);
-      const canFallBack = (spec.backend ?? s.opts.backend) === 'auto' && session.backend === 'webgpu';
-      models.set(spec.modelId, { session, queue: new SerialQueue(), meta, bytes: canFallBack ? bytes : undefined });
-      if (old) await old.session.release();
+      models.set(spec.modelId, m);
+      if (old) await old.lock.add(() => old.session.release());
       progress({ phase: 'ready', loaded: bytes.byteLength, total: bytes.byteLength });
-      return meta;
+      return m.meta;
     })),
 
     run: async (callId, modelId, feeds) => {
-      const reply = await settle<Tensors>('RUN_FAILED', 'Running the model', () => withCall(callId, async (signal) => {
+      const reply = await settle<RunFromWorker>('RUN_FAILED', 'Running the model', () => withCall(callId, async (signal) => {
         const m = models.get(modelId);
         if (!m) throw new InpageError('DISPOSED', `Model ${modelId} is not loaded in this worker (disposed, or the worker restarted).`);
         validateFeeds(feeds, m.meta.inputs);
-        return m.queue.add(async () => {
-          if (runDelayMs > 0) await new Promise((r) => setTimeout(r, runDelayMs));
-          try {
-            return await m.session.run(feeds);
-          } catch (e) {
-            if (!m.bytes) throw e;
-            await fallBackToWasm(m, toInpageError(e, 'RUN_FAILED', 'run failed on webgpu').message);
-            return m.session.run(feeds);
-          }
-        }, signal);
+        const { outputs, timing } = await m.batcher.submit(feeds, signal);
+        return { outputs, timing, backend: m.session.backend };
       }));
-      return reply.ok ? transfer(reply, transferablesOf(reply.value)) : reply;
+      return reply.ok ? transfer(reply, transferablesOf(reply.value.outputs)) : reply;
     },
 
     abort: (callId) => {
@@ -194,8 +194,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     disposeModel: (modelId) => settle('INTERNAL', 'Disposing the model', async () => {
       const m = models.get(modelId);
       models.delete(modelId);
-      // Let queued runs finish or fail before the session goes away.
-      if (m) await m.queue.add(() => m.session.release());
+      if (m) await m.lock.add(() => m.session.release());
       return null;
     }),
 

@@ -199,18 +199,22 @@ test('a run that fails on WebGPU moves the model to WASM, retries, and info() sa
   const feeds = plain(model.inputs(2, 3));
   const r = await page.evaluate(async (feeds) => {
     const engine = await window.inpage.createEngine();
-    const m = await engine.load({ url: 'models/multi-io.onnx' });
+    // warmup: false, so the failure happens on a real request rather than at load.
+    const m = await engine.load({ url: 'models/multi-io.onnx' }, { warmup: false });
     const loadedOn = m.backend;
     const out = window.harness.fromTensors(await m.run(window.harness.toTensors(feeds)));
     const again = window.harness.fromTensors(await m.run(window.harness.toTensors(feeds)));
     const info = await engine.info();
+    const warmed = await engine.load({ url: 'models/multi-io.onnx' });
     await engine.dispose();
-    return { loadedOn, out, again, info };
+    return { loadedOn, out, again, info, warmedOn: warmed.backend, runOn: m.backend };
   }, feeds);
   const want = plain(model.reference(model.inputs(2, 3)));
   expectClose(r.out, want);
   expectClose(r.again, want);
   expect(r.loadedOn).toBe(expectedBackend);
+  expect(r.runOn).toBe('wasm');
+  expect(r.warmedOn, 'with warm-up the move happens at load').toBe('wasm');
   expect(r.info.backend).toBe('wasm');
   if (expectedBackend === 'webgpu') {
     expect(r.info.switches).toHaveLength(1);

@@ -44,7 +44,9 @@ for (const isolated of [false, true]) {
           await engine.dispose();
           return { outs, meta, progress };
         }, { name: model.name, feeds });
-        expect(result.meta.backend).toBe(expectedBackend);
+        // multi-io casts to float16, which SwiftShader's WebGPU cannot run: the warm-up run at
+        // load moves it to WASM (engine.spec.ts checks the reason).
+        expect(result.meta.backend).toBe(model.name === 'multi-io' ? 'wasm' : expectedBackend);
         expect(result.meta.inputs.map((i) => i.name)).toEqual(model.inputSpecs.map((s) => s.name));
         expect(result.meta.outputs.map((o) => o.name)).toEqual(model.outputSpecs.map((s) => s.name));
         expect(result.meta.inputs.map((i) => i.dims)).toEqual(model.inputSpecs.map((s) => s.dims));

@@ -1,0 +1,117 @@
+/**
+ * Pure tensor plumbing for micro-batching: decide whether a model has a batch axis, group
+ * requests that can share a run, stack their rows (padding sequence inputs when the caller
+ * declared a pad value), and split the outputs back per request.
+ */
+import { InpageError } from '../errors.ts';
+import type { Tensor, TensorInfo, Tensors } from '../tensor.ts';
+
+/** How one model batches. Built once per model from its metadata and the load options. */
+export interface BatchLayout {
+  /** Inputs padded along axis 1 to the longest request, with their pad value. */
+  pad: ReadonlyMap<string, number | bigint>;
+  /** Outputs whose axis 1 follows a padded input's axis 1: trimmed back per request. */
+  trim: ReadonlyMap<string, string>;
+}
+
+/**
+ * The batch layout of a model, or why it cannot batch. A model batches when every input and
+ * output has a dynamic first dimension; inputs named in `pad` must have a dynamic second one.
+ */
+export function batchLayout(inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], pad: Record<string, number | bigint> = {}): BatchLayout | string {
+  const notBatch = [...inputs, ...outputs].filter((t) => typeof t.dims[0] !== 'string');
+  if (inputs.length === 0 || notBatch.length > 0) {
+    return `no dynamic batch axis on ${notBatch.map((t) => `'${t.name}' [${t.dims.join(', ')}]`).join(', ') || 'the inputs'}`;
+  }
+  const padMap = new Map<string, number | bigint>();
+  const trim = new Map<string, string>();
+  for (const [name, value] of Object.entries(pad)) {
+    const info = inputs.find((i) => i.name === name);
+    if (!info) throw new InpageError('OPTION_INVALID', `batch.pad names '${name}', which is not an input (inputs: ${inputs.map((i) => i.name).join(', ')}).`);
+    const axis1 = info.dims[1];
+    if (typeof axis1 !== 'string') throw new InpageError('OPTION_INVALID', `batch.pad: input '${name}' [${info.dims.join(', ')}] has no dynamic second axis to pad.`);
+    padMap.set(name, info.type === 'int64' ? BigInt(value) : Number(value));
+    for (const o of outputs) if (o.dims[1] === axis1) trim.set(o.name, name);
+  }
+  return { pad: padMap, trim };
+}
+
+/** Requests with equal keys can be stacked into one run. */
+export function groupKey(feeds: Tensors, layout: BatchLayout): string {
+  let key = '';
+  for (const name of Object.keys(feeds).sort()) {
+    const t = feeds[name]!;
+    const rest = layout.pad.has(name) ? ['*', ...t.dims.slice(2)] : t.dims.slice(1);
+    key += `${name}:${t.type}:${rest.join('x')};`;
+  }
+  return key;
+}
+
+type Ctor = new (n: number) => Tensor['data'];
+
+/** Stack requests along axis 0 (padding axis 1 where declared). */
+export function stackFeeds(requests: readonly Tensors[], layout: BatchLayout): Tensors {
+  const first = requests[0];
+  if (!first) throw new InpageError('INTERNAL', 'stackFeeds needs at least one request.');
+  const out: Tensors = {};
+  for (const name of Object.keys(first)) {
+    const parts = requests.map((r) => r[name]!);
+    const rows = parts.reduce((n, t) => n + (t.dims[0] ?? 0), 0);
+    const padValue = layout.pad.get(name);
+    const seq = padValue === undefined ? undefined : Math.max(...parts.map((t) => t.dims[1] ?? 0));
+    const dims = [rows, ...(seq === undefined ? first[name]!.dims.slice(1) : [seq, ...first[name]!.dims.slice(2)])];
+    const rowSize = dims.slice(1).reduce((a, b) => a * b, 1);
+    const data = new (parts[0]!.data.constructor as Ctor)(rows * rowSize);
+    if (padValue !== undefined) (data as { fill(v: number | bigint): unknown }).fill(padValue as never);
+    let row = 0;
+    for (const t of parts) {
+      const n = t.dims[0] ?? 0;
+      const own = t.dims.slice(1).reduce((a, b) => a * b, 1);
+      if (own === rowSize) {
+        (data as Float32Array).set(t.data as Float32Array, row * rowSize);
+      } else {
+        // Padded axis 1: copy each row's prefix, the tail keeps the pad value.
+        for (let r = 0; r < n; r++) (data as Float32Array).set((t.data as Float32Array).subarray(r * own, (r + 1) * own), (row + r) * rowSize);
+      }
+      row += n;
+    }
+    out[name] = { type: first[name]!.type, dims, data } as Tensor;
+  }
+  return out;
+}
+
+/** Split stacked outputs back into one `Tensors` per request (copies: each caller owns its buffers). */
+export function splitOutputs(outputs: Tensors, requests: readonly Tensors[], layout: BatchLayout): Tensors[] {
+  const result: Tensors[] = requests.map(() => ({}));
+  for (const [name, t] of Object.entries(outputs)) {
+    const rowSize = t.dims.slice(1).reduce((a, b) => a * b, 1);
+    const padInput = layout.trim.get(name);
+    let row = 0;
+    requests.forEach((req, i) => {
+      const n = req[requests.length > 0 ? Object.keys(req)[0]! : '']?.dims[0] ?? 0;
+      const slice = t.data.slice(row * rowSize, (row + n) * rowSize) as Tensor['data'];
+      let tensor: Tensor = { type: t.type, dims: [n, ...t.dims.slice(1)], data: slice } as Tensor;
+      const len = padInput === undefined ? undefined : req[padInput]?.dims[1];
+      if (len !== undefined && len !== t.dims[1]) tensor = trimAxis1(tensor, len);
+      result[i]![name] = tensor;
+      row += n;
+    });
+  }
+  return result;
+}
+
+function trimAxis1(t: Tensor, len: number): Tensor {
+  const [n = 0, seq = 0, ...rest] = t.dims;
+  const inner = rest.reduce((a, b) => a * b, 1);
+  const data = new (t.data.constructor as Ctor)(n * len * inner);
+  for (let r = 0; r < n; r++) {
+    (data as Float32Array).set((t.data as Float32Array).subarray(r * seq * inner, (r * seq + len) * inner), r * len * inner);
+  }
+  return { type: t.type, dims: [n, len, ...rest], data } as Tensor;
+}
+
+/** Rows (axis-0 size) of a request. */
+export function rowsOf(feeds: Tensors): number {
+  const first = Object.values(feeds)[0];
+  return first?.dims[0] ?? 0;
+}
