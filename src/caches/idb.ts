@@ -52,7 +52,14 @@ export class IdbDatabase {
         const db = request.result;
         for (const s of stores) if (!db.objectStoreNames.contains(s)) db.createObjectStore(s);
       };
-      request.onsuccess = () => resolve(new IdbDatabase(request.result));
+      request.onsuccess = () => {
+        const db = request.result;
+        const missing = stores.filter((s) => !db.objectStoreNames.contains(s));
+        if (missing.length === 0) { resolve(new IdbDatabase(db)); return; }
+        // Another module created this database with other stores (same name reused).
+        db.close();
+        reject(new DOMException(`IndexedDB ${name} has no store ${missing.join(', ')}: use a namespace of its own`, 'NotFoundError'));
+      };
       request.onerror = () => reject(request.error ?? new DOMException(`Could not open IndexedDB ${name}`, 'UnknownError'));
       request.onblocked = () => reject(new DOMException(`IndexedDB ${name} is blocked by another open connection`, 'InvalidStateError'));
     });

@@ -16,7 +16,7 @@
  * return outputs;
  */
 import { InpageError } from '../errors.ts';
-import type { Tensor, TensorData, TensorType, Tensors } from '../tensor.ts';
+import type { TensorData, TensorType, Tensors } from '../tensor.ts';
 import { FastHasher } from './fast-hash.ts';
 import { IdbDatabase } from './idb.ts';
 
@@ -30,7 +30,7 @@ export interface ResultCacheOptions {
   ttlMs?: number;
   /** Also keep entries in IndexedDB across page loads (call `restore()` once). Default false. */
   persist?: 'indexeddb' | false;
-  /** IndexedDB database name when persisting. Default `'inpage-results-v1'`. */
+  /** IndexedDB database name when persisting; not the ModelStore's. Default `'inpage-results-v1'`. */
   namespace?: string;
   /** Clock for `ttlMs` (ms). Default `Date.now`, which stays meaningful across reloads. */
   now?: () => number;
@@ -161,7 +161,7 @@ export class ResultCache {
       this.pushFront(e);
       this.hits++;
       const outputs: Tensors = {};
-      for (const o of e.outputs) outputs[o.name] = { type: o.type, dims: [...o.dims], data: o.data.slice() } as Tensor;
+      for (const o of e.outputs) outputs[o.name] = { type: o.type, dims: [...o.dims], data: o.data.slice() };
       return { hit: true, outputs };
     }
     this.misses++;
@@ -225,6 +225,11 @@ export class ResultCache {
     this.count = this.bytes = 0;
     this.generation++;
     if (this.persist) { this.queue((db) => db.clear(STORE)); await this.writes; }
+  }
+
+  /** Resolves when every persistence write issued so far has settled (e.g. before a reload). */
+  flush(): Promise<void> {
+    return this.writes;
   }
 
   /** Counters since construction; `entries` and `bytes` are current. */

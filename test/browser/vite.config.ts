@@ -12,6 +12,12 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     reportCompressedSize: false,
+    rollupOptions: {
+      input: {
+        index: fileURLToPath(new URL('./app/index.html', import.meta.url)),
+        caches: fileURLToPath(new URL('./app/caches.html', import.meta.url)),
+      },
+    },
   },
   worker: { format: 'es' },
 });
