@@ -28,8 +28,8 @@ function done(tx: IDBTransaction): Promise<void> {
     tx.oncomplete = () => resolve();
     // A failed request aborts the transaction; the transaction's error (e.g. QuotaExceededError)
     // is the one worth reporting, so callers can tell "disk full" from a bug.
+    // (No preventDefault on request errors: that would stop the abort and commit partial writes.)
     tx.onabort = () => reject(tx.error ?? new DOMException('IndexedDB transaction aborted', 'AbortError'));
-    tx.onerror = (e) => { e.preventDefault(); };
   });
 }
 

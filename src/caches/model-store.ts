@@ -37,7 +37,7 @@ export interface ModelStoreScope {
 
 /** Options of `new ModelStore()`. */
 export interface ModelStoreOptions {
-  /** Cache Storage cache name and IndexedDB database name. Default `'inpage-models-v1'`. */
+  /** Cache Storage cache name and IndexedDB database name (not the ResultCache's). Default `'inpage-models-v1'`. */
   namespace?: string;
   /** Stores to try, in order. Default `['cache-storage', 'indexeddb', 'memory']`. */
   preferred?: readonly StoreKind[];
@@ -212,7 +212,7 @@ export class ModelStore {
   /** Every stored model, in `preferred` store order. */
   async list(): Promise<StoredModelInfo[]> {
     const out: StoredModelInfo[] = [];
-    await this.eachBackend(async (b) => { out.push(...(await b.find()).sort((a, b2) => a.storedAt - b2.storedAt)); });
+    await this.eachBackend(async (b) => { out.push(...(await b.find()).sort((x, y) => x.storedAt - y.storedAt)); });
     return out;
   }
 
