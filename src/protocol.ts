@@ -21,6 +21,8 @@ export interface InitToWorker {
   /** Name of a Web Lock the worker holds for its lifetime, so the page learns when it dies. */
   lifeLock?: string;
   testHooks: boolean;
+  measure: boolean;
+  validation: { maxElements?: number; rejectNonFinite?: boolean };
 }
 
 /** How the page asks for a model. `bytes` is copied, not transferred, so a crashed worker can be refilled. */

@@ -4,6 +4,9 @@
  */
 import type { TensorInfo } from './tensor.ts';
 import type { BatchOptions } from './scheduling/batcher.ts';
+import type { BackendMeasurement } from './routing/measure.ts';
+
+export type { BackendMeasurement };
 
 export type { BatchOptions };
 
@@ -32,6 +35,16 @@ export interface EngineOptions {
   threads?: number;
   /** URL of the worker script, for hosts that serve it elsewhere. Default: resolved next to the SDK. */
   workerUrl?: string | URL;
+  /**
+   * Under `'auto'` with both WebGPU and WASM available, time the actual model on both after
+   * warm-up and keep the faster; the verdict is remembered per (model, adapter, threads).
+   * Default true.
+   */
+  measure?: boolean;
+  /** Largest total number of input elements in one call; more rejects with `INPUT_INVALID`. Default 2^26. */
+  maxInputElements?: number;
+  /** Reject NaN / ±Infinity in float inputs with `INPUT_INVALID`. Default false. */
+  rejectNonFinite?: boolean;
   /** Expose `engine.testHooks` (crash the worker, delay runs). For tests only. Default false. */
   testHooks?: boolean;
 }
@@ -61,6 +74,8 @@ export interface EngineInfo {
   crossOriginIsolated: boolean;
   simd: boolean;
   ortVersion: string;
+  /** Measured (or remembered) backend verdicts, one per model measured. */
+  measurements: BackendMeasurement[];
   /** Backend switches after start-up (e.g. a session that failed on WebGPU). Newest last. */
   switches: { from: BackendName; to: BackendName; reason: string; at: number }[];
 }

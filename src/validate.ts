@@ -23,6 +23,16 @@ function isFloat16Array(d: unknown): boolean {
   return ctor !== undefined && d instanceof ctor;
 }
 
+/** float16 bits with an all-ones exponent are ±Infinity or NaN. */
+function allFinite(t: Tensor): boolean {
+  if (t.type === 'float32') return (t.data as Float32Array).every(Number.isFinite);
+  if (t.type === 'float16') {
+    if (!(t.data instanceof Uint16Array)) return Array.from(t.data as unknown as ArrayLike<number>).every(Number.isFinite);
+    return t.data.every((bits) => (bits & 0x7c00) !== 0x7c00);
+  }
+  return true;
+}
+
 /** Name of the constructor of a value, for messages. */
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -97,11 +107,11 @@ export function validateFeeds(feeds: unknown, inputs: readonly TensorInfo[], opt
       }
     });
     total += t.data.length;
-    if (opts.rejectNonFinite && (t.type === 'float32') && !(t.data as Float32Array).every(Number.isFinite)) {
+    if (opts.rejectNonFinite && !allFinite(t)) {
       throw new InpageError('INPUT_INVALID', `Input '${info.name}' contains NaN or Infinity; this model is configured to reject non-finite values.`, { input: info.name });
     }
   }
   if (total > maxElements) {
-    throw new InpageError('INPUT_INVALID', `Inputs hold ${total} elements, over the cap of ${maxElements}. Split the call or raise maxInputElements.`, { expected: maxElements, got: total });
+    throw new InpageError('INPUT_INVALID', `Inputs hold ${total} elements, over the cap of ${maxElements}. Split the call or raise the engine's maxInputElements option.`, { expected: maxElements, got: total });
   }
 }

@@ -25,7 +25,10 @@ export class OrtRuntime {
   get(flavour: OrtFlavour): Promise<OrtModule> {
     let p = this.loaded.get(flavour);
     if (!p) {
-      p = (flavour === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm'))
+      const load = (): Promise<unknown> => (flavour === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm'));
+      // One retry after a short pause: a dynamic import that fails on a transient network error
+      // is not retried by the browser (the retry may still fail where the module map keeps the error).
+      p = load().catch(() => new Promise((r) => setTimeout(r, 200)).then(load))
         .then((mod) => this.configure(mod as OrtModule));
       // A failed import must not poison later attempts (e.g. a transient network error).
       p.catch(() => this.loaded.delete(flavour));

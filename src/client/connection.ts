@@ -36,6 +36,7 @@ export class WorkerConnection {
   private deathError: InpageError | undefined;
   private readonly deathWaiters = new Set<(e: InpageError) => void>();
   private ended = false;
+  private endError: InpageError | undefined;
 
   constructor(private readonly worker: WorkerLike, private readonly onDeath: (conn: WorkerConnection, e: InpageError) => void) {
     this.id = ++connectionCounter;
@@ -75,6 +76,7 @@ export class WorkerConnection {
   /** Stop the worker on purpose; calls in flight reject with `err`. */
   end(err: InpageError): void {
     if (this.ended) return;
+    this.endError = err;
     for (const w of this.deathWaiters) w(err);
     this.deathWaiters.clear();
     this.ended = true;
@@ -84,6 +86,7 @@ export class WorkerConnection {
   /** Call the worker, bounded by death, timeout and abort; unwraps the `Reply`. */
   call<T>(invoke: (remote: Remote<HostApi>) => Promise<Reply<T>>, guard: CallGuard): Promise<T> {
     if (this.deathError) return Promise.reject(this.deathError);
+    if (this.endError) return Promise.reject(this.endError);
     if (guard.signal?.aborted) return Promise.reject(abortError(guard.what, guard.signal.reason));
     return new Promise<T>((resolve, reject) => {
       let done = false;

@@ -9,6 +9,7 @@ import type { EngineInfo, EngineOptions, LoadOptions, LoadProgress, ModelSource 
 import { WorkerConnection, type WorkerLike } from './connection.ts';
 import { ModelHandle, type Model, type ModelHost } from './model.ts';
 import type { TestHookToWorker } from '../protocol.ts';
+import type { ValidateOptions } from '../validate.ts';
 
 /**
  * An engine: one worker hosting models.
@@ -60,6 +61,14 @@ export class EngineImpl implements Engine, ModelHost {
     }
   }
 
+  /** Input checks shared by the page (fail fast, before buffers move) and the worker. */
+  validation(): ValidateOptions {
+    const v: ValidateOptions = {};
+    if (this.opts.maxInputElements !== undefined) v.maxElements = this.opts.maxInputElements;
+    if (this.opts.rejectNonFinite !== undefined) v.rejectNonFinite = this.opts.rejectNonFinite;
+    return v;
+  }
+
   timeoutMs(o?: { timeoutMs?: number }): number {
     return o?.timeoutMs ?? this.opts.timeoutMs ?? 60_000;
   }
@@ -72,7 +81,15 @@ export class EngineImpl implements Engine, ModelHost {
   connection(): Promise<WorkerConnection> {
     if (this.disposed) return Promise.reject(disposedError('This engine'));
     if (this.conn?.alive) return Promise.resolve(this.conn);
-    this.starting ??= this.start().finally(() => { this.starting = undefined; });
+    // One retry: right after a crash Chromium occasionally fails the fresh worker's script load
+    // (seen in the crash tests); a CSP block fails both attempts within milliseconds.
+    this.starting ??= this.start()
+      .catch(async (e: unknown) => {
+        if (!(e instanceof InpageError) || e.code !== 'WORKER_UNAVAILABLE' || this.disposed) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+        return this.start();
+      })
+      .finally(() => { this.starting = undefined; });
     return this.starting;
   }
 
@@ -84,7 +101,10 @@ export class EngineImpl implements Engine, ModelHost {
       throw new InpageError('WORKER_UNAVAILABLE', `Could not start the Inpage worker: ${e instanceof Error ? e.message : String(e)}. If the page has a Content-Security-Policy, add the script's origin (or blob:) to worker-src.`);
     }
     const conn = new WorkerConnection(worker, (dead) => { if (this.conn === dead) this.conn = undefined; });
-    const init: InitToWorker = { backend: this.opts.backend ?? 'auto', lifeLock: conn.lifeLock, testHooks: Boolean(this.opts.testHooks) };
+    const init: InitToWorker = {
+      backend: this.opts.backend ?? 'auto', lifeLock: conn.lifeLock, testHooks: Boolean(this.opts.testHooks),
+      measure: this.opts.measure ?? true, validation: this.validation(),
+    };
     if (this.opts.assetBase !== undefined) init.assetBase = this.opts.assetBase;
     if (this.opts.threads !== undefined) init.threads = this.opts.threads;
     try {

@@ -9,7 +9,7 @@ import type { LoadToWorker, ModelFromWorker, RunFromWorker } from '../protocol.t
 import type { TensorInfo, Tensors } from '../tensor.ts';
 import { transferablesOf } from '../transfer.ts';
 import type { BackendName, ModelInfo, RunOptions } from '../types.ts';
-import { validateFeeds } from '../validate.ts';
+import { validateFeeds, type ValidateOptions } from '../validate.ts';
 import type { WorkerConnection } from './connection.ts';
 
 /**
@@ -31,6 +31,7 @@ export interface ModelHost {
   /** A live connection, starting a fresh worker if the last one died. */
   connection(): Promise<WorkerConnection>;
   nextCallId(): number;
+  validation(): ValidateOptions;
   timeoutMs(opts?: { timeoutMs?: number }): number;
   /** Load `spec` into `conn` (used to refill a fresh worker after a crash). */
   loadInto(conn: WorkerConnection, spec: LoadToWorker, guard: { signal?: AbortSignal | undefined; timeoutMs: number }): Promise<ModelFromWorker>;
@@ -64,7 +65,7 @@ export class ModelHandle implements Model {
 
   async run(feeds: Tensors, opts: RunOptions = {}): Promise<Tensors> {
     if (this.disposed) throw disposedError('This model');
-    validateFeeds(feeds, this.inputs);
+    validateFeeds(feeds, this.inputs, this.host.validation());
     const conn = await this.ensureLoaded(opts);
     const callId = this.host.nextCallId();
     const id = this.spec.modelId;

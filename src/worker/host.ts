@@ -20,6 +20,8 @@ import { validateFeeds } from '../validate.ts';
 import { holdLifeLock } from './life-lock.ts';
 import { HostStateImpl, engineInfo, type HostState } from './state.ts';
 import { syntheticFeeds } from './synthetic-inputs.ts';
+import { chooseMeasured } from './measured-choice.ts';
+import { VerdictStore } from '../routing/verdict-store.ts';
 
 interface LoadedModel {
   session: SessionHandle;
@@ -46,6 +48,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
   const calls = new Map<number, AbortController>();
   let state: HostState | undefined;
   let runDelayMs = 0;
+  let verdicts: VerdictStore;
 
   const ready = (): HostState => {
     if (!state) throw new InpageError('INTERNAL', 'The worker was used before init().');
@@ -113,6 +116,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
       const runtime = new OrtRuntime(opts.assetBase === undefined ? { threads } : { threads, assetBase: opts.assetBase });
       const plan = planBackends(opts.backend, registry, caps);
       const ctx = { caps, runtime, cpuFlavour: caps.webgpu && opts.backend !== 'wasm' ? 'webgpu' as const : 'wasm' as const };
+      verdicts = new VerdictStore('inpage-verdicts-v1', scope.indexedDB);
       state = new HostStateImpl(opts, caps, threads, ctx, plan.order[0]!.name, plan.reason);
       if (opts.lifeLock) await holdLifeLock(opts.lifeLock);
       return engineInfo(state);
@@ -138,7 +142,10 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
       }
       progress({ phase: 'compile', loaded: bytes.byteLength, total: bytes.byteLength });
       const pref = spec.backend ?? s.opts.backend;
-      const session = await buildSession(s, bytes, pref);
+      let session = await buildSession(s, bytes, pref);
+      if (pref === 'auto' && session.backend === 'webgpu' && s.opts.measure) {
+        session = await chooseMeasured(s, session, bytes, actual, verdicts);
+      }
       let layout: ReturnType<typeof batchLayout>;
       try {
         layout = spec.batch === false ? 'batching disabled by the caller' : batchLayout(session.inputs, session.outputs, spec.batch?.pad ?? {});
@@ -180,7 +187,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
       const reply = await settle<RunFromWorker>('RUN_FAILED', 'Running the model', () => withCall(callId, async (signal) => {
         const m = models.get(modelId);
         if (!m) throw new InpageError('DISPOSED', `Model ${modelId} is not loaded in this worker (disposed, or the worker restarted).`);
-        validateFeeds(feeds, m.meta.inputs);
+        validateFeeds(feeds, m.meta.inputs, ready().opts.validation);
         const { outputs, timing } = await m.batcher.submit(feeds, signal);
         return { outputs, timing, backend: m.session.backend };
       }));

@@ -7,6 +7,7 @@ import type { Capabilities } from '../capabilities.ts';
 import type { InitToWorker } from '../protocol.ts';
 import type { BackendName, EngineInfo } from '../types.ts';
 import { ORT_VERSION } from '../version.ts';
+import type { BackendMeasurement } from '../routing/measure.ts';
 
 export interface HostState {
   readonly opts: InitToWorker;
@@ -16,12 +17,14 @@ export interface HostState {
   readonly backend: BackendName;
   readonly reason: string;
   readonly switches: EngineInfo['switches'];
+  readonly measurements: BackendMeasurement[];
   /** Record the backend in use; a change is kept in `switches` with its reason. */
   setBackend(backend: BackendName, reason: string): void;
 }
 
 export class HostStateImpl implements HostState {
   readonly switches: EngineInfo['switches'] = [];
+  readonly measurements: BackendMeasurement[] = [];
   constructor(
     readonly opts: InitToWorker, readonly caps: Capabilities, readonly threads: number, readonly ctx: BackendContext,
     public backend: BackendName, public reason: string,
@@ -40,6 +43,7 @@ export function engineInfo(s: HostState): EngineInfo {
     backend: s.backend, reason: s.reason, webgpu: s.caps.webgpu, threads: s.threads,
     crossOriginIsolated: s.caps.crossOriginIsolated, simd: s.caps.simd, ortVersion: ORT_VERSION,
     switches: s.switches.map((w) => ({ ...w })),
+    measurements: s.measurements.map((m) => ({ ...m, medians: { ...m.medians } })),
   };
   return s.caps.adapter ? { ...base, adapter: { ...s.caps.adapter, features: [...s.caps.adapter.features] } } : base;
 }

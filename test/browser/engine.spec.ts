@@ -198,8 +198,9 @@ test('a run that fails on WebGPU moves the model to WASM, retries, and info() sa
   const page = await openHarness();
   const feeds = plain(model.inputs(2, 3));
   const r = await page.evaluate(async (feeds) => {
-    const engine = await window.inpage.createEngine();
-    // warmup: false, so the failure happens on a real request rather than at load.
+    // measure: false, so WebGPU is kept and the failure happens on a real request (warmup: false)
+    // rather than while measuring or warming up at load.
+    const engine = await window.inpage.createEngine({ measure: false });
     const m = await engine.load({ url: 'models/multi-io.onnx' }, { warmup: false });
     const loadedOn = m.backend;
     const out = window.harness.fromTensors(await m.run(window.harness.toTensors(feeds)));

@@ -102,9 +102,17 @@ export function serve(opts: ServeOptions): Promise<RunningServer> {
         .on('end', () => res.socket?.destroy()).pipe(res, { end: false });
       return;
     }
-    createReadStream(file).pipe(res);
+    const stream = createReadStream(file);
+    // A client that goes away mid-file (a terminated worker) must not leave the stream open.
+    stream.on('error', () => res.destroy());
+    res.on('close', () => stream.destroy());
+    stream.pipe(res);
   };
   const server = createServer((req, res) => { handler(req, res).catch(() => { res.destroy(); }); });
+  // Node closes idle keep-alive sockets after 5 s; Chromium may reuse one at that very moment and
+  // see a failed request. Keep sockets longer than any test's idle gap.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
   return new Promise((resolveListen) => {
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
       const port = (server.address() as AddressInfo).port;

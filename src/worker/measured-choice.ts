@@ -1,0 +1,65 @@
+/**
+ * Under `'auto'` on a device with WebGPU: keep whichever backend runs this model faster here,
+ * measured once and remembered per (model, adapter, threads).
+ */
+import { wasmBackend } from '../backends/onnx.ts';
+import type { SessionHandle } from '../backends/types.ts';
+import { toInpageError } from '../errors.ts';
+import { measureSessions, pickFaster, verdictKey, type BackendMeasurement } from '../routing/measure.ts';
+import type { VerdictStore } from '../routing/verdict-store.ts';
+import type { BackendName } from '../types.ts';
+import type { HostState } from './state.ts';
+import { syntheticFeeds } from './synthetic-inputs.ts';
+
+const fmt = (ms: number | undefined): string => (ms === undefined ? 'n/a' : ms < 1 ? `${ms.toFixed(3)} ms` : `${ms.toFixed(1)} ms`);
+
+function describe(m: BackendMeasurement): string {
+  const other: BackendName = m.chosen === 'wasm' ? 'webgpu' : 'wasm';
+  const how = m.source === 'remembered' ? 'remembered from an earlier visit' : `measured, median of ${m.runs} runs`;
+  return `auto: ${m.chosen} ${fmt(m.medians[m.chosen])} vs ${other} ${fmt(m.medians[other])} per run for model ${m.model} (${how}); keeping ${m.chosen}`;
+}
+
+/**
+ * Given a session built on WebGPU, return the session to keep (possibly a new WASM one; the
+ * loser is released) and record the verdict.
+ */
+export async function chooseMeasured(s: HostState, gpu: SessionHandle, bytes: Uint8Array, sha256: string, verdicts: VerdictStore): Promise<SessionHandle> {
+  const feeds = (): ReturnType<typeof syntheticFeeds> => syntheticFeeds(gpu.inputs);
+  if (!feeds()) return gpu;
+  const key = sha256 ? verdictKey(sha256, s.caps.adapter, s.threads) : undefined;
+  const remembered = key ? await verdicts.get(key) : undefined;
+  if (remembered) {
+    const m: BackendMeasurement = { ...remembered, source: 'remembered', at: Date.now() };
+    s.measurements.push(m);
+    if (m.chosen === 'webgpu') { s.setBackend('webgpu', describe(m)); return gpu; }
+    const cpu = await wasmBackend.create(bytes, s.ctx);
+    await gpu.release().catch(() => {});
+    s.setBackend('wasm', describe(m));
+    return cpu;
+  }
+  let cpu: SessionHandle;
+  try {
+    cpu = await wasmBackend.create(bytes, s.ctx);
+  } catch {
+    return gpu; // WASM cannot build it: nothing to compare against.
+  }
+  let medians: Partial<Record<BackendName, number>>;
+  let runs: number;
+  try {
+    ({ medians, runs } = await measureSessions(gpu, cpu, () => feeds()!));
+  } catch (e) {
+    // One side cannot run it at all (e.g. a float16 kernel on an adapter without shader-f16).
+    const gpuWorks = await gpu.run(feeds()!).then(() => true, () => false);
+    const keep = gpuWorks ? gpu : cpu;
+    await (gpuWorks ? cpu : gpu).release().catch(() => {});
+    s.setBackend(keep.backend, `auto: ${gpuWorks ? 'wasm' : 'webgpu'} could not run the model while measuring (${toInpageError(e, 'RUN_FAILED').message}); keeping ${keep.backend}`);
+    return keep;
+  }
+  const chosen = pickFaster(medians, 'webgpu');
+  const m: BackendMeasurement = { model: sha256.slice(0, 12), medians, runs, chosen, source: 'measured', at: Date.now() };
+  s.measurements.push(m);
+  if (key) await verdicts.set(key, m);
+  await (chosen === 'webgpu' ? cpu : gpu).release().catch(() => {});
+  s.setBackend(chosen, describe(m));
+  return chosen === 'webgpu' ? gpu : cpu;
+}
