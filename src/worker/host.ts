@@ -212,7 +212,12 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
         if (hook.how === 'close') setTimeout(() => scope.close(), 0);
         else setTimeout(() => { throw new Error('Inpage test hook: simulated worker crash'); }, 0);
       } else {
-        throw new InpageError('OPTION_INVALID', `Test hook ${hook.type} is not supported yet.`);
+        // Simulates a GPU reset / driver crash: destroying the device ORT runs on makes every
+        // later WebGPU run fail exactly as a real device loss does.
+        const s = ready();
+        if (!s.ctx.runtime.has('webgpu')) throw new InpageError('OPTION_INVALID', 'lose-device: the WebGPU runtime is not loaded in this worker.');
+        const ort = await s.ctx.runtime.get('webgpu');
+        (await ort.env.webgpu.device).destroy();
       }
       return null;
     }),
