@@ -1,0 +1,102 @@
+/**
+ * How a visitor's history becomes the model's two inputs (item indices and per-event weights).
+ *
+ * This one file is used by the page, the trainer and the offline eval, so the model is trained
+ * and evaluated on exactly the weighting the page feeds it. Pure functions, no DOM.
+ */
+
+/** Event types the recommender understands, in funnel order (their codes are 0..3). */
+export type RecEventType = 'view' | 'click' | 'add_to_cart' | 'purchase';
+
+/** Event types in code order: `EVENT_TYPES[code]`. */
+export const EVENT_TYPES: readonly RecEventType[] = ['view', 'click', 'add_to_cart', 'purchase'];
+
+/** The numeric code of an event type, or -1 when the string is not one. */
+export function eventCode(type: string): number {
+  return EVENT_TYPES.indexOf(type as RecEventType);
+}
+
+/**
+ * How strongly each event type and its age count. Written by the trainer into `manifest.json`
+ * (`weighting`) and read back by the page.
+ *
+ * @example
+ * const w: Weighting = { event: { view: 1, click: 1.5, add_to_cart: 2.5, purchase: 3 }, stepDecay: 0.5, halfLifeHours: 72 };
+ */
+export interface Weighting {
+  /** Weight per event type. */
+  event: Readonly<Record<RecEventType, number>>;
+  /** Multiplier per step of age: the newest step gets 1, the one before `stepDecay`, … */
+  stepDecay: number;
+  /** Time decay on top of step decay: weight halves every `halfLifeHours` of age. */
+  halfLifeHours: number;
+}
+
+/** Defaults the trainer writes unless told otherwise. */
+export const DEFAULT_WEIGHTING: Readonly<Weighting> = Object.freeze({
+  event: Object.freeze({ view: 1, click: 1.5, add_to_cart: 2.5, purchase: 3 }),
+  stepDecay: 0.5,
+  halfLifeHours: 72,
+});
+
+/** One step of a history: consecutive events on the same item collapse into one step. */
+export interface Step {
+  item: number;
+  /** Strongest event code seen in the step (0 view … 3 purchase). */
+  code: number;
+  /** Time of the step's latest event, Unix ms. */
+  time: number;
+}
+
+/**
+ * Collapses consecutive events on the same item into steps (view → click → add_to_cart on one
+ * product is one step of strength add_to_cart), keeping order.
+ *
+ * @example toSteps([{item: 4, code: 0, time: 1}, {item: 4, code: 2, time: 5}]) // [{item: 4, code: 2, time: 5}]
+ */
+export function toSteps(events: readonly Step[]): Step[] {
+  const out: Step[] = [];
+  for (const e of events) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.item === e.item) {
+      last.code = Math.max(last.code, e.code);
+      last.time = Math.max(last.time, e.time);
+    } else out.push({ item: e.item, code: e.code, time: e.time });
+  }
+  return out;
+}
+
+/**
+ * Fills `items`/`weights` (length ≥ `maxLength`) from the newest `maxLength` steps, newest last,
+ * and zero-pads the rest (index 0 with weight 0 adds nothing to the weighted sum). Returns how
+ * many slots hold real steps.
+ *
+ * `now` is the moment of the request (Unix ms); ages are measured from it.
+ */
+export function fillWeights(
+  steps: readonly Step[],
+  weighting: Readonly<Weighting>,
+  now: number,
+  maxLength: number,
+  items: { [i: number]: number | bigint; length: number },
+  weights: Float32Array,
+  asBigInt = false,
+): number {
+  const n = Math.min(steps.length, maxLength);
+  const first = steps.length - n;
+  const perMs = weighting.halfLifeHours > 0 ? Math.LN2 / (weighting.halfLifeHours * 3_600_000) : 0;
+  for (let slot = 0; slot < maxLength; slot++) {
+    const step = slot < n ? steps[first + slot] : undefined;
+    if (step === undefined) {
+      items[slot] = asBigInt ? 0n : 0;
+      weights[slot] = 0;
+      continue;
+    }
+    const age = n - 1 - slot;
+    const type = EVENT_TYPES[step.code] ?? 'view';
+    const ageMs = Math.max(0, now - step.time);
+    items[slot] = asBigInt ? BigInt(step.item) : step.item;
+    weights[slot] = weighting.event[type] * Math.pow(weighting.stepDecay, age) * Math.exp(-perMs * ageMs);
+  }
+  return n;
+}
