@@ -8,11 +8,16 @@
  * const out = await model.run({ x: { type: 'float32', dims: [1, 64], data: new Float32Array(64) } });
  */
 export { createEngine } from './client/create-engine.ts';
-export type { Engine, EngineTestHooks } from './client/engine.ts';
+export type { Engine, EngineEvents, EngineTestHooks } from './client/engine-api.ts';
 export type { Model } from './client/model.ts';
 export { InpageError, type ErrorCode, type ErrorDetails } from './errors.ts';
 export type { Tensor, TensorType, TensorInfo, Tensors, TensorDataMap, TensorData } from './tensor.ts';
 export type {
-  AdapterInfo, BackendName, BackendPreference, BatchOptions, EngineInfo, EngineOptions, LoadOptions, LoadProgress, ModelInfo, ModelSource, RunOptions,
+  AdapterInfo, BackendMeasurement, BackendName, BackendPreference, BatchOptions, EngineInfo, EngineOptions, LoadOptions, LoadProgress,
+  ModelBackend, ModelBytesSource, ModelInfo, ModelSource, ModelVariant, RemoteFallback, ResultCacheOptions, RunOptions,
 } from './types.ts';
+export type { StoredModelInfo, StoreKind } from './caches/model-store.ts';
+export type { EngineStats, LatencyStats } from './stats/counters.ts';
+export { estimateSavings, projectDaily, type SavingsEstimate, type Usage } from './stats/savings.ts';
+export { PRICING_EXAMPLES, TYPICAL_PERSONALISATION_REQUEST, type Pricing } from './stats/pricing.ts';
 export { ORT_VERSION, INPAGE_VERSION } from './version.ts';

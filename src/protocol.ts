@@ -6,6 +6,7 @@
  * thrown errors to `{ message, name, stack }` and we need `code` and `details` intact.
  */
 import type { WireError } from './errors.ts';
+import type { StoreKind, StoredModelInfo } from './caches/model-store.ts';
 import type { TensorInfo, Tensors } from './tensor.ts';
 import type { BatchOptions, RunTiming } from './scheduling/batcher.ts';
 import type { BackendName, BackendPreference, EngineInfo, LoadProgress } from './types.ts';
@@ -36,6 +37,8 @@ export interface LoadToWorker {
   batch?: BatchOptions | false;
   /** Run once with synthetic inputs after building, so the first real run pays no compilation. Default true. */
   warmup?: boolean;
+  /** Keep/take URL-loaded bytes in the model cache. Default true. */
+  cache?: boolean;
 }
 
 /** What the worker answers after loading. */
@@ -48,7 +51,14 @@ export interface ModelFromWorker {
   bytes: number;
   /** Whether concurrent runs are merged, and why not when they are not. */
   batching: { enabled: boolean; reason: string };
+  /** Where the bytes came from. */
+  source: ModelBytesSource;
+  /** Bytes fetched from the network for this load (0 on a cache hit). */
+  downloadedBytes: number;
 }
+
+/** Where a model's bytes came from at load. */
+export type ModelBytesSource = 'network' | 'bytes' | StoreKind;
 
 /** One answered run. */
 export interface RunFromWorker {
@@ -76,4 +86,8 @@ export interface HostApi {
   abort(callId: number): void;
   disposeModel(modelId: string): Promise<Reply<null>>;
   testHook(hook: TestHookToWorker): Promise<Reply<null>>;
+  /** Models in the model cache. */
+  cacheList(): Promise<Reply<StoredModelInfo[]>>;
+  /** Empty the model cache and the remembered backend verdicts. */
+  cacheClear(): Promise<Reply<null>>;
 }

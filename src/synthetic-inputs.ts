@@ -2,7 +2,7 @@
  * Inputs made from a model's metadata alone, for the warm-up run and the backend measurement:
  * zeros (valid for index inputs too: index 0 always exists), dynamic dims set to 1.
  */
-import type { Tensor, TensorInfo, TensorType, Tensors } from '../tensor.ts';
+import type { Tensor, TensorInfo, TensorType, Tensors } from './tensor.ts';
 
 const MAKE: Record<TensorType, (n: number) => Tensor['data']> = {
   float32: (n) => new Float32Array(n),

@@ -2,7 +2,12 @@
  * Public option and result types of the engine. Plain data only: everything here is
  * structured-clone safe so the same shapes travel to and from the worker.
  */
-import type { TensorInfo } from './tensor.ts';
+import type { TensorInfo, Tensors } from './tensor.ts';
+import type { ResultCacheOptions } from './caches/result-cache.ts';
+import type { ModelVariant } from './routing/variants.ts';
+import type { ModelBytesSource } from './protocol.ts';
+
+export type { ResultCacheOptions, ModelVariant, ModelBytesSource };
 import type { BatchOptions } from './scheduling/batcher.ts';
 import type { BackendMeasurement } from './routing/measure.ts';
 
@@ -45,6 +50,13 @@ export interface EngineOptions {
   maxInputElements?: number;
   /** Reject NaN / ±Infinity in float inputs with `INPUT_INVALID`. Default false. */
   rejectNonFinite?: boolean;
+  /** The page-side result cache used by models loaded with `resultCache: true`. */
+  resultCache?: ResultCacheOptions;
+  /**
+   * Used only when no local backend can run a model (no worker, no usable backend): your own
+   * hosted endpoint. Its runs are counted separately (`stats().remoteRuns`). Default none.
+   */
+  remoteFallback?: RemoteFallback;
   /** Expose `engine.testHooks` (crash the worker, delay runs). For tests only. Default false. */
   testHooks?: boolean;
 }
@@ -80,8 +92,21 @@ export interface EngineInfo {
   switches: { from: BackendName; to: BackendName; reason: string; at: number }[];
 }
 
-/** Where a model comes from. Either `url` or `bytes`. */
+/**
+ * Called for each run of a model no local backend can run.
+ *
+ * @example
+ * remoteFallback: async ({ source, feeds }) => decode(await fetch('/api/infer', { method: 'POST', body: encode(feeds) }))
+ */
+export type RemoteFallback = (request: { source: ModelSource; feeds: Tensors; signal?: AbortSignal }) => Promise<Tensors>;
+
+/** Where a model runs: a local backend, or the caller's remote fallback. */
+export type ModelBackend = BackendName | 'remote';
+
+/** Where a model comes from: `url`, `bytes`, or `variants` to route between. */
 export interface ModelSource {
+  /** Alternatives in order of preference; the router picks one per device (see `model.route`). */
+  variants?: ModelVariant[];
   url?: string;
   bytes?: ArrayBuffer | Uint8Array;
   /** Hex SHA-256 of the bytes; verified with SubtleCrypto before a session is built. */
@@ -93,6 +118,8 @@ export interface LoadProgress {
   phase: 'download' | 'compile' | 'ready';
   loaded: number;
   total?: number;
+  /** On 'download': the bytes came from the model cache, not the network. */
+  fromCache?: boolean;
 }
 
 /** Options of `engine.load`. */
@@ -112,19 +139,32 @@ export interface LoadOptions {
   batch?: BatchOptions | false;
   /** Run once with zero inputs after building, so the first request pays no compilation. Default true. */
   warmup?: boolean;
+  /** Keep the model's bytes in the model cache (Cache Storage → IndexedDB → memory). Default true. */
+  cache?: boolean;
+  /**
+   * Answer repeated identical inputs from a page-side result cache, without crossing to the
+   * worker. `true` uses the engine's cache (see `EngineOptions.resultCache`). Default false.
+   */
+  resultCache?: boolean;
 }
 
 /** Options of `model.run`. */
 export interface RunOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Use (true) or bypass (false) the result cache for this call; default the model's `resultCache`. */
+  cache?: boolean;
 }
 
 /** What a loaded model declares, read from the model itself. */
 export interface ModelInfo {
   inputs: TensorInfo[];
   outputs: TensorInfo[];
-  backend: BackendName;
+  backend: ModelBackend;
+  /** Where the bytes came from at load ('network', a cache store, 'bytes', or 'remote'). */
+  source: ModelBytesSource | 'remote';
+  /** The routing decision when the model was loaded from `variants`. */
+  route?: { variant: string; reason: string };
   /** Hex SHA-256 of the model bytes. */
   sha256: string;
   bytes: number;

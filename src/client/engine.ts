@@ -1,44 +1,25 @@
 /**
- * The page-side engine: owns one worker connection at a time, restarts it after a crash, and
- * hands out model handles. All heavy work happens in the worker.
+ * The page-side engine: owns one worker connection at a time, restarts it after a crash, hands
+ * out model handles, and keeps the page-side parts of the cost levers (result cache, stats,
+ * events, routing between variants, remote fallback).
  */
 import { proxy } from 'comlink';
+import { ResultCache } from '../caches/result-cache.ts';
 import { InpageError, disposedError } from '../errors.ts';
-import type { InitToWorker, LoadToWorker, ModelFromWorker } from '../protocol.ts';
+import type { InitToWorker, LoadToWorker, ModelFromWorker, RunFromWorker } from '../protocol.ts';
+import { StatsCounter, type EngineStats } from '../stats/counters.ts';
+import { Emitter } from '../stats/emitter.ts';
 import type { EngineInfo, EngineOptions, LoadOptions, LoadProgress, ModelSource } from '../types.ts';
-import { WorkerConnection, type WorkerLike } from './connection.ts';
-import { ModelHandle, type Model, type ModelHost } from './model.ts';
-import type { TestHookToWorker } from '../protocol.ts';
 import type { ValidateOptions } from '../validate.ts';
-
-/**
- * An engine: one worker hosting models.
- *
- * @example
- * const engine = await createEngine();
- * const model = await engine.load({ url: '/models/mlp.onnx' });
- */
-export interface Engine {
-  /** Backend in use and why, adapter, threads, isolation, ORT version. */
-  info(): Promise<EngineInfo>;
-  /** Download (with progress), verify and compile a model. */
-  load(source: ModelSource, opts?: LoadOptions): Promise<Model>;
-  /** Stop the worker and release every model. Pending calls reject with `DISPOSED`. */
-  dispose(): Promise<void>;
-  /** Present only with `createEngine({ testHooks: true })`. */
-  readonly testHooks?: EngineTestHooks;
-}
-
-/** Levers for tests: simulate crashes and slow runs. */
-export interface EngineTestHooks {
-  send(hook: TestHookToWorker): Promise<void>;
-  /** Terminate the worker from the page, as the browser would on a crash. */
-  killWorker(): void;
-  /** Which worker incarnation is live (increments after each restart). */
-  workerId(): number | undefined;
-}
+import { WorkerConnection, type WorkerLike } from './connection.ts';
+import type { Engine, EngineEvents, EngineTestHooks } from './engine-api.ts';
+import { ModelHandle, type Model, type ModelHost } from './model.ts';
+import { RemoteModel } from './remote-model.ts';
+import { loadRouted } from './routed-load.ts';
 
 let modelCounter = 0;
+/** Failures that mean "this device cannot run it", the only ones a remote fallback may take. */
+const NO_LOCAL_BACKEND = new Set(['BACKEND_UNAVAILABLE', 'WEBGPU_UNAVAILABLE', 'WORKER_UNAVAILABLE']);
 
 export class EngineImpl implements Engine, ModelHost {
   private conn: WorkerConnection | undefined;
@@ -46,9 +27,25 @@ export class EngineImpl implements Engine, ModelHost {
   private disposed = false;
   private callCounter = 0;
   private readonly models = new Set<ModelHandle>();
+  private readonly counter = new StatsCounter();
+  private readonly events = new Emitter<EngineEvents>();
+  private results: ResultCache | undefined;
+  private lastBackend: string | undefined;
   readonly testHooks?: EngineTestHooks;
+  readonly cache: Engine['cache'];
 
   constructor(private readonly opts: EngineOptions, private readonly spawn: () => WorkerLike) {
+    this.cache = {
+      list: async () => {
+        const conn = await this.connection();
+        return conn.call((r) => r.cacheList(), { what: 'engine.cache.list()', timeoutMs: this.timeoutMs() });
+      },
+      clear: async () => {
+        const conn = await this.connection();
+        await conn.call((r) => r.cacheClear(), { what: 'engine.cache.clear()', timeoutMs: this.timeoutMs() });
+        await this.results?.clear();
+      },
+    };
     if (opts.testHooks) {
       this.testHooks = {
         send: async (hook) => {
@@ -128,23 +125,42 @@ export class EngineImpl implements Engine, ModelHost {
 
   async load(source: ModelSource, opts: LoadOptions = {}): Promise<Model> {
     if (this.disposed) throw disposedError('This engine');
+    try {
+      if (source.variants) return await loadRouted(this, source.variants, opts, (s, o) => this.loadOne(s, o));
+      return await this.loadOne(source, opts);
+    } catch (e) {
+      const fallback = this.opts.remoteFallback;
+      if (!fallback || !(e instanceof InpageError) || !NO_LOCAL_BACKEND.has(e.code)) throw e;
+      return new RemoteModel(source, fallback, `no local backend: ${e.message}`, (ms, rows) => {
+        this.counter.recordRun({ rows, batchSize: 1, queuedMs: 0, computeMs: ms, backend: 'wasm', remote: true });
+        this.events.emit('inference', { model: 'remote', ms, queuedMs: 0, computeMs: ms, batchSize: 1, rows, backend: 'remote', cached: false });
+      });
+    }
+  }
+
+  private async loadOne(source: ModelSource, opts: LoadOptions): Promise<ModelHandle> {
     const spec: LoadToWorker = { modelId: `m${++modelCounter}` };
     if (source.url !== undefined) spec.url = new URL(source.url, globalThis.location?.href).href;
     else if (source.bytes !== undefined) {
       // Copied, not transferred: the page keeps them to refill a worker that crashed.
       spec.bytes = source.bytes instanceof Uint8Array ? source.bytes : new Uint8Array(source.bytes);
     } else {
-      throw new InpageError('OPTION_INVALID', 'engine.load() needs { url } or { bytes }, got neither.');
+      throw new InpageError('OPTION_INVALID', 'engine.load() needs { url }, { bytes } or { variants }, got none.');
     }
     if (source.sha256 !== undefined) spec.sha256 = source.sha256;
     if (opts.backend !== undefined) spec.backend = opts.backend;
     if (opts.batch !== undefined) spec.batch = opts.batch;
     if (opts.warmup !== undefined) spec.warmup = opts.warmup;
+    if (opts.cache !== undefined) spec.cache = opts.cache;
+    const t0 = performance.now();
     const conn = await this.connection();
-    const guard = { signal: opts.signal, timeoutMs: this.timeoutMs(opts) };
-    const meta = await this.loadInto(conn, spec, guard, opts.onProgress);
-    const model = new ModelHandle(this, spec, meta, conn);
+    const meta = await this.loadInto(conn, spec, { signal: opts.signal, timeoutMs: this.timeoutMs(opts) }, opts.onProgress);
+    const model = new ModelHandle(this, spec, meta, conn, opts.resultCache ?? false);
     this.models.add(model);
+    this.counter.recordDownload(meta.downloadedBytes || (meta.source === 'network' ? meta.bytes : 0), false);
+    if (meta.source !== 'network' && meta.source !== 'bytes') this.counter.recordDownload(meta.bytes, true);
+    this.events.emit('load', { model: model.id, source: meta.source, bytes: meta.bytes, downloadedBytes: meta.downloadedBytes, ms: performance.now() - t0, backend: meta.backend });
+    this.noteBackend(meta.backend);
     return model;
   }
 
@@ -166,6 +182,59 @@ export class EngineImpl implements Engine, ModelHost {
     });
   }
 
+  preload(source: ModelSource, opts: LoadOptions = {}): Promise<Model | undefined> {
+    const nav = globalThis.navigator as (Navigator & { connection?: { saveData?: boolean } }) | undefined;
+    if (nav?.connection?.saveData) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const go = (): void => { this.load(source, opts).then(resolve, reject); };
+      if (typeof globalThis.requestIdleCallback === 'function') globalThis.requestIdleCallback(go, { timeout: 5000 });
+      else setTimeout(go, 200);
+    });
+  }
+
+  resultCache(): ResultCache {
+    if (!this.results) {
+      this.results = new ResultCache({ namespace: 'inpage-results-v1', ...this.opts.resultCache });
+      if (this.opts.resultCache?.persist) void this.results.restore().catch(() => 0);
+    }
+    return this.results;
+  }
+
+  recordRun(model: ModelHandle, reply: RunFromWorker, rows: number, startedAt: number): void {
+    const { timing } = reply;
+    this.counter.recordRun({ rows, batchSize: timing.batchSize, queuedMs: timing.queuedMs, computeMs: timing.computeMs, backend: reply.backend, remote: false });
+    this.events.emit('inference', {
+      model: model.id, ms: performance.now() - startedAt, queuedMs: timing.queuedMs, computeMs: timing.computeMs,
+      batchSize: timing.batchSize, rows, backend: reply.backend, cached: false,
+    });
+    this.noteBackend(reply.backend);
+  }
+
+  recordCacheHit(model: ModelHandle, rows: number, startedAt: number): void {
+    this.counter.recordCache(true);
+    this.events.emit('inference', { model: model.id, ms: performance.now() - startedAt, queuedMs: 0, computeMs: 0, batchSize: 1, rows, backend: model.backend, cached: true });
+  }
+
+  recordCacheMiss(): void {
+    this.counter.recordCache(false);
+  }
+
+  private noteBackend(backend: string): void {
+    if (this.lastBackend !== undefined && backend !== this.lastBackend) {
+      const from = this.lastBackend as EngineEvents['backend']['from'];
+      void this.info().then((i) => this.events.emit('backend', { from, to: backend as EngineEvents['backend']['to'], reason: i.reason }), () => {});
+    }
+    this.lastBackend = backend;
+  }
+
+  stats(): EngineStats {
+    return this.counter.snapshot();
+  }
+
+  on<K extends keyof EngineEvents>(type: K, fn: (e: EngineEvents[K]) => void): () => void {
+    return this.events.on(type, fn);
+  }
+
   forget(model: ModelHandle): void {
     this.models.delete(model);
   }
@@ -177,5 +246,8 @@ export class EngineImpl implements Engine, ModelHost {
     this.models.clear();
     this.conn?.end(disposedError('This engine'));
     this.conn = undefined;
+    this.events.clear();
   }
 }
+
+export type { Engine, EngineEvents, EngineTestHooks };

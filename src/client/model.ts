@@ -1,14 +1,15 @@
 /**
- * The page-side handle of a loaded model. It never runs anything itself: it validates feeds
- * (so bad input fails fast and the caller's buffers are not detached), transfers them to the
- * worker and rebuilds the reply.
+ * The page-side handle of a loaded model. It never runs anything itself: it answers result-cache
+ * hits on the page, validates feeds (so bad input fails fast and the caller's buffers are not
+ * detached), transfers them to the worker and rebuilds the reply.
  */
 import { transfer } from 'comlink';
+import type { MissTicket, ResultCache } from '../caches/result-cache.ts';
 import { disposedError } from '../errors.ts';
 import type { LoadToWorker, ModelFromWorker, RunFromWorker } from '../protocol.ts';
 import type { TensorInfo, Tensors } from '../tensor.ts';
 import { transferablesOf } from '../transfer.ts';
-import type { BackendName, ModelInfo, RunOptions } from '../types.ts';
+import type { ModelBackend, ModelInfo, RunOptions } from '../types.ts';
 import { validateFeeds, type ValidateOptions } from '../validate.ts';
 import type { WorkerConnection } from './connection.ts';
 
@@ -36,27 +37,37 @@ export interface ModelHost {
   /** Load `spec` into `conn` (used to refill a fresh worker after a crash). */
   loadInto(conn: WorkerConnection, spec: LoadToWorker, guard: { signal?: AbortSignal | undefined; timeoutMs: number }): Promise<ModelFromWorker>;
   forget(model: ModelHandle): void;
-  /** Stats hook: called for every answered run. */
-  recordRun?(model: ModelHandle, reply: RunFromWorker): void;
+  /** The engine's result cache (created on first use). */
+  resultCache(): ResultCache;
+  /** Stats and events for every answered request. */
+  recordRun(model: ModelHandle, reply: RunFromWorker, rows: number, startedAt: number): void;
+  recordCacheHit(model: ModelHandle, rows: number, startedAt: number): void;
+  recordCacheMiss(): void;
 }
 
 export class ModelHandle implements Model {
   inputs: TensorInfo[];
   outputs: TensorInfo[];
-  backend: BackendName;
+  backend: ModelBackend;
   sha256: string;
   bytes: number;
   batching: { enabled: boolean; reason: string };
+  source: ModelInfo['source'];
+  route?: { variant: string; reason: string };
   private disposed = false;
   private reloading: Promise<void> | undefined;
 
-  constructor(private readonly host: ModelHost, private readonly spec: LoadToWorker, meta: ModelFromWorker, private conn: WorkerConnection) {
+  constructor(
+    private readonly host: ModelHost, private readonly spec: LoadToWorker, meta: ModelFromWorker, private conn: WorkerConnection,
+    private readonly useResultCache: boolean,
+  ) {
     this.inputs = meta.inputs;
     this.outputs = meta.outputs;
     this.backend = meta.backend;
     this.sha256 = meta.sha256;
     this.bytes = meta.bytes;
     this.batching = meta.batching;
+    this.source = meta.source;
   }
 
   get id(): string {
@@ -65,7 +76,20 @@ export class ModelHandle implements Model {
 
   async run(feeds: Tensors, opts: RunOptions = {}): Promise<Tensors> {
     if (this.disposed) throw disposedError('This model');
+    const startedAt = performance.now();
     validateFeeds(feeds, this.inputs, this.host.validation());
+    const rows = Object.values(feeds)[0]?.dims[0] ?? 1;
+    let ticket: MissTicket | undefined;
+    if (opts.cache ?? this.useResultCache) {
+      // Looked up before the buffers move: a hit never crosses to the worker.
+      const look = this.host.resultCache().get(this.sha256 || this.id, feeds);
+      if (look.hit) {
+        this.host.recordCacheHit(this, rows, startedAt);
+        return look.outputs;
+      }
+      ticket = look.ticket;
+      this.host.recordCacheMiss();
+    }
     const conn = await this.ensureLoaded(opts);
     const callId = this.host.nextCallId();
     const id = this.spec.modelId;
@@ -74,7 +98,8 @@ export class ModelHandle implements Model {
       cancel: () => { void conn.remote.abort(callId); },
     });
     this.backend = reply.backend;
-    this.host.recordRun?.(this, reply);
+    if (ticket) this.host.resultCache().set(ticket, reply.outputs);
+    this.host.recordRun(this, reply, rows, startedAt);
     return reply.outputs;
   }
 

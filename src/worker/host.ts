@@ -19,9 +19,10 @@ import { transferablesOf } from '../transfer.ts';
 import { validateFeeds } from '../validate.ts';
 import { holdLifeLock } from './life-lock.ts';
 import { HostStateImpl, engineInfo, type HostState } from './state.ts';
-import { syntheticFeeds } from './synthetic-inputs.ts';
+import { syntheticFeeds } from '../synthetic-inputs.ts';
 import { chooseMeasured } from './measured-choice.ts';
 import { VerdictStore } from '../routing/verdict-store.ts';
+import { ModelStore } from '../caches/model-store.ts';
 
 interface LoadedModel {
   session: SessionHandle;
@@ -49,6 +50,9 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
   let state: HostState | undefined;
   let runDelayMs = 0;
   let verdicts: VerdictStore;
+  // Warnings about storage fallbacks go to the console once each: a site owner should know the
+  // cache is degraded, a visitor should not see a flood.
+  const store = new ModelStore({ scope, warn: (msg) => console.warn(msg) });
 
   const ready = (): HostState => {
     if (!state) throw new InpageError('INTERNAL', 'The worker was used before init().');
@@ -127,16 +131,32 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     load: (callId, spec, onProgress) => settle('MODEL_INVALID', 'Loading the model', () => withCall(callId, async (signal) => {
       const s = ready();
       const progress: ProgressToPage = (p) => { void Promise.resolve(onProgress?.(p)).catch(() => {}); };
-      let bytes: Uint8Array;
-      if (spec.bytes) bytes = spec.bytes;
-      else if (spec.url) bytes = await fetchModel(spec.url, { signal, onProgress: progress });
-      else throw new InpageError('OPTION_INVALID', 'engine.load() needs { url } or { bytes }.');
-      if (signal.aborted) throw new InpageError('ABORTED', 'Loading the model was aborted.');
       const expected = spec.sha256 === undefined ? undefined : normaliseSha256(spec.sha256);
-      const actual = expected !== undefined || canHash() ? await sha256Hex(bytes) : '';
-      if (expected !== undefined && actual !== expected) {
-        throw new InpageError('INTEGRITY_MISMATCH', `The model's SHA-256 is ${actual}, expected ${expected}${spec.url ? ` (from ${spec.url})` : ''}. The file changed or is corrupt; it was not used.`, { expected, actual });
+      const useCache = spec.url !== undefined && spec.cache !== false;
+      let bytes: Uint8Array;
+      let source: ModelFromWorker['source'] = 'bytes';
+      let downloadedBytes = 0;
+      const cached = useCache ? await store.get(spec.url!, expected) : undefined;
+      if (spec.bytes) {
+        bytes = spec.bytes;
+      } else if (cached) {
+        bytes = cached.bytes;
+        source = cached.info.store;
+        progress({ phase: 'download', loaded: bytes.byteLength, total: bytes.byteLength, fromCache: true });
+      } else if (spec.url) {
+        bytes = await fetchModel(spec.url, { signal, onProgress: progress });
+        source = 'network';
+        downloadedBytes = bytes.byteLength;
+      } else {
+        throw new InpageError('OPTION_INVALID', 'engine.load() needs { url } or { bytes }.');
       }
+      if (signal.aborted) throw new InpageError('ABORTED', 'Loading the model was aborted.');
+      const actual = cached ? cached.info.sha256 : expected !== undefined || canHash() ? await sha256Hex(bytes) : '';
+      if (expected !== undefined && actual !== expected) {
+        throw new InpageError('INTEGRITY_MISMATCH', `The model's SHA-256 is ${actual}, expected ${expected}${spec.url ? ` (from ${spec.url})` : ''}. The file changed or is corrupt; it was not used and not cached.`, { expected, actual });
+      }
+      // Only verified (or unpinned) bytes reach the cache; a copy, since ORT may hold the original.
+      if (useCache && !cached && actual) void store.put(spec.url!, actual, bytes.slice());
       if (bytes.byteLength < 8) {
         throw new InpageError('MODEL_INVALID', `The model is ${bytes.byteLength} bytes long; an ONNX model is a protobuf of at least a graph. Check the URL or bytes.`, { bytes: bytes.byteLength });
       }
@@ -158,7 +178,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
         batcher: undefined as unknown as Batcher,
         meta: {
           modelId: spec.modelId, inputs: session.inputs, outputs: session.outputs, backend: session.backend, sha256: actual, bytes: bytes.byteLength,
-          batching: { enabled: false, reason: '' },
+          batching: { enabled: false, reason: '' }, source, downloadedBytes,
         },
       };
       m.batcher = new Batcher((feeds) => m.lock.add(() => runOnSession(m, feeds)), typeof layout === 'string' ? undefined : layout, spec.batch || {});
@@ -202,6 +222,13 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
       const m = models.get(modelId);
       models.delete(modelId);
       if (m) await m.lock.add(() => m.session.release());
+      return null;
+    }),
+
+    cacheList: () => settle('INTERNAL', 'engine.cache.list()', () => store.list()),
+
+    cacheClear: () => settle('INTERNAL', 'engine.cache.clear()', async () => {
+      await Promise.all([store.clear(), verdicts?.clear()]);
       return null;
     }),
 

@@ -9,7 +9,7 @@ import { measureSessions, pickFaster, verdictKey, type BackendMeasurement } from
 import type { VerdictStore } from '../routing/verdict-store.ts';
 import type { BackendName } from '../types.ts';
 import type { HostState } from './state.ts';
-import { syntheticFeeds } from './synthetic-inputs.ts';
+import { syntheticFeeds } from '../synthetic-inputs.ts';
 
 const fmt = (ms: number | undefined): string => (ms === undefined ? 'n/a' : ms < 1 ? `${ms.toFixed(3)} ms` : `${ms.toFixed(1)} ms`);
 

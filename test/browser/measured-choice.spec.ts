@@ -37,8 +37,7 @@ test('auto keeps the backend the measurement says is faster, and remembers it', 
   expect(m.chosen).toBe('wasm');
 
   // Second visit (same profile): the verdict comes from storage, no measurement.
-  await page.reload();
-  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'harness ready');
+  await openHarness();
   const second = await page.evaluate(async () => {
     const engine = await window.inpage.createEngine();
     const mm = await engine.load({ url: 'models/mlp.onnx' });

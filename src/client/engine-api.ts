@@ -1,0 +1,60 @@
+/**
+ * The public shape of an engine and its events (types only).
+ */
+import type { StoredModelInfo } from '../caches/model-store.ts';
+import type { InpageError } from '../errors.ts';
+import type { TestHookToWorker } from '../protocol.ts';
+import type { EngineStats } from '../stats/counters.ts';
+import type { EngineInfo, LoadOptions, ModelBackend, ModelSource } from '../types.ts';
+import type { Model } from './model.ts';
+
+/** Events an engine emits; subscribe with `engine.on(type, fn)`. */
+export type EngineEvents = {
+  /** Every answered request, cache hits included. `ms` is the page-side round trip. */
+  inference: { model: string; ms: number; queuedMs: number; computeMs: number; batchSize: number; rows: number; backend: ModelBackend; cached: boolean };
+  /** A model finished loading. */
+  load: { model: string; source: Model['source']; bytes: number; downloadedBytes: number; ms: number; backend: ModelBackend };
+  /** The backend changed (a fallback or a measured choice); `reason` in words. */
+  backend: { from: ModelBackend; to: ModelBackend; reason: string };
+};
+
+/**
+ * An engine: one worker hosting models.
+ *
+ * @example
+ * const engine = await createEngine();
+ * const model = await engine.load({ url: '/models/mlp.onnx' });
+ * engine.on('inference', (e) => console.log(e.ms));
+ */
+export interface Engine {
+  /** Backend in use and why, adapter, threads, isolation, ORT version, measurements. */
+  info(): Promise<EngineInfo>;
+  /** Download (with progress), verify, cache and compile a model. */
+  load(source: ModelSource, opts?: LoadOptions): Promise<Model>;
+  /**
+   * Load during idle time (`requestIdleCallback`), so a later `load` of the same URL is instant.
+   * Skipped (resolves `undefined`) when the visitor asked to save data (`navigator.connection.saveData`).
+   */
+  preload(source: ModelSource, opts?: LoadOptions): Promise<Model | undefined>;
+  /** Counters for the cost meter: inferences, batches, cache hit rate, bytes, local vs remote. */
+  stats(): EngineStats;
+  /** Subscribe to an event; returns the unsubscribe function. */
+  on<K extends keyof EngineEvents>(type: K, fn: (e: EngineEvents[K]) => void): () => void;
+  /** The model cache (bytes kept across visits). */
+  readonly cache: { list(): Promise<StoredModelInfo[]>; clear(): Promise<void> };
+  /** Stop the worker and release every model. Pending calls reject with `DISPOSED`. */
+  dispose(): Promise<void>;
+  /** Present only with `createEngine({ testHooks: true })`. */
+  readonly testHooks?: EngineTestHooks;
+}
+
+/** Levers for tests: simulate crashes, slow runs and device loss. */
+export interface EngineTestHooks {
+  send(hook: TestHookToWorker): Promise<void>;
+  /** Terminate the worker from the page, as the browser would on a crash. */
+  killWorker(): void;
+  /** Which worker incarnation is live (increments after each restart). */
+  workerId(): number | undefined;
+}
+
+export type { InpageError };
