@@ -80,3 +80,16 @@ export const DEFAULT_SHOP_CONFIG: Readonly<ShopConfig> = Object.freeze<ShopConfi
   priceBandFit: [3, 1, 0.25],
   eventGapSeconds: [12, 150],
 });
+
+/**
+ * A small shop (300 products, 3,000 sessions) for tests and quick experiments: the same
+ * behaviour model, generated and trained in about a second.
+ */
+export const TINY_SHOP_CONFIG: Readonly<ShopConfig> = Object.freeze<ShopConfig>({
+  ...DEFAULT_SHOP_CONFIG,
+  seed: 7,
+  products: 300,
+  sessions: 3_000,
+  shoppers: 1_000,
+  days: 30,
+});

@@ -1,0 +1,201 @@
+/**
+ * The recommender package as the trainer writes it and the page reads it: `manifest.json`
+ * (format, dims, weighting, file hashes) and `items.json` (index → id, what filters need,
+ * trending scores, learned complementary categories). The validators name the bad field, so a
+ * hand-edited or truncated file fails with a message that says where.
+ */
+import { InpageError } from '../errors.ts';
+import { EVENT_TYPES, type Weighting } from './weights.ts';
+
+/** Current `formatVersion`; the page refuses other versions. */
+export const RECOMMENDER_FORMAT_VERSION = 1;
+
+/** Size and hash of one packaged file. */
+export interface FileEntry {
+  bytes: number;
+  /** Lower-case hex SHA-256. */
+  sha256: string;
+}
+
+/**
+ * `manifest.json`.
+ *
+ * @example
+ * { "format": "inpage-recommender", "formatVersion": 1, "model": "recommender.onnx", "items": "items.json",
+ *   "dims": { "items": 2400, "embedding": 32, "history": 20 }, "k": 10, ... }
+ */
+export interface RecommenderManifest {
+  format: 'inpage-recommender';
+  formatVersion: 1;
+  /** File name of the ONNX model, relative to the manifest. */
+  model: string;
+  /** File name of the item table, relative to the manifest. */
+  items: string;
+  /** Graph tensor names. */
+  inputs: { items: string; weights: string; bias: string; k: string };
+  outputs: { scores: string; indices: string };
+  /** N items, D embedding size, L history slots the page fills. */
+  dims: { items: number; embedding: number; history: number };
+  /** Default list length; the graph's `k` input accepts 1..dims.items. */
+  k: number;
+  /** How the page turns history into weights (same as training). */
+  weighting: Weighting;
+  /** Every artifact but the manifest: name → bytes and SHA-256. */
+  files: Record<string, FileEntry>;
+  /** Facts about the training run (informational; the page does not read them). */
+  training?: Record<string, unknown>;
+}
+
+/** `items.json`: columns indexed by the model's item index. */
+export interface RecommenderItems {
+  format: 'inpage-recommender-items';
+  version: 1;
+  ids: string[];
+  titles: string[];
+  /** Index into `categories`. */
+  category: number[];
+  price: number[];
+  /** 1 in stock, 0 not. */
+  inStock: number[];
+  /** Categories with their learned complements as [category index, share of moves]. */
+  categories: { id: string; name: string; complements: [number, number][] }[];
+  /** Time-decayed popularity at `asOf` (ISO time). */
+  trending: { asOf: string; halfLifeDays: number; scores: number[] };
+}
+
+type Code = 'MANIFEST_INVALID' | 'CATALOG_INVALID';
+
+function bad(code: Code, where: string, field: string, why: string): never {
+  throw new InpageError(code, `${where}: field '${field}' ${why}. Re-run \`inpage train\` or fix the file.`, { field });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function num(code: Code, where: string, obj: Record<string, unknown>, key: string, path: string, min = -Infinity): number {
+  const v = obj[key];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) bad(code, where, path, `must be a number ≥ ${min}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function str(code: Code, where: string, obj: Record<string, unknown>, key: string, path: string): string {
+  const v = obj[key];
+  if (typeof v !== 'string' || v === '') bad(code, where, path, `must be a non-empty string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function rec(code: Code, where: string, obj: Record<string, unknown>, key: string, path: string): Record<string, unknown> {
+  const v = obj[key];
+  if (!isRecord(v)) bad(code, where, path, 'must be an object');
+  return v;
+}
+
+/**
+ * Validates parsed `manifest.json`; `where` names the source in errors (e.g. the URL).
+ * Throws `InpageError('MANIFEST_INVALID')` naming the first bad field.
+ */
+export function parseManifest(json: unknown, where = 'manifest.json'): RecommenderManifest {
+  const C: Code = 'MANIFEST_INVALID';
+  if (!isRecord(json)) bad(C, where, '(root)', 'must be a JSON object');
+  if (json['format'] !== 'inpage-recommender') bad(C, where, 'format', `must be "inpage-recommender", got ${JSON.stringify(json['format'])}`);
+  if (json['formatVersion'] !== RECOMMENDER_FORMAT_VERSION) {
+    bad(C, where, 'formatVersion', `must be ${RECOMMENDER_FORMAT_VERSION} (this SDK's version), got ${JSON.stringify(json['formatVersion'])}`);
+  }
+  const inputs = rec(C, where, json, 'inputs', 'inputs');
+  const outputs = rec(C, where, json, 'outputs', 'outputs');
+  const dims = rec(C, where, json, 'dims', 'dims');
+  const weighting = rec(C, where, json, 'weighting', 'weighting');
+  const event = rec(C, where, weighting, 'event', 'weighting.event');
+  const files = rec(C, where, json, 'files', 'files');
+  const m: RecommenderManifest = {
+    format: 'inpage-recommender',
+    formatVersion: 1,
+    model: str(C, where, json, 'model', 'model'),
+    items: str(C, where, json, 'items', 'items'),
+    inputs: {
+      items: str(C, where, inputs, 'items', 'inputs.items'),
+      weights: str(C, where, inputs, 'weights', 'inputs.weights'),
+      bias: str(C, where, inputs, 'bias', 'inputs.bias'),
+      k: str(C, where, inputs, 'k', 'inputs.k'),
+    },
+    outputs: { scores: str(C, where, outputs, 'scores', 'outputs.scores'), indices: str(C, where, outputs, 'indices', 'outputs.indices') },
+    dims: {
+      items: num(C, where, dims, 'items', 'dims.items', 1),
+      embedding: num(C, where, dims, 'embedding', 'dims.embedding', 1),
+      history: num(C, where, dims, 'history', 'dims.history', 1),
+    },
+    k: num(C, where, json, 'k', 'k', 1),
+    weighting: {
+      event: {
+        view: num(C, where, event, 'view', 'weighting.event.view', 0),
+        click: num(C, where, event, 'click', 'weighting.event.click', 0),
+        add_to_cart: num(C, where, event, 'add_to_cart', 'weighting.event.add_to_cart', 0),
+        purchase: num(C, where, event, 'purchase', 'weighting.event.purchase', 0),
+      },
+      stepDecay: num(C, where, weighting, 'stepDecay', 'weighting.stepDecay', 0),
+      halfLifeHours: num(C, where, weighting, 'halfLifeHours', 'weighting.halfLifeHours', 0),
+    },
+    files: {},
+  };
+  for (const [name, entry] of Object.entries(files)) {
+    if (!isRecord(entry)) bad(C, where, `files.${name}`, 'must be an object { bytes, sha256 }');
+    const sha256 = str(C, where, entry, 'sha256', `files.${name}.sha256`);
+    if (!/^[0-9a-f]{64}$/.test(sha256)) bad(C, where, `files.${name}.sha256`, 'must be 64 lower-case hex digits');
+    m.files[name] = { bytes: num(C, where, entry, 'bytes', `files.${name}.bytes`, 0), sha256 };
+  }
+  for (const f of [m.model, m.items]) if (m.files[f] === undefined) bad(C, where, `files.${f}`, 'is missing (every artifact needs a hash)');
+  if (isRecord(json['training'])) m.training = json['training'];
+  if (EVENT_TYPES.some((t) => m.weighting.event[t] === undefined)) bad(C, where, 'weighting.event', 'must weight every event type');
+  return m;
+}
+
+/**
+ * Validates parsed `items.json` against the manifest (`dims.items` rows in every column).
+ * Throws `InpageError('CATALOG_INVALID')` naming the first bad field.
+ */
+export function parseItems(json: unknown, manifest: RecommenderManifest, where = 'items.json'): RecommenderItems {
+  const C: Code = 'CATALOG_INVALID';
+  if (!isRecord(json)) bad(C, where, '(root)', 'must be a JSON object');
+  if (json['format'] !== 'inpage-recommender-items') bad(C, where, 'format', `must be "inpage-recommender-items", got ${JSON.stringify(json['format'])}`);
+  const N = manifest.dims.items;
+  const column = <T>(key: string, ok: (v: unknown) => v is T, what: string): T[] => {
+    const v = json[key];
+    if (!Array.isArray(v)) bad(C, where, key, `must be an array of ${N} ${what}`);
+    if (v.length !== N) bad(C, where, key, `has ${v.length} entries, but the manifest says dims.items = ${N}`);
+    const i = v.findIndex((x) => !ok(x));
+    if (i >= 0) bad(C, where, `${key}[${i}]`, `must be ${what}, got ${JSON.stringify(v[i])}`);
+    return v as T[];
+  };
+  const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  const isStr = (v: unknown): v is string => typeof v === 'string';
+  const cats = json['categories'];
+  if (!Array.isArray(cats) || cats.length === 0) bad(C, where, 'categories', 'must be a non-empty array');
+  const categories = cats.map((c: unknown, i) => {
+    if (!isRecord(c)) bad(C, where, `categories[${i}]`, 'must be an object');
+    const comp = c['complements'];
+    if (!Array.isArray(comp) || comp.some((p) => !Array.isArray(p) || !Number.isInteger(p[0]) || p[0] < 0 || p[0] >= cats.length || !isNum(p[1]))) {
+      bad(C, where, `categories[${i}].complements`, 'must be an array of [category index, share] pairs');
+    }
+    return { id: str(C, where, c, 'id', `categories[${i}].id`), name: str(C, where, c, 'name', `categories[${i}].name`), complements: comp as [number, number][] };
+  });
+  const category = column('category', (v): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < categories.length, `a category index below ${categories.length}`);
+  const trending = rec(C, where, json, 'trending', 'trending');
+  const scores = trending['scores'];
+  if (!Array.isArray(scores) || scores.length !== N || !scores.every(isNum)) bad(C, where, 'trending.scores', `must be ${N} numbers`);
+  return {
+    format: 'inpage-recommender-items',
+    version: 1,
+    ids: column('ids', isStr, 'a string'),
+    titles: column('titles', isStr, 'a string'),
+    category,
+    price: column('price', isNum, 'a number'),
+    inStock: column('inStock', (v): v is number => v === 0 || v === 1, '0 or 1'),
+    categories,
+    trending: {
+      asOf: str(C, where, trending, 'asOf', 'trending.asOf'),
+      halfLifeDays: num(C, where, trending, 'halfLifeDays', 'trending.halfLifeDays', 0),
+      scores: scores as number[],
+    },
+  };
+}

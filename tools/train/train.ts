@@ -1,0 +1,142 @@
+/**
+ * `inpage train`: catalogue + event log → a recommender package (`recommender.onnx`,
+ * `items.json`, `manifest.json`). Streams the events, fits the model, learns trending and
+ * complementary categories, and writes files whose bytes depend only on the inputs and the seed.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RecommenderItems, RecommenderManifest } from '../../src/recommend/manifest.ts';
+import { sha256Hex } from '../onnx/sha256.ts';
+import { readCatalog, type TrainCatalog } from './catalog.ts';
+import { exportRecommender, GRAPH_NAMES } from './export-onnx.ts';
+import { DEFAULT_MODEL_OPTIONS, fitModel, type FittedModel, type ModelOptions } from './model.ts';
+import { readEvents, type ReadStats } from './read-events.ts';
+import { buildSessions, timeRange, type Sessions } from './sessions.ts';
+import { learnComplements, trendingScores } from './signals.ts';
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  catalog: string;
+  events: string;
+  outDir: string;
+  model?: Partial<ModelOptions>;
+  /** Half-life of the packaged trending scores. Default 7 days. */
+  trendingHalfLifeDays?: number;
+  /** Default list length written to the manifest. Default 10. */
+  k?: number;
+  /** Progress lines (the CLI prints them). */
+  log?: (line: string) => void;
+}
+
+/** What a training run did, for the CLI to print. */
+export interface TrainSummary {
+  manifest: RecommenderManifest;
+  read: ReadStats;
+  sessions: number;
+  steps: number;
+  /** Wall-clock seconds per phase. */
+  seconds: { read: number; fit: number; write: number; total: number };
+  eventsPerSecond: number;
+  epochLoss: number[];
+}
+
+const round = (x: number, digits: number): number => Number(x.toPrecision(digits));
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Builds `items.json` for the page. */
+export function buildItemsFile(catalog: TrainCatalog, sessions: Sessions, options: Readonly<ModelOptions>, halfLifeDays: number): RecommenderItems {
+  const comp = learnComplements(sessions, catalog, options.weighting);
+  const trend = trendingScores(sessions, catalog.ids.length, options.weighting, halfLifeDays);
+  return {
+    format: 'inpage-recommender-items',
+    version: 1,
+    ids: catalog.ids,
+    titles: catalog.titles,
+    category: Array.from(comp.categoryOf),
+    price: catalog.prices,
+    inStock: catalog.inStock.map((s) => (s ? 1 : 0)),
+    categories: comp.categories.map((id, i) => ({
+      id,
+      name: catalog.categoryNames.get(id) ?? id,
+      complements: (comp.complements[i] ?? []).map((c): [number, number] => [c.category, round(c.share, 3)]),
+    })),
+    trending: { asOf: iso(trend.asOf), halfLifeDays, scores: Array.from(trend.scores, (s) => round(s, 4)) },
+  };
+}
+
+/** Writes the three files and returns the manifest. */
+export async function writePackage(
+  outDir: string,
+  fit: FittedModel,
+  items: RecommenderItems,
+  options: Readonly<ModelOptions>,
+  k: number,
+  training: Record<string, unknown>,
+): Promise<RecommenderManifest> {
+  const onnx = exportRecommender(fit.weights, { seed: String(options.seed) });
+  const itemsBytes = new TextEncoder().encode(JSON.stringify(items));
+  const manifest: RecommenderManifest = {
+    format: 'inpage-recommender',
+    formatVersion: 1,
+    model: 'recommender.onnx',
+    items: 'items.json',
+    inputs: { ...GRAPH_NAMES.inputs },
+    outputs: { ...GRAPH_NAMES.outputs },
+    dims: { items: fit.weights.items, embedding: fit.weights.dim, history: options.maxHistory },
+    k,
+    weighting: options.weighting,
+    files: {
+      'recommender.onnx': { bytes: onnx.length, sha256: sha256Hex(onnx) },
+      'items.json': { bytes: itemsBytes.length, sha256: sha256Hex(itemsBytes) },
+    },
+    training,
+  };
+  await mkdir(outDir, { recursive: true });
+  await writeFile(join(outDir, 'recommender.onnx'), onnx);
+  await writeFile(join(outDir, 'items.json'), itemsBytes);
+  await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+/**
+ * Trains and packages a recommender.
+ *
+ * @example await train({ catalog: 'shop/catalog.json', events: 'shop/events.csv', outDir: 'public/reco' });
+ */
+export async function train(opts: TrainOptions): Promise<TrainSummary> {
+  const log = opts.log ?? (() => {});
+  const options: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, ...opts.model };
+  const t0 = performance.now();
+  const catalog = await readCatalog(opts.catalog);
+  const events = await readEvents(opts.events, catalog.index);
+  if (events.length === 0) throw new Error(`events ${opts.events}: no usable events (${events.stats.lines} lines; ${events.stats.examples.join('; ') || 'file empty'})`);
+  const sessions = buildSessions(events);
+  const t1 = performance.now();
+  log(`read ${events.length.toLocaleString('en')} events in ${sessions.count.toLocaleString('en')} sessions (${((t1 - t0) / 1000).toFixed(1)} s)`);
+  const fit = fitModel(sessions, catalog, options);
+  const t2 = performance.now();
+  log(`fitted ${fit.examples.toLocaleString('en')} examples × ${options.epochs} epochs, loss ${fit.epochLoss.map((l) => l.toFixed(3)).join(' → ')} (${((t2 - t1) / 1000).toFixed(1)} s)`);
+  const halfLifeDays = opts.trendingHalfLifeDays ?? 7;
+  const items = buildItemsFile(catalog, sessions, options, halfLifeDays);
+  const [from, until] = timeRange(sessions);
+  const manifest = await writePackage(opts.outDir, fit, items, options, opts.k ?? 10, {
+    producer: 'inpage train',
+    events: events.length,
+    sessions: sessions.count,
+    steps: sessions.item.length,
+    from: iso(from),
+    until: iso(until),
+    options: { ...options },
+  });
+  const t3 = performance.now();
+  const total = (t3 - t0) / 1000;
+  return {
+    manifest,
+    read: events.stats,
+    sessions: sessions.count,
+    steps: sessions.item.length,
+    seconds: { read: (t1 - t0) / 1000, fit: (t2 - t1) / 1000, write: (t3 - t2) / 1000, total },
+    eventsPerSecond: events.length / Math.max(total, 1e-9),
+    epochLoss: fit.epochLoss,
+  };
+}
