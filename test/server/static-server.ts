@@ -6,7 +6,7 @@
  *   /__fault/flaky/<n>/<key>/<path> answers 503 the first <n> times per <key>, then the file
  *   /__fault/slow/<ms>/<path>       waits <ms> before answering
  *   /__fault/truncate/<path>        announces the full length, sends half, then cuts the socket
- * Every request is counted by path (GET /__stats) so tests can assert zero network bytes.
+ * Every request is counted by path and by full URL (GET /__stats) so tests can assert zero network bytes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
@@ -92,9 +92,13 @@ export function serve(opts: ServeOptions): Promise<RunningServer> {
     const file = findFile(opts.roots, path);
     if (!file) { res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end(`not found: ${path}`); return; }
     const size = statSync(file).size;
-    const entry = stats.get(path) ?? { count: 0, bytes: 0 };
-    entry.count++; entry.bytes += size;
-    stats.set(path, entry);
+    // Counted by served path and, when it differs, by the full requested URL too, so a test can
+    // use a unique query string to count only its own requests.
+    for (const key of new Set([path, req.url ?? path])) {
+      const entry = stats.get(key) ?? { count: 0, bytes: 0 };
+      entry.count++; entry.bytes += size;
+      stats.set(key, entry);
+    }
     res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': String(size) });
     if (req.method === 'HEAD') { res.end(); return; }
     if (truncate) {
