@@ -1,0 +1,86 @@
+/**
+ * Which items may be recommended, as the model's `bias` input: 0 keeps an item, {@link EXCLUDED}
+ * removes it. Masking inside the model means the top-k it returns already respects the business
+ * filters, so filters never starve the list (no "ask for 8, filter, show 2").
+ */
+import type { RecommenderItems } from './manifest.ts';
+
+/** Bias of an excluded item: far below any real score (scores are O(10)). */
+export const EXCLUDED = -1e9;
+
+/** Scores below this came from excluded items (only returned when fewer items pass than k). */
+export const EXCLUDED_THRESHOLD = -1e8;
+
+/**
+ * Business filters of `recommend()`.
+ *
+ * @example { category: 'tents', maxPrice: 300, inStock: true }
+ */
+export interface RecommendFilter {
+  /** Only these category ids. */
+  category?: string | readonly string[];
+  /** Only items at or below this price. */
+  maxPrice?: number;
+  /** Only items at or above this price. */
+  minPrice?: number;
+  /** `true`: only items in stock. */
+  inStock?: boolean;
+}
+
+/** A bias vector and how many items it keeps. */
+export interface Candidates {
+  bias: Float32Array;
+  allowed: number;
+}
+
+/**
+ * Builds the mask: items failing `filter`, and items in `exclude`, get {@link EXCLUDED}.
+ * Unknown category ids simply match nothing (an empty list, not an error: catalogues change).
+ */
+export function buildCandidates(items: RecommenderItems, filter: RecommendFilter | undefined, exclude: ReadonlySet<number>): Candidates {
+  const N = items.ids.length;
+  const bias = new Float32Array(N);
+  let cats: Set<number> | undefined;
+  if (filter?.category !== undefined) {
+    const wanted = new Set(typeof filter.category === 'string' ? [filter.category] : filter.category);
+    cats = new Set(items.categories.flatMap((c, i) => (wanted.has(c.id) ? [i] : [])));
+  }
+  let allowed = 0;
+  for (let j = 0; j < N; j++) {
+    const price = items.price[j] ?? 0;
+    const keep =
+      !exclude.has(j) &&
+      (cats === undefined || cats.has(items.category[j] ?? -1)) &&
+      (filter?.maxPrice === undefined || price <= filter.maxPrice) &&
+      (filter?.minPrice === undefined || price >= filter.minPrice) &&
+      (filter?.inStock !== true || items.inStock[j] === 1);
+    if (keep) allowed++;
+    else bias[j] = EXCLUDED;
+  }
+  return { bias, allowed };
+}
+
+/**
+ * Narrows candidates to `categories` (adding `boost[c]` to items of category c), unless fewer
+ * than `atLeast` items would remain: then the unrestricted candidates are returned, so a narrow
+ * strategy degrades to a broader list instead of an empty one.
+ */
+export function restrictToCategories(
+  items: RecommenderItems,
+  base: Candidates,
+  categories: ReadonlyMap<number, number>,
+  atLeast: number,
+): Candidates {
+  const bias = base.bias.slice();
+  let allowed = 0;
+  for (let j = 0; j < bias.length; j++) {
+    if (bias[j] === EXCLUDED) continue;
+    const boost = categories.get(items.category[j] ?? -1);
+    if (boost === undefined) bias[j] = EXCLUDED;
+    else {
+      bias[j] = boost;
+      allowed++;
+    }
+  }
+  return allowed >= atLeast ? { bias, allowed } : base;
+}

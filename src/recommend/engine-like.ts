@@ -1,0 +1,19 @@
+/**
+ * The slice of the engine API the recommender needs, as structural types: the recommender is a
+ * domain layer on the public engine API only (DESIGN.md), and tests can hand it a fake engine.
+ *
+ * @example
+ * const engine: EngineLike = await createEngine({ backend: 'auto' });
+ */
+import type { Tensor } from '../tensor.ts';
+
+/** A loaded model: `model.run(feeds)` resolves to named output tensors. */
+export interface ModelLike {
+  run(feeds: Record<string, Tensor>, options?: { signal?: AbortSignal }): Promise<Record<string, Tensor>>;
+  dispose(): Promise<void>;
+}
+
+/** What loads models: `engine.load({ url, sha256 })`. */
+export interface EngineLike {
+  load(source: { url: string; sha256?: string }, options?: { signal?: AbortSignal }): Promise<ModelLike>;
+}

@@ -1,0 +1,208 @@
+/**
+ * In-page recommendations on the engine: track the visitor's events on the device, recommend with
+ * the packaged model, forget on request.
+ *
+ * @example
+ * const rec = await createRecommender({ engine, manifestUrl: '/reco/manifest.json' });
+ * rec.track({ type: 'view', itemId: 'sku-10234' });
+ * const items = await rec.recommend({ strategy: 'for-you', k: 8, filter: { maxPrice: 200, inStock: true } });
+ * // → [{ itemId: 'sku-11872', score: 7.1, reason: 'Because you viewed Northpeak Summit 2P Dome Tent', basis: 'history' }, …]
+ * await rec.forget();
+ */
+import { disposedError, InpageError } from '../errors.ts';
+import { buildCandidates, type RecommendFilter } from './candidates.ts';
+import type { EngineLike } from './engine-like.ts';
+import { HistoryStore, type StorageLike, type TrackedEvent } from './history.ts';
+import { loadRecommender, type FetchLike } from './load.ts';
+import type { RecommenderItems, RecommenderManifest } from './manifest.ts';
+import type { ReasonBasis } from './reasons.ts';
+import { completeTheLook, forYou, similar, trending, type Scored, type StrategyContext } from './strategies.ts';
+import { eventCode, toSteps, type RecEventType, type Step } from './weights.ts';
+
+/** Which list to build. */
+export type Strategy = 'for-you' | 'similar' | 'complete-the-look' | 'trending';
+const STRATEGIES: readonly Strategy[] = ['for-you', 'similar', 'complete-the-look', 'trending'];
+
+/** Options of {@link createRecommender}. */
+export interface RecommenderOptions {
+  engine: EngineLike;
+  /** URL of `manifest.json`; relative URLs resolve against the page. */
+  manifestUrl: string | URL;
+  /** Where history persists. Default `localStorage` when usable; `null` keeps it in memory only. */
+  storage?: StorageLike | null;
+  /** Events kept (newest win). Default 50. */
+  historyCap?: number;
+  /** Storage key. Default `inpage:reco:<absolute manifest URL>`, so two shops on one origin don't mix. */
+  storageKey?: string;
+  /** Aborts loading. */
+  signal?: AbortSignal;
+  /** Default `globalThis.fetch`. */
+  fetch?: FetchLike;
+  /** Clock (Unix ms). Default `Date.now`. */
+  now?: () => number;
+}
+
+/** One tracked event. `time` defaults to now. */
+export interface TrackInput {
+  type: RecEventType;
+  itemId: string;
+  time?: number;
+}
+
+/** Options of `recommend()`. */
+export interface RecommendOptions {
+  /** Default 'for-you'. */
+  strategy?: Strategy;
+  /** Anchor item for 'similar' (required) and 'complete-the-look' (default: the visitor's strongest recent item). */
+  itemId?: string;
+  /** List length. Default the manifest's `k` (10). */
+  k?: number;
+  filter?: RecommendFilter;
+  /** Leave out items the visitor already interacted with. Default true. */
+  excludeSeen?: boolean;
+  signal?: AbortSignal;
+}
+
+/** One recommended item. */
+export interface Recommendation {
+  itemId: string;
+  score: number;
+  /** Why, in words for the shopper, e.g. "Because you viewed Alpine 2P Dome Tent". */
+  reason: string;
+  basis: ReasonBasis;
+}
+
+/** What the page needs to show an item (from the packaged item table). */
+export interface ItemInfo {
+  id: string;
+  title: string;
+  category: string;
+  categoryName: string;
+  price: number;
+  inStock: boolean;
+}
+
+/** A loaded recommender. */
+export interface Recommender {
+  readonly manifest: RecommenderManifest;
+  /** Records an event on this device (capped, survives reloads). Throws `INPUT_INVALID` on a bad event. */
+  track(event: TrackInput): void;
+  recommend(options?: RecommendOptions): Promise<Recommendation[]>;
+  /** Erases the visitor's history (privacy). */
+  forget(): Promise<void>;
+  /** The stored events, oldest first. */
+  history(): TrackedEvent[];
+  /** Item details by id, or undefined when the model does not know the id. */
+  item(itemId: string): ItemInfo | undefined;
+  /** Categories with their display names. */
+  categories(): { id: string; name: string }[];
+  /** Releases the model. */
+  dispose(): Promise<void>;
+}
+
+function defaultStorage(): StorageLike | null {
+  try {
+    return (globalThis as { localStorage?: StorageLike }).localStorage ?? null;
+  } catch {
+    return null; // access itself throws when storage is blocked
+  }
+}
+
+function itemInfo(items: RecommenderItems, j: number): ItemInfo {
+  const cat = items.categories[items.category[j] ?? -1];
+  return { id: items.ids[j] ?? '', title: items.titles[j] ?? '', category: cat?.id ?? '', categoryName: cat?.name ?? '', price: items.price[j] ?? 0, inStock: items.inStock[j] === 1 };
+}
+
+/**
+ * Loads the package at `manifestUrl` and returns a {@link Recommender}.
+ * Rejects with `MANIFEST_INVALID`/`CATALOG_INVALID` naming the bad field, `MODEL_FETCH_FAILED`,
+ * `INTEGRITY_MISMATCH` or `OPTION_INVALID`.
+ */
+export async function createRecommender(options: RecommenderOptions): Promise<Recommender> {
+  const cap = options.historyCap ?? 50;
+  if (!Number.isInteger(cap) || cap < 1 || cap > 10_000) throw new InpageError('OPTION_INVALID', `historyCap must be an integer in 1..10000, got ${String(cap)}.`);
+  const fetchFn = options.fetch ?? (globalThis.fetch === undefined ? undefined : globalThis.fetch.bind(globalThis));
+  if (fetchFn === undefined) throw new InpageError('OPTION_INVALID', 'No fetch in this environment: pass options.fetch.');
+  const now = options.now ?? Date.now;
+  const pkg = await loadRecommender(options.engine, options.manifestUrl, fetchFn, options.signal);
+  const { manifest, items, model } = pkg;
+  const index = new Map(items.ids.map((id, i) => [id, i]));
+  const store = new HistoryStore(options.storage === undefined ? defaultStorage() : options.storage, options.storageKey ?? `inpage:reco:${pkg.manifestUrl}`, cap);
+  let disposed = false;
+
+  const steps = (): Step[] =>
+    toSteps(store.all().flatMap((e) => {
+      const item = index.get(e.itemId);
+      return item === undefined ? [] : [{ item, code: eventCode(e.type), time: e.time }];
+    }));
+
+  const anchorOf = (id: string | undefined, history: readonly Step[], strategy: Strategy): number => {
+    if (id !== undefined) {
+      const j = index.get(id);
+      if (j === undefined) throw new InpageError('NOT_FOUND', `recommend(): itemId '${id}' is not in the recommender's item table (${manifest.items}); retrain after catalogue changes.`, { itemId: id });
+      return j;
+    }
+    // Strongest recent step: the newest of the highest event type.
+    let best = -1;
+    for (let i = history.length - 1; i >= 0; i--) if (best < 0 || history[i]!.code > history[best]!.code) best = i;
+    if (best < 0 || strategy === 'similar') throw new InpageError('INPUT_INVALID', `recommend({ strategy: '${strategy}' }) needs an itemId${strategy === 'similar' ? '' : ' or a tracked history'}.`);
+    return history[best]!.item;
+  };
+
+  return {
+    manifest,
+    track(event) {
+      if (disposed) throw disposedError('Recommender');
+      const e = event as Partial<TrackInput> | null;
+      if (e === null || typeof e !== 'object') throw new InpageError('INPUT_INVALID', 'track() needs an event object like { type: "view", itemId: "sku-123" }.');
+      if (eventCode(String(e.type)) < 0) throw new InpageError('INPUT_INVALID', `track(): type must be 'view', 'click', 'add_to_cart' or 'purchase', got ${JSON.stringify(e.type)}.`);
+      if (typeof e.itemId !== 'string' || e.itemId === '' || e.itemId.length > 256) throw new InpageError('INPUT_INVALID', `track(): itemId must be a non-empty string (≤ 256 chars), got ${JSON.stringify(e.itemId)}.`);
+      if (e.time !== undefined && !Number.isFinite(e.time)) throw new InpageError('INPUT_INVALID', `track(): time must be Unix milliseconds, got ${String(e.time)}.`);
+      store.add({ type: e.type as RecEventType, itemId: e.itemId, time: e.time ?? now() });
+    },
+
+    async recommend(opts = {}) {
+      if (disposed) throw disposedError('Recommender');
+      const strategy = opts.strategy ?? 'for-you';
+      if (!STRATEGIES.includes(strategy)) throw new InpageError('INPUT_INVALID', `recommend(): strategy must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(strategy)}.`);
+      const k = opts.k ?? manifest.k;
+      if (!Number.isInteger(k) || k < 1 || k > 1000) throw new InpageError('INPUT_INVALID', `recommend(): k must be an integer in 1..1000, got ${String(k)}.`);
+      const history = steps();
+      const exclude = new Set<number>(opts.excludeSeen === false ? [] : history.map((s) => s.item));
+      const needsAnchor = strategy === 'similar' || strategy === 'complete-the-look';
+      const anchor = needsAnchor ? anchorOf(opts.itemId, history, strategy) : -1;
+      if (anchor >= 0) exclude.add(anchor);
+      const cand = buildCandidates(items, opts.filter, exclude);
+      const ctx: StrategyContext = { manifest, items, model, steps: history, now: now(), signal: opts.signal };
+      let scored: Scored[];
+      if (strategy === 'trending') scored = trending(ctx, cand, k);
+      else if (strategy === 'similar') scored = await similar(ctx, cand, k, anchor);
+      else if (strategy === 'complete-the-look') scored = await completeTheLook(ctx, cand, k, anchor);
+      else scored = await forYou(ctx, cand, k);
+      return scored.map((s) => ({ itemId: items.ids[s.index] ?? '', score: s.score, reason: s.reason.text, basis: s.reason.basis }));
+    },
+
+    async forget() {
+      store.clear();
+    },
+
+    history() {
+      return store.all();
+    },
+
+    item(itemId) {
+      const j = index.get(itemId);
+      return j === undefined ? undefined : itemInfo(items, j);
+    },
+
+    categories() {
+      return items.categories.map((c) => ({ id: c.id, name: c.name }));
+    },
+
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await model.dispose();
+    },
+  };
+}
