@@ -56,6 +56,7 @@ export function printTrainSummary(s: TrainSummary, outDir: string, io: Io): void
   );
 }
 
+/** `inpage gen-data --out dir [--seed n]`. */
 export const genData: Command = {
   summary: 'generate the demo shop: catalog.json, images/*.svg, events.csv',
   usage: 'inpage gen-data --out <dir> [--seed <n>]',
@@ -71,6 +72,7 @@ export const genData: Command = {
   },
 };
 
+/** `inpage train --catalog f --events f --out dir [--seed n] [--dim n] [--epochs n]`. */
 export const trainCommand: Command = {
   summary: 'train a recommender package: recommender.onnx, items.json, manifest.json',
   usage: 'inpage train --catalog <catalog.json> --events <events.csv|.jsonl> --out <dir> [--seed <n>] [--dim <n>] [--epochs <n>]',
@@ -85,6 +87,7 @@ export const trainCommand: Command = {
   },
 };
 
+/** `inpage eval --catalog f --events f [--model dir] [--out results.json] [--check]`. */
 export const evalCommand: Command = {
   summary: 'offline evaluation on a time split: popularity vs item-kNN vs the model',
   usage: 'inpage eval --catalog <catalog.json> --events <events.csv> [--model <dir>] [--out <results.json>] [--test-share <0..1>] [--check] [--seed <n>] [--dim <n>] [--epochs <n>]\n' +

@@ -54,6 +54,7 @@ async function upToDate(shopDir: string, recoDir: string, recipe: string): Promi
   }
 }
 
+/** `inpage demo-data [--out public] [--force]`. */
 export const demoData: Command = {
   summary: 'generate the demo shop into <out>/shop and train it into <out>/reco (skips when up to date)',
   usage: 'inpage demo-data [--out <dir>] [--force]   (default --out public)',

@@ -16,6 +16,7 @@ export interface BrandSpec {
 /** Price multiplier per tier applied to a category's median price. */
 export const TIER_PRICE: Readonly<Record<PriceTier, number>> = { budget: 0.6, mid: 1, premium: 1.75 };
 
+/** The 36 brands (11 budget, 15 mid, 10 premium); the index is the simulator's brand index. */
 export const BRANDS: readonly BrandSpec[] = [
   { name: 'Northpeak', tier: 'premium' }, { name: 'Ridgeway', tier: 'mid' },
   { name: 'Cairnwell', tier: 'mid' }, { name: 'Alpenglow', tier: 'premium' },

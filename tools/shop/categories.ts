@@ -38,6 +38,7 @@ export interface CategorySpec {
   hue: number;
 }
 
+/** The 16 categories, in the order the generator walks them (changing it changes the data). */
 export const CATEGORIES: readonly CategorySpec[] = [
   { id: 'tents', name: 'Tents', nouns: ['Dome Tent', 'Tunnel Tent', 'Trekking Tent', 'Ultralight Shelter'], variants: ['1P', '2P', '3P', '4P', '6P'], medianPrice: 260, share: 1.1, tags: ['freestanding', 'ultralight', 'family', '3-season', '4-season', 'waterproof'], features: ['a full-coverage rainfly', 'two doors and vestibules', 'colour-coded poles', 'a bathtub floor', 'mesh inner walls', 'a 3000 mm hydrostatic head'], glyph: 'tent', hue: 140 },
   { id: 'sleeping-bags', name: 'Sleeping Bags', nouns: ['Down Sleeping Bag', 'Synthetic Sleeping Bag', 'Mummy Bag', 'Quilt'], variants: ['-10°C', '-5°C', '0°C', '+5°C', '+10°C'], medianPrice: 180, share: 1.0, tags: ['down', 'synthetic', 'mummy', 'packable', 'winter', 'summer'], features: ['a draft collar', 'a two-way zip', 'a compression sack', 'water-resistant down', 'a contoured hood', 'a stash pocket'], glyph: 'bag', hue: 215 },

@@ -128,6 +128,8 @@ export function trainEmbeddings(
   const D = opts.dim;
   const L = opts.maxHistory;
   const rng = new Prng(opts.seed);
+  // Parameters train in float64 (no float32 round-trips in the hot loop; validation metrics were
+  // the same to 4 decimals as with float32) and are handed out as float32, the model's type.
   const inTable = new Float64Array(rows.rows * D);
   for (let i = 0; i < inTable.length; i++) inTable[i] = (rng.nextFloat() - 0.5) / D;
   const outTable = new Float64Array(rows.rows * D);
