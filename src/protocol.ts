@@ -60,6 +60,13 @@ export interface ModelFromWorker {
 /** Where a model's bytes came from at load. */
 export type ModelBytesSource = 'network' | 'bytes' | StoreKind;
 
+/** One run in a `runMany` message. */
+export interface RunToWorker {
+  callId: number;
+  modelId: string;
+  feeds: Tensors;
+}
+
 /** One answered run. */
 export interface RunFromWorker {
   outputs: Tensors;
@@ -82,6 +89,8 @@ export interface HostApi {
   info(): Promise<Reply<EngineInfo>>;
   load(callId: number, spec: LoadToWorker, onProgress?: ProgressToPage): Promise<Reply<ModelFromWorker>>;
   run(callId: number, modelId: string, feeds: Tensors): Promise<Reply<RunFromWorker>>;
+  /** Several runs in one message (what the page sends); one reply per call, in order. */
+  runMany(calls: RunToWorker[]): Promise<Reply<RunFromWorker>[]>;
   /** Cancel a pending load or queued run; a no-op for unknown or finished calls. */
   abort(callId: number): void;
   disposeModel(modelId: string): Promise<Reply<null>>;

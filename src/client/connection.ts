@@ -6,6 +6,7 @@
 import { wrap, type Remote } from 'comlink';
 import { InpageError, abortError, fromWire } from '../errors.ts';
 import type { HostApi, Reply } from '../protocol.ts';
+import { RunOutbox } from './run-outbox.ts';
 
 /** How a call is bounded. */
 export interface CallGuard {
@@ -31,6 +32,8 @@ let connectionCounter = 0;
 /** A started worker. Create with `WorkerConnection.start`. */
 export class WorkerConnection {
   readonly remote: Remote<HostApi>;
+  /** Runs issued in the same task travel together (see run-outbox.ts). */
+  readonly outbox: RunOutbox;
   readonly id: number;
   readonly lifeLock: string;
   private deathError: InpageError | undefined;
@@ -42,6 +45,7 @@ export class WorkerConnection {
     this.id = ++connectionCounter;
     this.lifeLock = `inpage-worker-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${this.id}`;
     this.remote = wrap<HostApi>(worker as unknown as Worker);
+    this.outbox = new RunOutbox(this.remote);
     worker.addEventListener('error', (ev) => {
       ev.preventDefault();
       const detail = ev.message ? `: ${ev.message}` : ' (the worker script failed to load or threw)';

@@ -3,12 +3,10 @@
  * hits on the page, validates feeds (so bad input fails fast and the caller's buffers are not
  * detached), transfers them to the worker and rebuilds the reply.
  */
-import { transfer } from 'comlink';
 import type { MissTicket, ResultCache } from '../caches/result-cache.ts';
 import { disposedError } from '../errors.ts';
 import type { LoadToWorker, ModelFromWorker, RunFromWorker } from '../protocol.ts';
 import type { TensorInfo, Tensors } from '../tensor.ts';
-import { transferablesOf } from '../transfer.ts';
 import type { ModelBackend, ModelInfo, RunOptions } from '../types.ts';
 import { validateFeeds, type ValidateOptions } from '../validate.ts';
 import type { WorkerConnection } from './connection.ts';
@@ -93,9 +91,9 @@ export class ModelHandle implements Model {
     const conn = await this.ensureLoaded(opts);
     const callId = this.host.nextCallId();
     const id = this.spec.modelId;
-    const reply = await conn.call((r) => r.run(callId, id, transfer(feeds, transferablesOf(feeds))), {
+    const reply = await conn.call(() => conn.outbox.submit({ callId, modelId: id, feeds }), {
       what: 'model.run()', signal: opts.signal, timeoutMs: this.host.timeoutMs(opts),
-      cancel: () => { void conn.remote.abort(callId); },
+      cancel: () => { if (!conn.outbox.withdraw(callId)) void conn.remote.abort(callId); },
     });
     this.backend = reply.backend;
     if (ticket) this.host.resultCache().set(ticket, reply.outputs);

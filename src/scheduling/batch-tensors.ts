@@ -42,7 +42,9 @@ export function groupKey(feeds: Tensors, layout: BatchLayout): string {
   for (const name of Object.keys(feeds).sort()) {
     const t = feeds[name]!;
     const rest = layout.pad.has(name) ? ['*', ...t.dims.slice(2)] : t.dims.slice(1);
-    key += `${name}:${t.type}:${rest.join('x')};`;
+    // The array class is part of the key: float16 may arrive as Uint16Array bits or as a
+    // Float16Array of values, and TypedArray#set would convert one into the other by value.
+    key += `${name}:${t.type}:${t.data.constructor.name}:${rest.join('x')};`;
   }
   return key;
 }

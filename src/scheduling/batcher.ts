@@ -85,13 +85,17 @@ export class Batcher {
         feeds, rows: rowsOf(feeds), key: this.enabled ? groupKey(feeds, this.layout!) : '', enqueuedAt: performance.now(),
         signal, settled: false, resolve, reject,
       };
-      signal?.addEventListener('abort', () => {
+      const onAbort = (): void => {
         if (p.settled) return;
         p.settled = true;
         const i = this.queue.indexOf(p);
         if (i >= 0) this.queue.splice(i, 1);
-        reject(abortError('The run', signal.reason));
-      }, { once: true });
+        reject(abortError('The run', signal?.reason));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // A long-lived signal must not keep every settled request's feeds alive.
+      p.resolve = (v) => { signal?.removeEventListener('abort', onAbort); resolve(v); };
+      p.reject = (e) => { signal?.removeEventListener('abort', onAbort); reject(e); };
       this.queue.push(p);
       this.kick();
     });

@@ -17,6 +17,7 @@ import { Batcher } from '../scheduling/batcher.ts';
 import { SerialQueue } from '../scheduling/serial-queue.ts';
 import { transferablesOf } from '../transfer.ts';
 import { validateFeeds } from '../validate.ts';
+import type { Tensors } from '../tensor.ts';
 import { holdLifeLock } from './life-lock.ts';
 import { HostStateImpl, engineInfo, type HostState } from './state.ts';
 import { syntheticFeeds } from '../synthetic-inputs.ts';
@@ -113,6 +114,15 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     }
   };
 
+  const runOne = (callId: number, modelId: string, feeds: Tensors): Promise<Reply<RunFromWorker>> =>
+    settle<RunFromWorker>('RUN_FAILED', 'Running the model', () => withCall(callId, async (signal) => {
+      const m = models.get(modelId);
+      if (!m) throw new InpageError('DISPOSED', `Model ${modelId} is not loaded in this worker (disposed, or the worker restarted).`);
+      validateFeeds(feeds, m.meta.inputs, ready().opts.validation);
+      const { outputs, timing } = await m.batcher.submit(feeds, signal);
+      return { outputs, timing, backend: m.session.backend };
+    }));
+
   return {
     init: (opts) => settle('INTERNAL', 'Starting the worker', async () => {
       const caps = await probeCapabilities(scope);
@@ -204,14 +214,14 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     })),
 
     run: async (callId, modelId, feeds) => {
-      const reply = await settle<RunFromWorker>('RUN_FAILED', 'Running the model', () => withCall(callId, async (signal) => {
-        const m = models.get(modelId);
-        if (!m) throw new InpageError('DISPOSED', `Model ${modelId} is not loaded in this worker (disposed, or the worker restarted).`);
-        validateFeeds(feeds, m.meta.inputs, ready().opts.validation);
-        const { outputs, timing } = await m.batcher.submit(feeds, signal);
-        return { outputs, timing, backend: m.session.backend };
-      }));
+      const reply = await runOne(callId, modelId, feeds);
       return reply.ok ? transfer(reply, transferablesOf(reply.value.outputs)) : reply;
+    },
+
+    runMany: async (list) => {
+      // Every call is submitted before the first await, so the batcher sees the whole burst.
+      const replies = await Promise.all(list.map((c) => runOne(c.callId, c.modelId, c.feeds)));
+      return transfer(replies, replies.flatMap((r) => (r.ok ? transferablesOf(r.value.outputs) : [])));
     },
 
     abort: (callId) => {

@@ -27,7 +27,7 @@ function connect(scope?: typeof globalThis): WorkerConnection {
   return new WorkerConnection(worker, () => {});
 }
 
-const INIT: InitToWorker = { backend: 'auto', testHooks: false };
+const INIT: InitToWorker = { backend: 'auto', testHooks: false, measure: true, validation: {} };
 
 async function started(init: Partial<InitToWorker> = {}, scope?: typeof globalThis): Promise<WorkerConnection> {
   const conn = connect(scope);

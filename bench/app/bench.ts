@@ -1,0 +1,195 @@
+/**
+ * Bench page: each scenario runs in this real page and returns plain numbers to bench/run.ts.
+ * The SDK is imported from source and built by Vite exactly as a consumer would build it.
+ */
+import * as ort from 'onnxruntime-web/wasm';
+import { createEngine, type Engine, type Tensors } from '../../src/index.ts';
+import { syntheticFeeds } from '../../src/synthetic-inputs.ts';
+import { createRecommender } from '../../src/recommend/index.ts';
+import { median, quantile, timeCalls } from './stats.ts';
+
+ort.env.wasm.numThreads = 1;
+ort.env.logLevel = 'error';
+
+const randomX = (n: number, rows = 1): Tensors => ({ x: { type: 'float32', dims: [rows, n], data: Float32Array.from({ length: rows * n }, () => Math.random() * 2 - 1) } });
+const fetchBytes = async (url: string): Promise<Uint8Array> => new Uint8Array(await (await fetch(url)).arrayBuffer());
+
+/** Feeds for any model: random floats for float inputs (width from the model), zeros otherwise. */
+function feedsFor(inputs: Parameters<typeof syntheticFeeds>[0], rows = 1): Tensors {
+  const f = syntheticFeeds(inputs, rows)!;
+  for (const t of Object.values(f)) if (t.type === 'float32') (t.data as Float32Array).forEach((_, i, a) => { a[i] = Math.random(); });
+  return f;
+}
+
+async function engineModels(opts: { backend: 'wasm' | 'webgpu'; models: string[]; runs: number }) {
+  const results: Record<string, { firstLoadMs: number; loadMs: number; p50: number; p95: number }> = {};
+  const tStart = performance.now();
+  const engine = await createEngine({ backend: opts.backend, measure: false });
+  const engineMs = performance.now() - tStart;
+  let first = true;
+  for (const name of opts.models) {
+    const bytes = await fetchBytes(`models/${name}.onnx`);
+    const t0 = performance.now();
+    const m = await engine.load({ bytes: bytes.slice() }, { batch: false });
+    const firstLoadMs = performance.now() - t0;
+    const loads: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = performance.now();
+      const extra = await engine.load({ bytes: bytes.slice() }, { batch: false });
+      loads.push(performance.now() - s);
+      await extra.dispose();
+    }
+    for (let i = 0; i < 10; i++) await m.run(feedsFor(m.inputs));
+    const times = await timeCalls(opts.runs, () => m.run(feedsFor(m.inputs)));
+    results[name] = { firstLoadMs: first ? firstLoadMs + engineMs : firstLoadMs, loadMs: median(loads), p50: median(times), p95: quantile(times, 0.95) };
+    first = false;
+    await m.dispose();
+  }
+  await engine.dispose();
+  return results;
+}
+
+async function overhead(opts: { runs: number; model: string; width: number }) {
+  const bytes = await fetchBytes(`models/${opts.model}.onnx`);
+  const out: Record<string, { p50: number; p95: number }> = {};
+  const summarise = (t: number[]) => ({ p50: median(t), p95: quantile(t, 0.95) });
+
+  // Direct ORT in a worker, bare postMessage.
+  const w = new Worker(new URL('./ort-direct-worker.ts', import.meta.url), { type: 'module' });
+  let id = 0;
+  const call = (msg: object, transfer: Transferable[] = []) => new Promise<unknown>((resolve) => {
+    const my = ++id;
+    const on = (e: MessageEvent<{ id: number }>) => { if (e.data.id === my) { w.removeEventListener('message', on); resolve(e.data); } };
+    w.addEventListener('message', on);
+    w.postMessage({ ...msg, id: my }, transfer);
+  });
+  await call({ type: 'load', bytes: bytes.slice() });
+  const direct = async () => { const x = randomX(opts.width).x!.data as Float32Array; await call({ type: 'run', data: x, dims: [1, opts.width] }, [x.buffer]); };
+  for (let i = 0; i < 20; i++) await direct();
+
+  // Inpage (forced wasm, the same CPU EP), default batching and with batching off.
+  const engine = await createEngine({ backend: 'wasm', measure: false });
+  const batched = await engine.load({ bytes: bytes.slice() });
+  const plain = await engine.load({ bytes: bytes.slice() }, { batch: false });
+  for (let i = 0; i < 20; i++) { await batched.run(randomX(opts.width)); await plain.run(randomX(opts.width)); }
+
+  // ORT on the main thread.
+  const session = await ort.InferenceSession.create(bytes.slice());
+  const main = async () => { await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', randomX(opts.width).x!.data as Float32Array, [1, opts.width]) }); };
+  for (let i = 0; i < 20; i++) await main();
+
+  // Interleave in rounds so drift hits all sides alike.
+  const acc: Record<string, number[]> = { inpage: [], inpageNoBatch: [], directWorker: [], mainThread: [] };
+  const rounds = 10;
+  for (let r = 0; r < rounds; r++) {
+    const n = Math.ceil(opts.runs / rounds);
+    acc['directWorker']!.push(...await timeCalls(n, direct));
+    acc['inpage']!.push(...await timeCalls(n, () => batched.run(randomX(opts.width))));
+    acc['inpageNoBatch']!.push(...await timeCalls(n, () => plain.run(randomX(opts.width))));
+    acc['mainThread']!.push(...await timeCalls(n, main));
+  }
+  for (const [k, v] of Object.entries(acc)) out[k] = summarise(v);
+  w.terminate();
+  await session.release();
+  await engine.dispose();
+  return out;
+}
+
+async function throughput(opts: { url: string; n: number; reps: number }) {
+  const engine = await createEngine({ backend: 'wasm', measure: false });
+  const bytes = await fetchBytes(opts.url);
+  const batched = await engine.load({ bytes: bytes.slice() }, { batch: { maxBatch: 64, maxWaitMs: 2 } });
+  const plain = await engine.load({ bytes: bytes.slice() }, { batch: false });
+  const burst = async (m: typeof batched) => {
+    const feeds = Array.from({ length: opts.n }, () => feedsFor(m.inputs));
+    const t0 = performance.now();
+    await Promise.all(feeds.map((f) => m.run(f)));
+    return performance.now() - t0;
+  };
+  await burst(batched); await burst(plain);
+  const tb: number[] = []; const tp: number[] = [];
+  for (let i = 0; i < opts.reps; i++) { tb.push(await burst(batched)); tp.push(await burst(plain)); }
+  const stats = engine.stats();
+  await engine.dispose();
+  return { batchedMs: median(tb), unbatchedMs: median(tp), batchedPerSec: opts.n / (median(tb) / 1000), unbatchedPerSec: opts.n / (median(tp) / 1000), meanBatchSize: stats.meanBatchSize };
+}
+
+async function longTasks(opts: { mode: 'inpage' | 'main'; url: string; runs: number }) {
+  const tasks: number[] = [];
+  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); });
+  obs.observe({ type: 'longtask', buffered: false });
+  const t0 = performance.now();
+  let engine: Engine | undefined;
+  if (opts.mode === 'inpage') {
+    engine = await createEngine({ backend: 'wasm', measure: false });
+    const m = await engine.load({ url: opts.url }, { cache: false });
+    for (let i = 0; i < opts.runs; i++) await m.run(feedsFor(m.inputs));
+  } else {
+    const s = await ort.InferenceSession.create(await fetchBytes(opts.url));
+    const inputs = s.inputNames.map((n, i) => ({ name: n, meta: s.inputMetadata[i]! }));
+    for (let i = 0; i < opts.runs; i++) {
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const { name, meta } of inputs) {
+        const dims = (meta as unknown as { shape: (number | string)[] }).shape.map((d) => (typeof d === 'number' ? d : 1));
+        feeds[name] = new ort.Tensor('float32', Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, Math.random), dims);
+      }
+      await s.run(feeds);
+    }
+    await s.release();
+  }
+  const wallMs = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 100));
+  obs.disconnect();
+  await engine?.dispose();
+  return { count: tasks.length, totalMs: tasks.reduce((a, b) => a + b, 0), longestMs: Math.max(0, ...tasks), wallMs };
+}
+
+async function firstResult(opts: { url: string }) {
+  const t0 = performance.now();
+  const engine = await createEngine({ backend: 'wasm', measure: false });
+  const m = await engine.load({ url: opts.url });
+  await m.run(feedsFor(m.inputs));
+  const ms = performance.now() - t0;
+  const s = { ms, source: m.source, downloaded: engine.stats().bytesDownloaded };
+  await engine.dispose();
+  return s;
+}
+
+async function cacheHit(opts: { runs: number; model: string; width: number }) {
+  const engine = await createEngine({ backend: 'wasm', measure: false });
+  const m = await engine.load({ url: `models/${opts.model}.onnx` }, { resultCache: true });
+  const feeds = randomX(opts.width);
+  const copy = (): Tensors => ({ x: { ...feeds.x!, data: (feeds.x!.data as Float32Array).slice() } });
+  await m.run(copy());
+  const hits = await timeCalls(opts.runs, () => m.run(copy()));
+  const misses = await timeCalls(Math.min(200, opts.runs), () => m.run(copy(), { cache: false }));
+  const stats = engine.stats();
+  await engine.dispose();
+  return { hitP50: median(hits), hitP95: quantile(hits, 0.95), missP50: median(misses), hitRate: stats.cacheHitRate };
+}
+
+async function recommendLatency(opts: { manifestUrl: string; runs: number }) {
+  const engine = await createEngine({ backend: 'wasm', measure: false });
+  const t0 = performance.now();
+  const rec = await createRecommender({ engine, manifestUrl: opts.manifestUrl, storage: null });
+  const readyMs = performance.now() - t0;
+  const table = (await (await fetch(new URL('items.json', new URL(opts.manifestUrl, location.href)))).json()) as { ids: string[] };
+  const ids = table.ids.slice(0, 400);
+  for (let i = 0; i < 6; i++) rec.track({ type: i % 3 === 0 ? 'add_to_cart' : 'view', itemId: ids[(i * 37) % ids.length]! });
+  const strategies = ['for-you', 'similar', 'complete-the-look', 'trending'] as const;
+  const out: Record<string, { p50: number; p95: number }> = {};
+  for (const strategy of strategies) {
+    for (let i = 0; i < 10; i++) await rec.recommend({ strategy, itemId: ids[i]!, k: 8 });
+    let j = 0;
+    const times = await timeCalls(opts.runs, () => rec.recommend({ strategy, itemId: ids[(j++ * 13) % ids.length]!, k: 8, filter: j % 2 ? { inStock: true } : {} }));
+    out[strategy] = { p50: median(times), p95: quantile(times, 0.95) };
+  }
+  const stats = engine.stats();
+  await engine.dispose();
+  return { readyMs, items: table.ids.length, strategies: out, modelBytes: stats.bytesDownloaded };
+}
+
+const bench = { recommendLatency, engineModels, overhead, throughput, longTasks, firstResult, cacheHit };
+declare global { interface Window { bench: typeof bench } }
+window.bench = bench;
+document.getElementById('status')!.textContent = 'bench ready';

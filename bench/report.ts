@@ -1,0 +1,70 @@
+/**
+ * The bench's result shape and its Markdown rendering (tables with the issue's targets).
+ */
+import type { RecommendBench } from './recommend.ts';
+
+type Lat = { p50: number; p95: number };
+type ModelRow = { firstLoadMs: number; loadMs: number; p50: number; p95: number };
+
+export interface BenchResults {
+  meta: { date: string; reps: number; cores: number; chromium: string; note: string; seconds?: number };
+  engine: Record<'wasm' | 'wasmIsolated' | 'webgpu', Record<string, ModelRow>>;
+  overhead: Record<'inpage' | 'inpageNoBatch' | 'directWorker' | 'mainThread', Lat>;
+  throughput: { batchedMs: number; unbatchedMs: number; batchedPerSec: number; unbatchedPerSec: number; meanBatchSize: number };
+  longTasks: Record<'inpage' | 'mainThread', { count: number; totalMs: number; longestMs: number; wallMs: number }>;
+  coldWarm: { coldMs: number; warmMs: number; coldModelBytes: number; warmModelBytes: number; warmSource: string };
+  cacheHit: { hitP50: number; hitP95: number; missP50: number; hitRate: number };
+  recommend: RecommendBench[] | string;
+  transformers: string | Record<string, unknown>;
+}
+
+const f = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
+
+export function renderMarkdown(r: BenchResults): string {
+  const L: string[] = [];
+  L.push(`# Inpage benchmark`, '', `${r.meta.date} · Chromium ${r.meta.chromium} · ${r.meta.cores} cores · ${r.meta.note} (REPS=${r.meta.reps}) · ${r.meta.seconds ?? '?'} s`, '');
+  L.push('## Engine: load (build + warm-up run) and run latency per model', '');
+  L.push('| backend | model | first load incl. runtime (ms) | load (ms) | run p50 (ms) | run p95 (ms) |', '|---|---|---:|---:|---:|---:|');
+  for (const [backend, rows] of Object.entries(r.engine)) {
+    for (const [model, row] of Object.entries(rows)) L.push(`| ${backend} | ${model} | ${f(row.firstLoadMs, 0)} | ${f(row.loadMs, 1)} | ${f(row.p50)} | ${f(row.p95)} |`);
+  }
+  const o = r.overhead;
+  const over = o.inpage.p50 - o.directWorker.p50;
+  L.push('', '## 1. Per-call latency, mlp 64→32→8, batch 1, WASM 1 thread (1,000 calls interleaved)', '');
+  L.push('| path | p50 (ms) | p95 (ms) |', '|---|---:|---:|');
+  L.push(`| Inpage (batching on) | ${f(o.inpage.p50)} | ${f(o.inpage.p95)} |`);
+  L.push(`| Inpage (batching off) | ${f(o.inpageNoBatch.p50)} | ${f(o.inpageNoBatch.p95)} |`);
+  L.push(`| ORT in a worker, bare postMessage | ${f(o.directWorker.p50)} | ${f(o.directWorker.p95)} |`);
+  L.push(`| ORT on the main thread | ${f(o.mainThread.p50)} | ${f(o.mainThread.p95)} |`);
+  L.push('', `Inpage overhead over direct ORT in a worker at p50: ${f(over)} ms (target ≤ 0.2 ms: ${verdict(over <= 0.2)}).`);
+  const t = r.throughput;
+  const ratio = t.batchedPerSec / t.unbatchedPerSec;
+  L.push('', '## 2. 256 concurrent requests, big-mlp 256→256→256→16', '');
+  L.push('| mode | wall (ms) | requests/s |', '|---|---:|---:|');
+  L.push(`| batched (maxBatch 64, mean batch ${f(t.meanBatchSize, 1)}) | ${f(t.batchedMs, 1)} | ${f(t.batchedPerSec, 0)} |`);
+  L.push(`| unbatched | ${f(t.unbatchedMs, 1)} | ${f(t.unbatchedPerSec, 0)} |`);
+  L.push('', `Batched / unbatched throughput: ${f(ratio, 2)}× (target ≥ 4×: ${verdict(ratio >= 4)}).`);
+  L.push('', '## 3. Main-thread long tasks (> 50 ms) during load + 1,000 runs of big-mlp', '');
+  L.push('| path | long tasks | total (ms) | longest (ms) | wall (ms) |', '|---|---:|---:|---:|---:|');
+  for (const [k, v] of Object.entries(r.longTasks)) L.push(`| ${k === 'inpage' ? 'Inpage' : 'ORT on the main thread'} | ${v.count} | ${f(v.totalMs, 0)} | ${f(v.longestMs, 0)} | ${f(v.wallMs, 0)} |`);
+  L.push('', `Zero long tasks with Inpage: ${verdict(r.longTasks.inpage.count === 0)}.`);
+  const c = r.coldWarm;
+  const speed = c.coldMs / c.warmMs;
+  L.push('', '## 4. Cold vs warm load to first result (big-mlp, 543 KB)', '');
+  L.push('| visit | time to first result (ms) | model bytes from network |', '|---|---:|---:|');
+  L.push(`| cold (empty caches) | ${f(c.coldMs, 0)} | ${c.coldModelBytes} |`, `| warm (same profile; model from ${c.warmSource}) | ${f(c.warmMs, 0)} | ${c.warmModelBytes} |`);
+  L.push('', `Warm is ${f(speed, 2)}× faster (target ≥ 3×: ${verdict(speed >= 3)}), with ${c.warmModelBytes} model bytes fetched (target 0: ${verdict(c.warmModelBytes === 0)}).`);
+  const h = r.cacheHit;
+  L.push('', '## 5. Result-cache hit latency (mlp, 1,000 hits)', '');
+  L.push(`Hit p50 ${f(h.hitP50, 4)} ms, p95 ${f(h.hitP95, 4)} ms; a miss (worker round trip) p50 ${f(h.missP50, 3)} ms. Target hit p50 ≤ 0.05 ms: ${verdict(h.hitP50 <= 0.05)}.`);
+  L.push('', '## 6. transformers.js pipeline, direct vs through Inpage', '', typeof r.transformers === 'string' ? r.transformers : '```json\n' + JSON.stringify(r.transformers, null, 2) + '\n```');
+  L.push('', '## Recommendations: recommend() latency on WASM', '');
+  if (typeof r.recommend === 'string') L.push(r.recommend);
+  else {
+    L.push('| catalog | items | model bytes | ready (ms) | strategy | p50 (ms) | p95 (ms) |', '|---|---:|---:|---:|---|---:|---:|');
+    for (const c2 of r.recommend) for (const [s, v] of Object.entries(c2.strategies)) L.push(`| ${c2.catalog} | ${c2.items} | ${c2.modelBytes} | ${f(c2.readyMs, 0)} | ${s} | ${f(v.p50)} | ${f(v.p95)} |`);
+  }
+  L.push('');
+  return L.join('\n');
+}

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench`: real Chromium, side-by-side measurements, medians of REPS repetitions.
+ * Prints a table and writes bench/results.json and bench/RESULTS.md. No pass/fail: these
+ * machines are shared and noisy, so targets are reported (as ratios where possible), not asserted.
+ */
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { build } from 'vite';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { findChromium } from '../scripts/chromium.mjs';
+import { serve } from '../test/server/static-server.ts';
+import { testModels } from '../tools/models/index.ts';
+import { writeModels } from '../tools/models/write.ts';
+import { renderMarkdown, type BenchResults } from './report.ts';
+import { recommendScenario } from './recommend.ts';
+
+const REPS = Number(process.env['BENCH_REPS'] ?? 5);
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+const ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const med = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+/** Median of each numeric leaf across repetitions of the same-shaped result. */
+function medianOf<T>(runs: T[]): T {
+  const first = runs[0] as unknown;
+  if (typeof first === 'number') return med(runs as number[]) as T;
+  if (typeof first !== 'object' || first === null) return first as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(first)) out[k] = medianOf(runs.map((r) => (r as Record<string, unknown>)[k]));
+  return out as T;
+}
+
+async function openBench(browser: Browser, base: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${base}/index.html`);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'bench ready');
+  return page;
+}
+
+async function repeat<T>(label: string, browser: Browser, base: string, fn: (page: Page) => Promise<T>): Promise<T> {
+  const runs: T[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const page = await openBench(browser, base);
+    runs.push(await fn(page));
+    await page.context().close();
+    process.stdout.write(`\r${label}: ${i + 1}/${REPS}   `);
+  }
+  process.stdout.write('\n');
+  return medianOf(runs);
+}
+
+async function main(): Promise<void> {
+  await writeModels(testModels, here('../public/models'));
+  await build({
+    root: here('./app'), base: './', logLevel: 'warn', configFile: false,
+    build: { outDir: here('./.build'), emptyOutDir: true, target: 'es2022', reportCompressedSize: false },
+    worker: { format: 'es' },
+  });
+  // Hashed build assets (the ORT runtime among them) are cacheable, as from any CDN; models are
+  // not, so the warm load can only be served by Inpage's own model cache.
+  const server = await serve({ roots: [here('./.build'), here('../public')], cacheControl: (p) => (p.startsWith('/assets/') ? 'public, max-age=3600' : 'no-store') });
+  const executablePath = findChromium();
+  const launch = (gpu: boolean): Promise<Browser> => chromium.launch({ headless: true, ...(executablePath ? { executablePath } : {}), args: gpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS });
+  const cpu = await launch(false);
+  const gpu = await launch(true);
+  const base = server.url;
+  const models = ['mlp', 'embed-topk', 'multi-io', 'big-mlp'];
+  const started = Date.now();
+  try {
+    const results: BenchResults = {
+      meta: { date: new Date().toISOString(), reps: REPS, cores: (await import('node:os')).cpus().length, chromium: cpu.version(), note: 'medians of REPS repetitions; each repetition in a fresh browser context' },
+      engine: {
+        wasm: await repeat('engine wasm', cpu, base, (p) => p.evaluate((m) => window.bench.engineModels({ backend: 'wasm', models: m, runs: 200 }), models)),
+        wasmIsolated: await repeat('engine wasm isolated', cpu, `${base}/coi`, (p) => p.evaluate((m) => window.bench.engineModels({ backend: 'wasm', models: m, runs: 200 }), models)),
+        webgpu: await repeat('engine webgpu', gpu, base, (p) => p.evaluate((m) => window.bench.engineModels({ backend: 'webgpu', models: m.filter((x) => x !== 'multi-io'), runs: 100 }), models)),
+      },
+      overhead: await repeat('overhead', cpu, base, (p) => p.evaluate(() => window.bench.overhead({ runs: 1000, model: 'mlp', width: 64 }))),
+      throughput: await repeat('throughput', cpu, base, (p) => p.evaluate(() => window.bench.throughput({ url: 'models/big-mlp.onnx', n: 256, reps: 3 }))),
+      longTasks: {
+        inpage: await repeat('long tasks inpage', cpu, base, (p) => p.evaluate(() => window.bench.longTasks({ mode: 'inpage', url: 'models/big-mlp.onnx', runs: 1000 }))),
+        mainThread: await repeat('long tasks main', cpu, base, (p) => p.evaluate(() => window.bench.longTasks({ mode: 'main', url: 'models/big-mlp.onnx', runs: 1000 }))),
+      },
+      coldWarm: await coldWarm(cpu, base),
+      cacheHit: await repeat('result cache', cpu, base, (p) => p.evaluate(() => window.bench.cacheHit({ runs: 1000, model: 'mlp', width: 64 }))),
+      recommend: await recommendScenario(cpu, base, REPS, openBench),
+      transformers: 'not measured yet: engine.pipeline() (issue 7) has not landed',
+    };
+    results.meta.seconds = Math.round((Date.now() - started) / 1000);
+    mkdirSync(here('.'), { recursive: true });
+    writeFileSync(here('./results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    const md = renderMarkdown(results);
+    writeFileSync(here('./RESULTS.md'), md);
+    console.log(`\n${md}`);
+  } finally {
+    await cpu.close();
+    await gpu.close();
+    await server.close();
+  }
+}
+
+/** Cold: empty profile, empty caches. Warm: the same profile, a new page (HTTP-cached runtime, model from Inpage's cache). */
+async function coldWarm(browser: Browser, base: string): Promise<{ coldMs: number; warmMs: number; coldModelBytes: number; warmModelBytes: number; warmSource: string }> {
+  const runs = [];
+  for (let i = 0; i < REPS; i++) {
+    const ctx = await browser.newContext();
+    const url = `models/big-mlp.onnx?cw=${Date.now()}-${i}`;
+    const open = async (): Promise<Page> => {
+      const page = await ctx.newPage();
+      await page.goto(`${base}/index.html`);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'bench ready');
+      return page;
+    };
+    const modelBytes = async (): Promise<number> => ((await (await fetch(`${base}/__stats`)).json()) as Record<string, { bytes: number }>)[`/${url}`]?.bytes ?? 0;
+    const p1 = await open();
+    const cold = await p1.evaluate((u) => window.bench.firstResult({ url: u }), url);
+    const afterCold = await modelBytes();
+    await p1.close();
+    const p2 = await open();
+    const warm = await p2.evaluate((u) => window.bench.firstResult({ url: u }), url);
+    const afterWarm = await modelBytes();
+    await ctx.close();
+    runs.push({ coldMs: cold.ms, warmMs: warm.ms, coldModelBytes: afterCold, warmModelBytes: afterWarm - afterCold, warmSource: warm.source });
+    process.stdout.write(`\rcold/warm: ${i + 1}/${REPS}   `);
+  }
+  process.stdout.write('\n');
+  return { ...medianOf(runs.map(({ warmSource: _, ...r }) => r)), warmSource: runs[0]!.warmSource };
+}
+
+await main();
