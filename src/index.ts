@@ -21,3 +21,8 @@ export type { EngineStats, LatencyStats } from './stats/counters.ts';
 export { estimateSavings, projectDaily, type SavingsEstimate, type Usage } from './stats/savings.ts';
 export { PRICING_EXAMPLES, TYPICAL_PERSONALISATION_REQUEST, type Pricing } from './stats/pricing.ts';
 export { ORT_VERSION, INPAGE_VERSION } from './version.ts';
+export { createRecommender } from './recommend/index.ts';
+export type {
+  ItemInfo, Recommendation, RecommendFilter, RecommendOptions, Recommender, RecommenderOptions, Strategy, TrackInput, TrackedEvent,
+  RecEventType, RecommenderManifest, ReasonBasis,
+} from './recommend/index.ts';
