@@ -67,8 +67,8 @@ async function overhead(opts: { runs: number; model: string; width: number }) {
   const direct = async () => { const x = randomX(opts.width).x!.data as Float32Array; await call({ type: 'run', data: x, dims: [1, opts.width] }, [x.buffer]); };
   for (let i = 0; i < 20; i++) await direct();
 
-  // Inpage (forced wasm, the same CPU EP), default batching and with batching off.
-  const engine = await createEngine({ backend: 'wasm', measure: false });
+  // Inpage (forced wasm, the same CPU EP, one thread like the baselines), batching on and off.
+  const engine = await createEngine({ backend: 'wasm', measure: false, threads: 1 });
   const batched = await engine.load({ bytes: bytes.slice() });
   const plain = await engine.load({ bytes: bytes.slice() }, { batch: false });
   for (let i = 0; i < 20; i++) { await batched.run(randomX(opts.width)); await plain.run(randomX(opts.width)); }
@@ -96,7 +96,7 @@ async function overhead(opts: { runs: number; model: string; width: number }) {
 }
 
 async function throughput(opts: { url: string; n: number; reps: number }) {
-  const engine = await createEngine({ backend: 'wasm', measure: false });
+  const engine = await createEngine({ backend: 'wasm', measure: false, threads: 1 });
   const bytes = await fetchBytes(opts.url);
   const batched = await engine.load({ bytes: bytes.slice() }, { batch: { maxBatch: 64, maxWaitMs: 2 } });
   const plain = await engine.load({ bytes: bytes.slice() }, { batch: false });
