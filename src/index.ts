@@ -17,6 +17,11 @@ export type {
   ModelBackend, ModelBytesSource, ModelInfo, ModelSource, ModelVariant, RemoteFallback, ResultCacheOptions, RunOptions,
 } from './types.ts';
 export type { StoredModelInfo, StoreKind } from './caches/model-store.ts';
+export type {
+  ClassificationLabel, FeatureExtractionOptions, FeatureExtractionPipeline, GenericPipeline, PipelineCallOptions, PipelineDtype,
+  PipelineFile, PipelineFor, PipelineInfo, PipelineOptions, PipelineProgress, PipelineTask, TextClassificationOptions,
+  TextClassificationPipeline, ZeroShotClassificationOptions, ZeroShotClassificationPipeline, ZeroShotClassificationResult,
+} from './backends/transformers-types.ts';
 export type { EngineStats, LatencyStats } from './stats/counters.ts';
 export { estimateSavings, projectDaily, type SavingsEstimate, type Usage } from './stats/savings.ts';
 export { PRICING_EXAMPLES, TYPICAL_PERSONALISATION_REQUEST, type Pricing } from './stats/pricing.ts';

@@ -10,6 +10,9 @@ import type { StoreKind, StoredModelInfo } from './caches/model-store.ts';
 import type { TensorInfo, Tensors } from './tensor.ts';
 import type { BatchOptions, RunTiming } from './scheduling/batcher.ts';
 import type { BackendName, BackendPreference, EngineInfo, LoadProgress } from './types.ts';
+import type {
+  PipelineCallToWorker, PipelineFromWorker, PipelineProgressToPage, PipelineRunFromWorker, PipelineToWorker,
+} from './backends/transformers-types.ts';
 
 /** Outcome of every call to the worker. */
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: WireError };
@@ -99,4 +102,10 @@ export interface HostApi {
   cacheList(): Promise<Reply<StoredModelInfo[]>>;
   /** Empty the model cache and the remembered backend verdicts. */
   cacheClear(): Promise<Reply<null>>;
+  /** Build a transformers.js pipeline (imports transformers.js on first use). Abortable by `callId`. */
+  pipelineLoad(callId: number, spec: PipelineToWorker, onProgress?: PipelineProgressToPage): Promise<Reply<PipelineFromWorker>>;
+  /** One pipeline call; concurrent calls may share a run (see `batching`). Abortable by `callId`. */
+  pipelineRun(callId: number, pipeId: string, call: PipelineCallToWorker): Promise<Reply<PipelineRunFromWorker>>;
+  /** Release a pipeline's sessions; a no-op for unknown ids. */
+  pipelineDispose(pipeId: string): Promise<Reply<null>>;
 }

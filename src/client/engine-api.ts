@@ -7,6 +7,7 @@ import type { TestHookToWorker } from '../protocol.ts';
 import type { EngineStats } from '../stats/counters.ts';
 import type { EngineInfo, LoadOptions, ModelBackend, ModelSource } from '../types.ts';
 import type { Model } from './model.ts';
+import type { PipelineFor, PipelineOptions, PipelineTask } from '../backends/transformers-types.ts';
 
 /** Events an engine emits; subscribe with `engine.on(type, fn)`. */
 export type EngineEvents = {
@@ -36,6 +37,17 @@ export interface Engine {
    * Skipped (resolves `undefined`) when the visitor asked to save data (`navigator.connection.saveData`).
    */
   preload(source: ModelSource, opts?: LoadOptions): Promise<Model | undefined>;
+  /**
+   * A Hugging Face transformers.js pipeline in this engine's worker, on the same onnxruntime-web,
+   * backend choice and fallback, model cache, progress, abort and typed errors as `load()`.
+   * transformers.js is imported on the first call only. Models come from the Hugging Face hub
+   * unless `modelHost` names a self-hosted folder in the hub's layout. See docs/PIPELINES.md.
+   *
+   * @example
+   * const embed = await engine.pipeline('feature-extraction', 'Xenova/all-MiniLM-L6-v2', { dtype: 'q8' });
+   * const v = await embed('waterproof tent', { pooling: 'mean', normalize: true }); // Tensor, dims [1, 384]
+   */
+  pipeline<T extends PipelineTask>(task: T, model: string, opts?: PipelineOptions): Promise<PipelineFor<T>>;
   /** Counters for the cost meter: inferences, batches, cache hit rate, bytes, local vs remote. */
   stats(): EngineStats;
   /** Subscribe to an event; returns the unsubscribe function. */

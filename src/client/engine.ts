@@ -16,17 +16,20 @@ import type { Engine, EngineEvents, EngineTestHooks } from './engine-api.ts';
 import { ModelHandle, type Model, type ModelHost } from './model.ts';
 import { RemoteModel } from './remote-model.ts';
 import { loadRouted } from './routed-load.ts';
+import { createPipeline, type PipelineEngine, type PipelineHandle } from './pipeline.ts';
+import type { PipelineFor, PipelineFromWorker, PipelineOptions, PipelineRunFromWorker, PipelineTask } from '../backends/transformers-types.ts';
 
 let modelCounter = 0;
 /** Failures that mean "this device cannot run it", the only ones a remote fallback may take. */
 const NO_LOCAL_BACKEND = new Set(['BACKEND_UNAVAILABLE', 'WEBGPU_UNAVAILABLE', 'WORKER_UNAVAILABLE']);
 
-export class EngineImpl implements Engine, ModelHost {
+export class EngineImpl implements Engine, ModelHost, PipelineEngine {
   private conn: WorkerConnection | undefined;
   private starting: Promise<WorkerConnection> | undefined;
   private disposed = false;
   private callCounter = 0;
   private readonly models = new Set<ModelHandle>();
+  private readonly pipelines = new Set<PipelineHandle>();
   private readonly counter = new StatsCounter();
   private readonly events = new Emitter<EngineEvents>();
   private results: ResultCache | undefined;
@@ -182,6 +185,33 @@ export class EngineImpl implements Engine, ModelHost {
     });
   }
 
+  pipeline<T extends PipelineTask>(task: T, model: string, opts: PipelineOptions = {}): Promise<PipelineFor<T>> {
+    if (this.disposed) return Promise.reject(disposedError('This engine'));
+    return createPipeline(this, task, model, opts, (h) => this.pipelines.add(h));
+  }
+
+  recordPipelineLoad(id: string, meta: PipelineFromWorker, ms: number): void {
+    this.counter.recordDownload(meta.downloadedBytes, false);
+    if (meta.bytes > meta.downloadedBytes) this.counter.recordDownload(meta.bytes - meta.downloadedBytes, true);
+    const cached = meta.files.find((f) => f.source !== 'network')?.source;
+    this.events.emit('load', { model: id, source: meta.downloadedBytes > 0 || cached === undefined ? 'network' : cached, bytes: meta.bytes, downloadedBytes: meta.downloadedBytes, ms, backend: meta.backend });
+    this.noteBackend(meta.backend);
+  }
+
+  recordPipelineRun(id: string, reply: PipelineRunFromWorker, rows: number, startedAt: number): void {
+    const { timing } = reply;
+    this.counter.recordRun({ rows, batchSize: timing.batchSize, queuedMs: timing.queuedMs, computeMs: timing.computeMs, backend: reply.backend, remote: false });
+    this.events.emit('inference', {
+      model: id, ms: performance.now() - startedAt, queuedMs: timing.queuedMs, computeMs: timing.computeMs,
+      batchSize: timing.batchSize, rows, backend: reply.backend, cached: false,
+    });
+    this.noteBackend(reply.backend);
+  }
+
+  forgetPipeline(handle: PipelineHandle): void {
+    this.pipelines.delete(handle);
+  }
+
   preload(source: ModelSource, opts: LoadOptions = {}): Promise<Model | undefined> {
     const nav = globalThis.navigator as (Navigator & { connection?: { saveData?: boolean } }) | undefined;
     if (nav?.connection?.saveData) return Promise.resolve(undefined);
@@ -244,6 +274,8 @@ export class EngineImpl implements Engine, ModelHost {
     this.disposed = true;
     for (const m of this.models) m.markDisposed();
     this.models.clear();
+    for (const p of this.pipelines) p.markDisposed();
+    this.pipelines.clear();
     this.conn?.end(disposedError('This engine'));
     this.conn = undefined;
     this.events.clear();

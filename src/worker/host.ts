@@ -24,6 +24,7 @@ import { syntheticFeeds } from '../synthetic-inputs.ts';
 import { chooseMeasured } from './measured-choice.ts';
 import { VerdictStore } from '../routing/verdict-store.ts';
 import { ModelStore } from '../caches/model-store.ts';
+import { createPipelineHost } from './pipelines.ts';
 
 interface LoadedModel {
   session: SessionHandle;
@@ -123,7 +124,11 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
       return { outputs, timing, backend: m.session.backend };
     }));
 
+  // transformers.js pipelines share the registry, model cache, call registry and test hooks.
+  const pipelines = createPipelineHost({ ready, registry, store, withCall, runDelayMs: () => runDelayMs });
+
   return {
+    ...pipelines,
     init: (opts) => settle('INTERNAL', 'Starting the worker', async () => {
       const caps = await probeCapabilities(scope);
       const threads = chooseThreads(caps, opts.threads);

@@ -1,0 +1,162 @@
+/**
+ * How transformers.js gets model files inside the worker: its `env.fetch` and `env.customCache`
+ * are pointed here, so pipeline files take the same road as ONNX models — the engine's model
+ * cache (Cache Storage → IndexedDB → memory, SHA-256 checked on the way back), bounded retries of
+ * transient failures, the caller's AbortSignal, byte progress and typed errors.
+ *
+ * One load runs at a time per worker (transformers' `env` is a module global), so the file
+ * accounting of the load in progress lives in {@link PipelineFiles.current}.
+ */
+import { canHash, sha256Hex } from '../caches/hash.ts';
+import { isTransientStatus } from '../caches/fetch-model.ts';
+import type { ModelStore } from '../caches/model-store.ts';
+import { InpageError, abortError } from '../errors.ts';
+import type { PipelineFile, PipelineProgress } from './transformers-types.ts';
+
+/** Book-keeping of one pipeline load. */
+export interface FileLoad {
+  signal: AbortSignal;
+  /** Use the model cache for this load. */
+  cache: boolean;
+  /** URL prefix of the model folder, to name files in progress events. */
+  base: string;
+  progress: (p: PipelineProgress) => void;
+  files: Map<string, PipelineFile>;
+  /** Requests that did not answer 2xx (optional files legitimately 404). */
+  failures: { url: string; status: number }[];
+  loaded: Map<string, number>;
+  totals: Map<string, number>;
+}
+
+/** Starts the accounting of a load. */
+export function newFileLoad(signal: AbortSignal, cache: boolean, base: string, progress: (p: PipelineProgress) => void): FileLoad {
+  return { signal, cache, base, progress, files: new Map(), failures: [], loaded: new Map(), totals: new Map() };
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve, reject) => {
+  const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+  const onAbort = (): void => { clearTimeout(t); reject(abortError('Loading the pipeline', signal.reason)); };
+  signal.addEventListener('abort', onAbort, { once: true });
+});
+
+/** The fetch and cache transformers.js uses in this worker. */
+export class PipelineFiles {
+  /** The load in progress, if any. */
+  current: FileLoad | undefined;
+
+  constructor(private readonly store: ModelStore, private readonly fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)) {}
+
+  private fileName(load: FileLoad, url: string): string {
+    return url.startsWith(load.base) ? url.slice(load.base.length) : url;
+  }
+
+  private report(load: FileLoad, url: string, fromCache: boolean): void {
+    let loaded = 0;
+    let total = 0;
+    let known = true;
+    for (const [u, n] of load.loaded) {
+      loaded += n;
+      const t = load.totals.get(u);
+      if (t === undefined) known = false;
+      else total += t;
+    }
+    const p: PipelineProgress = { phase: 'download', loaded, file: this.fileName(load, url) };
+    if (known) p.total = total;
+    if (fromCache) p.fromCache = true;
+    load.progress(p);
+  }
+
+  /** `env.fetch`: retries transient failures, honours the load's signal, streams with progress. */
+  readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const load = this.current;
+    if (!load) return this.fetchImpl(input, init);
+    let response: Response | undefined;
+    for (let attempt = 0; attempt <= 2; attempt++) {
+      if (attempt > 0) await sleep(250 * 2 ** (attempt - 1), load.signal);
+      if (load.signal.aborted) throw abortError('Loading the pipeline', load.signal.reason);
+      try {
+        response = await this.fetchImpl(url, { ...init, signal: load.signal, credentials: 'same-origin' });
+      } catch (e) {
+        if (load.signal.aborted) throw abortError('Loading the pipeline', load.signal.reason);
+        if (attempt < 2) continue;
+        throw new InpageError('MODEL_FETCH_FAILED', `Could not download ${url}: ${e instanceof Error ? e.message : String(e)} (network error, or blocked by CSP connect-src).`, { url, status: 0, attempts: attempt + 1 });
+      }
+      if (response.ok || !isTransientStatus(response.status)) break;
+    }
+    if (!response!.ok) {
+      load.failures.push({ url, status: response!.status });
+      return response!;
+    }
+    // A Range probe (transformers asks for sizes that way) is not a file download.
+    if (new Headers(init?.headers).has('Range')) return response!;
+    const bytes = await this.read(load, url, response!);
+    const headers = new Headers({ 'content-length': String(bytes.byteLength) });
+    const type = response!.headers.get('content-type');
+    if (type !== null) headers.set('content-type', type);
+    if (!load.files.has(url)) load.files.set(url, { url, bytes: bytes.byteLength, source: 'network' });
+    return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers });
+  };
+
+  private async read(load: FileLoad, url: string, response: Response): Promise<Uint8Array> {
+    const header = response.headers.get('content-length');
+    if (header !== null && /^\d+$/.test(header) && !response.headers.get('content-encoding')) load.totals.set(url, Number(header));
+    load.loaded.set(url, 0);
+    if (!response.body) {
+      const buf = new Uint8Array(await response.arrayBuffer());
+      load.loaded.set(url, buf.byteLength);
+      this.report(load, url, false);
+      return buf;
+    }
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let loaded = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        loaded += value.byteLength;
+        load.loaded.set(url, loaded);
+        this.report(load, url, false);
+      }
+    } catch (e) {
+      if (load.signal.aborted) throw abortError('Loading the pipeline', load.signal.reason);
+      throw new InpageError('MODEL_FETCH_FAILED', `The download of ${url} broke off after ${loaded} bytes: ${e instanceof Error ? e.message : String(e)}.`, { url, loaded });
+    }
+    const total = load.totals.get(url);
+    if (total !== undefined && loaded !== total) {
+      throw new InpageError('MODEL_FETCH_FAILED', `The download of ${url} ended after ${loaded} of ${total} bytes.`, { url, loaded, total });
+    }
+    const out = new Uint8Array(loaded);
+    let offset = 0;
+    for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
+    return out;
+  }
+
+  /**
+   * `env.customCache`: transformers.js asks by the file's remote URL (and first by a local path,
+   * which never matches here). Hits are verified by the model store; puts are hashed and stored
+   * in the background, as ONNX models are.
+   */
+  readonly cache = {
+    match: async (key: string | Request): Promise<Response | undefined> => {
+      const url = typeof key === 'string' ? key : key.url;
+      const load = this.current;
+      if (!load?.cache || !/^https?:/.test(url)) return undefined;
+      const hit = await this.store.get(url);
+      if (!hit) return undefined;
+      if (!load.files.has(url)) load.files.set(url, { url, bytes: hit.bytes.byteLength, source: hit.info.store });
+      load.totals.set(url, hit.bytes.byteLength);
+      load.loaded.set(url, hit.bytes.byteLength);
+      this.report(load, url, true);
+      return new Response(hit.bytes as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'content-length': String(hit.bytes.byteLength) } });
+    },
+    put: async (key: string | Request, response: Response): Promise<void> => {
+      const url = typeof key === 'string' ? key : key.url;
+      if (!this.current?.cache || !/^https?:/.test(url) || !canHash()) return;
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      void sha256Hex(bytes).then((sha) => this.store.put(url, sha, bytes)).catch(() => {});
+    },
+  };
+}
