@@ -16,10 +16,78 @@ function checkOptions(opts: EngineOptions): void {
   }
 }
 
+/** Message a bootstrapped worker posts when the page's CSP refuses something inside it. */
+export interface CspViolationFromWorker {
+  inpageCspViolation: { directive: string; blocked: string };
+}
+
+/** The window event that carries a {@link CspViolationFromWorker} to the page. */
+export const CSP_VIOLATION_EVENT = 'inpage:csp-violation';
+
+/**
+ * Source of the same-origin blob module that starts a cross-origin worker. It imports the real
+ * worker with a dynamic `import()`, which a page CSP checks against `script-src` (the script's
+ * origin is there already for inpage.js), where a static import would be checked against
+ * `worker-src` (HTML: a module worker's whole static graph is fetched with destination
+ * "worker"); so `worker-src blob:` suffices. Messages that arrive before the import finishes are
+ * held and replayed, because the worker's message queue opens as soon as this module has run.
+ * CSP violations inside the worker never reach the page's `securitypolicyviolation` event, so
+ * they are forwarded as {@link CspViolationFromWorker} messages.
+ */
+function bootstrapSource(workerUrl: string): string {
+  return `const url = ${JSON.stringify(workerUrl)};
+const held = [];
+const hold = (e) => { e.stopImmediatePropagation(); held.push(e); };
+addEventListener('message', hold);
+addEventListener('securitypolicyviolation', (e) => postMessage({ inpageCspViolation: { directive: e.effectiveDirective || e.violatedDirective, blocked: e.blockedURI } }));
+import(url).then(() => {
+  removeEventListener('message', hold);
+  for (const e of held) dispatchEvent(new MessageEvent('message', { data: e.data, ports: [...e.ports] }));
+}, (err) => { setTimeout(() => { throw new Error('Inpage: the worker module ' + url + ' failed to load: ' + err); }); });
+`;
+}
+
+function isCspViolation(data: unknown): data is CspViolationFromWorker {
+  return typeof data === 'object' && data !== null && 'inpageCspViolation' in data;
+}
+
+/**
+ * Start a module worker from `url`, even when `url` is on another origin (a script tag served by
+ * a CDN): browsers refuse cross-origin worker scripts outright (HTML "new Worker": a worker URL
+ * not same origin with the page throws SecurityError), so a cross-origin URL is started through
+ * a same-origin blob module that imports it (see `bootstrapSource`). That import is a CORS
+ * request: the script's host must send `Access-Control-Allow-Origin`, and a page CSP must allow
+ * `blob:` in `worker-src` (docs/EMBED.md). CSP violations inside such a worker are re-dispatched
+ * on `window` as `inpage:csp-violation` events (detail `{ directive, blocked }`).
+ *
+ * @example
+ * const worker = spawnModuleWorker('https://cdn.example.com/inpage/inpage-worker.js');
+ */
+export function spawnModuleWorker(url: string | URL, name = 'inpage'): Worker {
+  const base = globalThis.location?.href;
+  const abs = base === undefined ? new URL(url) : new URL(url, base);
+  const sameOrigin = base === undefined || abs.origin === new URL(base).origin || abs.protocol === 'blob:' || abs.protocol === 'data:';
+  if (sameOrigin) return new Worker(abs, { type: 'module', name });
+  const boot = URL.createObjectURL(new Blob([bootstrapSource(abs.href)], { type: 'text/javascript' }));
+  let worker: Worker;
+  try {
+    worker = new Worker(boot, { type: 'module', name });
+  } finally {
+    // The worker constructor resolves the blob URL when it parses it (HTML: "URL parser … blob
+    // URL entry"), so revoking now frees the blob without racing the worker's fetch.
+    URL.revokeObjectURL(boot);
+  }
+  worker.addEventListener('message', (e: MessageEvent<unknown>) => {
+    if (isCspViolation(e.data)) globalThis.dispatchEvent?.(new CustomEvent(CSP_VIOLATION_EVENT, { detail: e.data.inpageCspViolation }));
+  });
+  return worker;
+}
+
 /**
  * Start an engine: a Web Worker that runs models on WebGPU or WASM. Resolves once the worker
  * has probed the device; a forced `backend: 'webgpu'` on a device without WebGPU rejects here
- * with `WEBGPU_UNAVAILABLE`.
+ * with `WEBGPU_UNAVAILABLE`. A `workerUrl` on another origin is started through a same-origin
+ * blob (see `spawnModuleWorker`).
  *
  * @example
  * import { createEngine } from 'inpage';
@@ -28,9 +96,11 @@ function checkOptions(opts: EngineOptions): void {
  */
 export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   checkOptions(opts);
-  const spawn = (): Worker => opts.workerUrl !== undefined
-    ? new Worker(opts.workerUrl, { type: 'module', name: 'inpage' })
-    // Written inline so bundlers (Vite, webpack 5, esbuild) see and emit the worker.
+  const { workerUrl } = opts;
+  const spawn = (): Worker => workerUrl !== undefined
+    ? spawnModuleWorker(workerUrl)
+    // Written inline so bundlers (Vite, webpack 5) see and emit the worker. The package build
+    // rewrites this URL to the built worker file (vite.lib.config.ts).
     : new Worker(new URL('../worker/entry.ts', import.meta.url), { type: 'module', name: 'inpage' });
   const engine = new EngineImpl(opts, spawn);
   await engine.connection();
