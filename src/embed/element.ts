@@ -1,0 +1,251 @@
+/**
+ * `<inpage-recommendations>`: product cards from the on-device recommender.
+ *
+ * ```html
+ * <inpage-recommendations strategy="similar" item="sku-123" count="4" heading="You may also like"></inpage-recommendations>
+ * ```
+ *
+ * Attributes: `strategy` ('for-you' default, 'similar', 'complete-the-look', 'trending'), `item`,
+ * `count` (1–24, default 4), `category`, `max-price`, `in-stock`, `heading`, and per-element
+ * `image-template` / `link-template` / `currency` overriding the definition's defaults.
+ *
+ * It shows a skeleton at once and asks for data through `options.recommender()` (the script tag
+ * makes that wait for idle). Events (bubbling, composed): `inpage:render` {itemIds},
+ * `inpage:impression` {itemIds} when the list is half visible, `inpage:click` {itemId, position,
+ * href} (cancelable: `preventDefault()` stops the navigation, for client-side routers) and
+ * `inpage:error` {code, message}. On any failure it renders nothing: the page keeps working.
+ */
+import type { ItemInfo, Recommendation, RecommendOptions, TrackInput } from '../recommend/index.ts';
+import { productCard, skeletonCard, type CardFormat } from './cards.ts';
+import { applyStyles } from './styles.ts';
+
+/** What the element needs of a recommender (a `Recommender` fits). */
+export interface RecommendationsSource {
+  recommend(options: RecommendOptions): Promise<Recommendation[]>;
+  item(itemId: string): ItemInfo | undefined;
+  track(event: TrackInput): void;
+}
+
+/**
+ * Options of {@link defineRecommendationsElement}.
+ *
+ * @example
+ * { recommender: () => recPromise, imageTemplate: '/shop/images/{id}.svg', linkTemplate: '/p/{id}', currency: 'EUR' }
+ */
+export interface RecommendationsElementOptions {
+  /** Resolves to the recommender; called once per render. */
+  recommender: () => Promise<RecommendationsSource>;
+  imageTemplate?: string;
+  linkTemplate?: string;
+  currency?: string;
+  locale?: string;
+  /** Told about each failure (the element also fires `inpage:error`). Default: one console warning per page. */
+  onError?: (error: unknown) => void;
+  /** Impressions go here as well as to the `inpage:impression` event. Default: nowhere else. */
+  onImpression?: (itemIds: string[], element: HTMLElement) => void;
+  /** Default 'inpage-recommendations'. */
+  tagName?: string;
+}
+
+const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'image-template', 'link-template', 'currency'] as const;
+const STRATEGIES = ['for-you', 'similar', 'complete-the-look', 'trending'] as const;
+
+/** `count` clamped to 1..24; anything unparsable is the default 4. */
+function countOf(value: string | null): number {
+  const n = Number(value ?? '4');
+  return Number.isInteger(n) ? Math.min(24, Math.max(1, n)) : 4;
+}
+
+function errorFacts(e: unknown): { code: string; message: string } {
+  const code = typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : 'INTERNAL';
+  return { code, message: e instanceof Error ? e.message : String(e) };
+}
+
+/**
+ * Defines the element (once per registry: a second SDK copy on the page reuses the first
+ * definition instead of throwing) and returns its constructor.
+ *
+ * @example
+ * import { createEngine, createRecommender } from 'inpage';
+ * import { defineRecommendationsElement } from 'inpage/embed';
+ * const rec = createEngine().then((engine) => createRecommender({ engine, manifestUrl: '/reco/manifest.json' }));
+ * defineRecommendationsElement({ recommender: () => rec, imageTemplate: '/shop/images/{id}.svg', linkTemplate: '/p/{id}' });
+ */
+export function defineRecommendationsElement(options: RecommendationsElementOptions, registry: CustomElementRegistry = customElements): CustomElementConstructor {
+  const tag = options.tagName ?? 'inpage-recommendations';
+  const existing = registry.get(tag);
+  if (existing) return existing;
+  let warned = false;
+  const onError = options.onError ?? ((e: unknown): void => {
+    if (warned) return;
+    warned = true;
+    console.warn(`Inpage: <${tag}> renders nothing: ${errorFacts(e).message}`);
+  });
+
+  class InpageRecommendations extends HTMLElement {
+    static readonly observedAttributes = ATTRIBUTES;
+    private readonly root = this.attachShadow({ mode: 'open' });
+    /** Increments per request; a reply for an older request is dropped (attributes changed). */
+    private generation = 0;
+    private scheduled = false;
+    private source: RecommendationsSource | undefined;
+    private observer: IntersectionObserver | undefined;
+
+    constructor() {
+      super();
+      applyStyles(this.root);
+      this.root.addEventListener('click', (e) => this.onClick(e));
+    }
+
+    connectedCallback(): void {
+      this.schedule();
+    }
+
+    disconnectedCallback(): void {
+      this.generation++;
+      this.observer?.disconnect();
+    }
+
+    attributeChangedCallback(): void {
+      if (this.isConnected) this.schedule();
+    }
+
+    /** Coalesces attribute changes made in one task into one request. */
+    private schedule(): void {
+      if (this.scheduled) return;
+      this.scheduled = true;
+      queueMicrotask(() => {
+        this.scheduled = false;
+        if (this.isConnected) void this.load();
+      });
+    }
+
+    private format(): CardFormat {
+      const fmt: CardFormat = { base: this.ownerDocument.baseURI };
+      const imageTemplate = this.getAttribute('image-template') ?? options.imageTemplate;
+      const linkTemplate = this.getAttribute('link-template') ?? options.linkTemplate;
+      const currency = this.getAttribute('currency') ?? options.currency;
+      if (imageTemplate) fmt.imageTemplate = imageTemplate;
+      if (linkTemplate) fmt.linkTemplate = linkTemplate;
+      if (currency) fmt.currency = currency;
+      if (options.locale) fmt.locale = options.locale;
+      return fmt;
+    }
+
+    private request(): RecommendOptions {
+      const strategy = this.getAttribute('strategy') ?? 'for-you';
+      const req: RecommendOptions = {
+        strategy: (STRATEGIES as readonly string[]).includes(strategy) ? strategy as RecommendOptions['strategy'] & string : 'for-you',
+        k: countOf(this.getAttribute('count')),
+      };
+      const item = this.getAttribute('item');
+      if (item) req.itemId = item;
+      const filter: NonNullable<RecommendOptions['filter']> = {};
+      const category = this.getAttribute('category');
+      if (category) filter.category = category.split(',').map((c) => c.trim()).filter(Boolean);
+      const maxPrice = Number(this.getAttribute('max-price') ?? NaN);
+      if (Number.isFinite(maxPrice)) filter.maxPrice = maxPrice;
+      if (this.hasAttribute('in-stock')) filter.inStock = true;
+      if (Object.keys(filter).length > 0) req.filter = filter;
+      return req;
+    }
+
+    /** Heading (when asked for) and list, in the part structure the stylesheet sizes. */
+    private frame(busy: boolean): HTMLUListElement {
+      const doc = this.ownerDocument;
+      const section = doc.createElement('section');
+      section.setAttribute('part', 'root');
+      section.setAttribute('aria-busy', String(busy));
+      const heading = this.getAttribute('heading');
+      if (heading) {
+        const h = doc.createElement('h2');
+        h.setAttribute('part', 'heading');
+        h.textContent = heading;
+        section.append(h);
+        section.setAttribute('aria-label', heading);
+      } else {
+        section.setAttribute('aria-label', 'Recommended products');
+      }
+      const list = doc.createElement('ul');
+      list.setAttribute('part', 'list');
+      list.setAttribute('role', 'list');
+      section.append(list);
+      this.root.replaceChildren(section);
+      return list;
+    }
+
+    private async load(): Promise<void> {
+      const generation = ++this.generation;
+      this.observer?.disconnect();
+      const req = this.request();
+      const list = this.frame(true);
+      for (let i = 0; i < (req.k ?? 4); i++) list.append(skeletonCard(this.ownerDocument));
+      try {
+        const source = await options.recommender();
+        const recs = await source.recommend(req);
+        if (generation !== this.generation) return;
+        this.source = source;
+        this.render(recs, source);
+      } catch (e) {
+        if (generation !== this.generation) return;
+        this.fail(e);
+      }
+    }
+
+    private render(recs: Recommendation[], source: RecommendationsSource): void {
+      const fmt = this.format();
+      const cards = recs.flatMap((r, position) => {
+        const item = source.item(r.itemId);
+        return item ? [{ item, reason: r.reason, position }] : [];
+      });
+      if (cards.length === 0) {
+        this.root.replaceChildren();
+      } else {
+        const list = this.frame(false);
+        for (const card of cards) list.append(productCard(this.ownerDocument, card, fmt));
+        this.watchImpression(list, cards.map((c) => c.item.id));
+      }
+      this.emit('inpage:render', { itemIds: cards.map((c) => c.item.id) });
+    }
+
+    /** One impression per rendered list, when half of it is visible. */
+    private watchImpression(list: HTMLElement, itemIds: string[]): void {
+      if (typeof IntersectionObserver !== 'function') return;
+      const observer = new IntersectionObserver((entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        observer.disconnect();
+        this.emit('inpage:impression', { itemIds });
+        options.onImpression?.(itemIds, this);
+      }, { threshold: 0.5 });
+      observer.observe(list);
+      this.observer = observer;
+    }
+
+    private onClick(e: Event): void {
+      const target = e.target instanceof Element ? e.target.closest<HTMLElement>('[data-item]') : null;
+      const itemId = target?.dataset['item'];
+      if (!target || !itemId) return;
+      try {
+        this.source?.track({ type: 'click', itemId });
+      } catch (err) {
+        onError(err);
+      }
+      const href = target instanceof HTMLAnchorElement ? target.href : undefined;
+      const proceed = this.emit('inpage:click', { itemId, position: Number(target.dataset['position']), href }, true);
+      if (!proceed) e.preventDefault();
+    }
+
+    private fail(e: unknown): void {
+      this.root.replaceChildren();
+      this.emit('inpage:error', errorFacts(e));
+      onError(e);
+    }
+
+    private emit(type: string, detail: unknown, cancelable = false): boolean {
+      return this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
+    }
+  }
+
+  registry.define(tag, InpageRecommendations);
+  return InpageRecommendations;
+}

@@ -1,0 +1,14 @@
+/**
+ * `inpage/embed`: the recommendations custom element for npm users (the script tag defines it by
+ * itself). Pure on import: nothing is defined until you call `defineRecommendationsElement`.
+ *
+ * @example
+ * import { createEngine, createRecommender } from 'inpage';
+ * import { defineRecommendationsElement } from 'inpage/embed';
+ * const rec = createEngine().then((engine) => createRecommender({ engine, manifestUrl: '/reco/manifest.json' }));
+ * defineRecommendationsElement({ recommender: () => rec, imageTemplate: '/shop/images/{id}.svg', linkTemplate: '/p/{id}', currency: 'EUR' });
+ */
+export { defineRecommendationsElement, type RecommendationsElementOptions, type RecommendationsSource } from './element.ts';
+export { formatPrice, type CardFormat } from './cards.ts';
+export { safeHttpUrl, fillUrlTemplate } from './safe-url.ts';
+export { ELEMENT_CSS } from './styles.ts';

@@ -1,0 +1,130 @@
+/**
+ * What inpage.js installs as `window.Inpage`: the npm package's API (once the runtime module has
+ * loaded), a command queue that replays calls made before the script arrived, and shortcuts to
+ * the page's one engine and recommender.
+ *
+ * ```html
+ * <script>window.Inpage = window.Inpage || { q: [] };
+ *   Inpage.q.push(['track', { type: 'view', itemId: 'sku-123' }]);
+ *   Inpage.q.push(async (Inpage) => console.log(await Inpage.recommend({ strategy: 'trending', k: 4 })));
+ * </script>
+ * <script src="https://cdn.example.com/inpage/inpage.js" data-manifest="/reco/manifest.json" async></script>
+ * ```
+ *
+ * Before idle the loader only reads its config and defines the element (which paints a
+ * skeleton); queued calls replay after idle, and nothing is fetched for a model until an element
+ * or a call needs it. Pure on import: `installLoader` does the work.
+ */
+import type { Engine, EngineOptions } from '../index.ts';
+import type { Recommendation, RecommendOptions, Recommender, TrackInput } from '../recommend/index.ts';
+import { INPAGE_VERSION } from '../version.ts';
+import { findOwnScript, readConfig, type EmbedConfig } from './config.ts';
+import { defineRecommendationsElement } from './element.ts';
+import { whenIdle } from './idle.ts';
+import { createSite, type Runtime, type Site } from './site.ts';
+
+/** A queued call: a function given the loaded API, or `[method, ...args]`. */
+export type InpageCommand = ((api: InpageApi) => unknown) | [string, ...unknown[]];
+
+/** `window.Inpage` once the loader ran; the runtime's exports join it when it has loaded. */
+export interface InpageGlobal extends Partial<Runtime> {
+  readonly version: string;
+  readonly config: EmbedConfig;
+  /** Push commands; before the loader they wait in an array, after it they run (after idle). */
+  q: { push(...commands: InpageCommand[]): number };
+  /** Loads the runtime (without waiting for idle) and resolves with the full API. */
+  ready(): Promise<InpageApi>;
+  /** `createEngine` with this script's worker and ORT files (options override). */
+  createEngine(options?: EngineOptions): Promise<Engine>;
+  /** The page's engine (one per page, created on first need). */
+  engine(): Promise<Engine>;
+  /** The page's recommender from `data-manifest` (one per page). */
+  recommender(): Promise<Recommender>;
+  /** Records an event for the page's recommender; never throws (problems go to the console). */
+  track(event: TrackInput): void;
+  /** `recommender().then((r) => r.recommend(options))`. */
+  recommend(options?: RecommendOptions): Promise<Recommendation[]>;
+}
+
+/** The full API: the loader's global with every runtime export present. */
+export type InpageApi = InpageGlobal & Runtime;
+
+type Win = Window & { Inpage?: unknown };
+
+function isInstalled(v: unknown): v is InpageGlobal {
+  return typeof v === 'object' && v !== null && 'ready' in v && 'version' in v;
+}
+
+/**
+ * Installs `window.Inpage` and the element, once per window: a second copy of the script keeps
+ * the first installation (and says so in the console) instead of colliding with it.
+ *
+ * @example installLoader(window, document.currentScript)
+ */
+export function installLoader(win: Win, script: HTMLScriptElement | undefined = findOwnScript(win.document)): InpageGlobal {
+  const prior = win.Inpage;
+  if (isInstalled(prior)) {
+    if (prior.version !== INPAGE_VERSION) console.warn(`Inpage: version ${INPAGE_VERSION} was loaded after ${prior.version}; keeping ${prior.version}.`);
+    return prior;
+  }
+  const queued: unknown[] = typeof prior === 'object' && prior !== null && Array.isArray((prior as { q?: unknown }).q) ? (prior as { q: unknown[] }).q : [];
+  const { config, problems } = readConfig(script, win.document);
+  for (const p of problems) console.warn(`Inpage: ${p}`);
+
+  let reported = false;
+  const report = (e: unknown): void => {
+    if (reported) return;
+    reported = true;
+    const message = e instanceof Error ? e.message : String(e);
+    const unsupported = typeof e === 'object' && e !== null && (e as { unsupported?: unknown }).unsupported === true;
+    (unsupported ? console.warn : console.error)(`Inpage: ${message}`);
+  };
+  const site: Site = createSite(win, config, report);
+
+  let api: Promise<InpageApi> | undefined;
+  const ready = (): Promise<InpageApi> => (api ??= site.runtime().then((rt) => Object.assign(global, rt, overrides) as InpageApi));
+  const run = (cmd: unknown): void => {
+    void ready().then((full) => {
+      if (typeof cmd === 'function') return (cmd as (a: InpageApi) => unknown)(full);
+      if (Array.isArray(cmd) && typeof cmd[0] === 'string') {
+        const fn = (full as unknown as Record<string, unknown>)[cmd[0]];
+        if (typeof fn !== 'function') throw new Error(`Inpage.q: unknown command '${cmd[0]}'.`);
+        return (fn as (...a: unknown[]) => unknown).apply(full, cmd.slice(1));
+      }
+      throw new Error(`Inpage.q: a command is a function or [name, ...args], got ${typeof cmd}.`);
+    }).catch((e: unknown) => console.error('Inpage: a queued call failed:', e));
+  };
+
+  // Kept over the runtime's exports by Object.assign in ready(): these know the script's origin.
+  const overrides = {
+    createEngine: (options?: EngineOptions): Promise<Engine> => site.runtime().then((rt) => rt.createEngine(site.engineOptions(options))),
+  };
+  const idle = whenIdle(win);
+  const global: InpageGlobal = {
+    version: INPAGE_VERSION,
+    config,
+    q: { push: (...commands) => { void idle.then(() => commands.forEach(run)); return 0; } },
+    ready,
+    ...overrides,
+    engine: () => site.engine(),
+    recommender: () => site.recommender(),
+    track(event) {
+      site.recommender().then((r) => r.track(event)).catch((e: unknown) => console.error('Inpage: track() failed:', e));
+    },
+    recommend: (options) => site.recommender().then((r) => r.recommend(options)),
+  };
+  win.Inpage = global;
+  // Without custom elements the tags stay unknown elements showing their light-DOM fallback.
+  if (typeof win.customElements === 'object') defineElement(win, config, site, report);
+  if (queued.length > 0) global.q.push(...(queued as InpageCommand[]));
+  return global;
+}
+
+function defineElement(win: Window, config: EmbedConfig, site: Site, report: (e: unknown) => void): void {
+  const opts: Parameters<typeof defineRecommendationsElement>[0] = { recommender: () => site.recommender(), onError: report };
+  if (config.imageTemplate) opts.imageTemplate = config.imageTemplate;
+  if (config.linkTemplate) opts.linkTemplate = config.linkTemplate;
+  if (config.currency) opts.currency = config.currency;
+  if (config.locale) opts.locale = config.locale;
+  defineRecommendationsElement(opts, win.customElements);
+}

@@ -1,0 +1,118 @@
+/**
+ * The script tag's one engine and one recommender per page, created on first need from the
+ * tag's config: the runtime module, the worker and the ORT files all come from the script's
+ * folder (`config.base`), the manifest from wherever `data-manifest` points. A failure is
+ * remembered (no retry storm from many elements) and reported once, with CSP advice when the
+ * page's policy was the cause.
+ */
+import type { Engine, EngineOptions } from '../index.ts';
+import type { Recommender } from '../recommend/index.ts';
+import { INPAGE_VERSION } from '../version.ts';
+import type { EmbedConfig } from './config.ts';
+import { cspAdvice, watchViolations } from './csp.ts';
+import { whenIdle } from './idle.ts';
+
+/** The runtime module's exports. */
+export type Runtime = typeof import('./runtime.ts');
+
+/** The lazily created pieces of one page's SDK. */
+export interface Site {
+  /** Loads the runtime module; `idle` first waits for the page to be idle. */
+  runtime(idle?: boolean): Promise<Runtime>;
+  /** Engine options for this script's origin: worker and ORT files next to inpage.js. */
+  engineOptions(opts?: EngineOptions): EngineOptions;
+  engine(): Promise<Engine>;
+  recommender(): Promise<Recommender>;
+}
+
+/** Why this device cannot run the SDK, or undefined when it can. */
+export function unsupportedReason(win: Window): string | undefined {
+  const g = win as Window & typeof globalThis;
+  if (typeof g.WebAssembly !== 'object') return 'this browser has no WebAssembly';
+  if (typeof g.Worker !== 'function') return 'this browser has no Web Workers';
+  if (typeof win.customElements !== 'object') return 'this browser has no custom elements';
+  return undefined;
+}
+
+/**
+ * On a failure, wait for violation reports that trail it: Chromium dispatches a worker's
+ * `securitypolicyviolation` (forwarded by postMessage) after the blocked fetch has already
+ * failed the call (seen here: the report lands after the rejection).
+ */
+const TRAILING_REPORTS_MS = 300;
+const settleReports = (): Promise<void> => new Promise((r) => setTimeout(r, TRAILING_REPORTS_MS));
+
+function remember<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= make());
+}
+
+/**
+ * The page's site: memoised runtime → engine → recommender. `report` is told about each
+ * failure (once per failing step).
+ *
+ * @example
+ * const site = createSite(window, config, (e) => console.error(e));
+ * const rec = await site.recommender();
+ */
+export function createSite(win: Window, config: EmbedConfig, report: (e: unknown) => void): Site {
+  const versioned = (file: string): string => `${config.base}${file}?v=${INPAGE_VERSION}`;
+  const fail = (e: unknown): never => {
+    report(e);
+    throw e;
+  };
+  const load = remember(() => (import(/* @vite-ignore */ versioned('inpage-runtime.js')) as Promise<Runtime>).catch(fail));
+  const runtime = async (idle = false): Promise<Runtime> => {
+    if (idle) await whenIdle(win);
+    return load();
+  };
+  const engineOptions = (opts: EngineOptions = {}): EngineOptions => {
+    const o: EngineOptions = { workerUrl: versioned('inpage-worker.js'), assetBase: config.base, ...opts };
+    if (config.backend !== undefined && o.backend === undefined) o.backend = config.backend;
+    if (config.threads !== undefined && o.threads === undefined) o.threads = config.threads;
+    return o;
+  };
+  // Checked before the runtime loads: a device that cannot run it downloads nothing more. The
+  // error carries the SDK's code; it is not an InpageError instance (that class lives in the
+  // runtime). `unsupported` makes the report a warning: nothing is wrong with the page.
+  const supported = remember(async () => {
+    const why = unsupportedReason(win);
+    if (why) fail(Object.assign(new Error(`${why}, so on-device recommendations are off on this device.`), { name: 'InpageError', code: 'BACKEND_UNAVAILABLE', unsupported: true }));
+  });
+  const engine = remember(async () => {
+    await supported();
+    const rt = await runtime(true);
+    const watch = watchViolations(win);
+    try {
+      return await rt.createEngine(engineOptions());
+    } catch (e) {
+      await settleReports();
+      const message = e instanceof Error ? e.message : String(e);
+      const advice = cspAdvice(message, watch.violations, new URL(config.base).origin);
+      return fail(advice ? new rt.InpageError(e instanceof rt.InpageError ? e.code : 'WORKER_UNAVAILABLE', advice, { cause: message }, { cause: e }) : e);
+    } finally {
+      watch.stop();
+    }
+  });
+  const recommender = remember(async () => {
+    await supported();
+    const rt = await runtime(true);
+    const manifestUrl = config.manifest;
+    if (manifestUrl === undefined) {
+      return fail(new rt.InpageError('OPTION_INVALID', 'No recommender manifest: add data-manifest="/path/to/manifest.json" to the inpage.js script tag.'));
+    }
+    const e = await engine();
+    const watch = watchViolations(win);
+    try {
+      return await rt.createRecommender({ engine: e, manifestUrl });
+    } catch (err) {
+      await settleReports();
+      const message = err instanceof Error ? err.message : String(err);
+      const advice = cspAdvice(message, watch.violations, new URL(config.base).origin);
+      return fail(advice ? new rt.InpageError(err instanceof rt.InpageError ? err.code : 'BACKEND_UNAVAILABLE', advice, { cause: message }, { cause: err }) : err);
+    } finally {
+      watch.stop();
+    }
+  });
+  return { runtime, engineOptions, engine, recommender };
+}
