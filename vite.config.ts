@@ -16,5 +16,9 @@ export default defineConfig({
   worker: { format: 'es' },
   server: { port: 5173, strictPort: false, host: '127.0.0.1' },
   preview: { port: 4173, host: '127.0.0.1' },
-  build: { outDir: here('./dist-demo'), emptyOutDir: true, target: 'es2022' },
+  build: {
+    outDir: here('./dist-demo'), emptyOutDir: true, target: 'es2022',
+    // Two pages: the shop (index.html) and the bare engine demo it links to.
+    rolldownOptions: { input: { index: here('./demo/index.html'), engine: here('./demo/engine.html') } },
+  },
 });
