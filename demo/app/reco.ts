@@ -98,6 +98,7 @@ export class RecoService {
     } catch (e) {
       this.settings = prevSettings;
       this.current = prev;
+      this.on.engine(prev.engine); // the panels may have moved to the engine that failed
       this.on.session(prev);
       this.on.error(e, false);
       throw e;

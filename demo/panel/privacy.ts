@@ -10,6 +10,7 @@ import { bytes, count } from '../format.ts';
 
 export class PrivacyPanel {
   private engine: Engine | undefined;
+  private off: (() => void) | undefined;
   private queued = false;
 
   constructor(onForget: () => Promise<void>) {
@@ -26,8 +27,9 @@ export class PrivacyPanel {
   }
 
   watch(engine: Engine): void {
+    this.off?.();
     this.engine = engine;
-    engine.on('load', () => this.schedule());
+    this.off = engine.on('load', () => this.schedule());
     this.schedule();
   }
 
