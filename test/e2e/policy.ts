@@ -1,0 +1,27 @@
+/**
+ * The Content-Security-Policy documented in docs/EMBED.md, as the e2e tests send it. `cdn` is
+ * the origin inpage.js is served from; the page's own origin ('self') serves the manifest,
+ * model, item table and product images.
+ */
+
+/**
+ * The smallest policy the script tag works under (measured: removing any source breaks it).
+ * `threads`: the page is cross-origin isolated and WASM threads stay on, which makes
+ * onnxruntime-web import its threaded glue from a blob: URL.
+ *
+ * @example strictPolicy('https://cdn.example.com')
+ */
+export function strictPolicy(cdn: string, opts: { threads?: boolean } = {}): string {
+  return [
+    "default-src 'none'",
+    `script-src ${cdn}${opts.threads ? ' blob:' : ''} 'wasm-unsafe-eval'`,
+    'worker-src blob:',
+    `connect-src 'self' ${cdn}`,
+    "img-src 'self'",
+  ].join('; ');
+}
+
+/** The strict policy, but forbidding workers (the "policy says no" case). */
+export function noWorkerPolicy(cdn: string): string {
+  return strictPolicy(cdn).replace('worker-src blob:', "worker-src 'none'");
+}
