@@ -179,6 +179,24 @@ test.describe('script tag on another origin', () => {
     expect(dom).toEqual({ xss: undefined, injected: 0 });
   });
 
+  test('a second copy of the script keeps the first installation and does not collide', async ({ visit, servers }) => {
+    const v = await visit('plain');
+    expect((await settled(v)).type).toBe('inpage:render');
+    const again = await v.page.evaluate(async (src) => {
+      const before = (window as unknown as { Inpage: unknown }).Inpage;
+      const ctor = customElements.get('inpage-recommendations');
+      const s = document.createElement('script');
+      s.src = src;
+      s.dataset['manifest'] = '/elsewhere/manifest.json';
+      await new Promise((resolve, reject) => { s.onload = resolve; s.onerror = reject; document.head.append(s); });
+      return { sameGlobal: (window as unknown as { Inpage: unknown }).Inpage === before, sameElement: customElements.get('inpage-recommendations') === ctor };
+    }, `${servers.cdn.url}/inpage.js?copy=2`);
+    expect(again).toEqual({ sameGlobal: true, sameElement: true });
+    expect(await cards(v.page)).toHaveLength(4);
+    expect(v.pageErrors).toEqual([]);
+    expect(inpageConsole(v)).toEqual([]);
+  });
+
   test('a device without WebAssembly gets one warning, no cards and no downloads', async ({ page, visit }) => {
     await page.addInitScript(() => { delete (window as unknown as { WebAssembly?: unknown }).WebAssembly; });
     const v = await visit('plain');
