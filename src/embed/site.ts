@@ -25,10 +25,22 @@ export interface Site {
   recommender(): Promise<Recommender>;
 }
 
+/**
+ * The smallest module using a v128 instruction (same bytes as capabilities.ts): onnxruntime-web
+ * 1.30 ships SIMD builds only. `WebAssembly.validate` compiles nothing, so a CSP without
+ * 'wasm-unsafe-eval' does not object to it.
+ */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
 /** Why this device cannot run the SDK, or undefined when it can. */
 export function unsupportedReason(win: Window): string | undefined {
   const g = win as Window & typeof globalThis;
   if (typeof g.WebAssembly !== 'object') return 'this browser has no WebAssembly';
+  try {
+    if (!g.WebAssembly.validate(SIMD_PROBE)) return 'this browser has no WebAssembly SIMD';
+  } catch {
+    return 'this browser has no WebAssembly SIMD';
+  }
   if (typeof g.Worker !== 'function') return 'this browser has no Web Workers';
   if (typeof win.customElements !== 'object') return 'this browser has no custom elements';
   return undefined;
