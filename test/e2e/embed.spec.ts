@@ -261,4 +261,16 @@ test.describe('Content-Security-Policy', () => {
     expect(ours[0]).toMatch(/^error: Inpage: The page's Content-Security-Policy blocked Inpage's worker \(worker-src blob\)\. Add: worker-src blob:/);
     expect(v.pageErrors).toEqual([]);
   });
+
+  test("a policy without 'wasm-unsafe-eval': nothing rendered, one message saying to add it", async ({ visit }) => {
+    const v = await visit('csp-no-wasm');
+    const result = await settled(v);
+    expect(result.type).toBe('inpage:error');
+    expect((result.detail as { message: string }).message).toContain("Add: script-src 'wasm-unsafe-eval'.");
+    expect(await v.page.evaluate(() => document.querySelector('inpage-recommendations')!.shadowRoot!.childNodes.length)).toBe(0);
+    const ours = inpageConsole(v).filter((l) => l.startsWith('error: Inpage:') || l.startsWith('warning: Inpage:'));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatch(/^error: Inpage: The page's Content-Security-Policy does not allow WebAssembly .*Add: script-src 'wasm-unsafe-eval'\./);
+    expect(v.pageErrors).toEqual([]);
+  });
 });

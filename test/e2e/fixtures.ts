@@ -15,14 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { serve, type RunningServer } from '../server/static-server.ts';
 import { exclusive } from './exclusive.ts';
-import { noWorkerPolicy, strictPolicy } from './policy.ts';
+import { noWasmPolicy, noWorkerPolicy, strictPolicy } from './policy.ts';
 
 export { expect };
 
 export const root = (p: string): string => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
 /** How the page origin serves the site. */
-export type SiteKind = 'plain' | 'isolated' | 'csp' | 'csp-isolated' | 'csp-no-worker';
+export type SiteKind = 'plain' | 'isolated' | 'csp' | 'csp-isolated' | 'csp-no-worker' | 'csp-no-wasm';
 
 export interface Servers {
   /** The script's origin: dist/cdn with CORS and CORP, as a CDN serves it. */
@@ -106,7 +106,10 @@ export const test = base.extend<Fixtures, { servers: Servers }>({
     const roots = [dir, root('public')];
     const started = new Map<SiteKind, Promise<RunningServer>>();
     const start = (kind: SiteKind): Promise<RunningServer> => {
-      const csp = kind === 'csp' ? strictPolicy(cdn.url) : kind === 'csp-isolated' ? strictPolicy(cdn.url, { threads: true }) : kind === 'csp-no-worker' ? noWorkerPolicy(cdn.url) : undefined;
+      const policies: Partial<Record<SiteKind, string>> = {
+        csp: strictPolicy(cdn.url), 'csp-isolated': strictPolicy(cdn.url, { threads: true }), 'csp-no-worker': noWorkerPolicy(cdn.url), 'csp-no-wasm': noWasmPolicy(cdn.url),
+      };
+      const csp = policies[kind];
       return serve({ roots, isolated: kind === 'isolated' || kind === 'csp-isolated', ...(csp ? { headers: { 'Content-Security-Policy': csp } } : {}) });
     };
     const site = (kind: SiteKind): Promise<RunningServer> => {

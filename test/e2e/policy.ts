@@ -25,3 +25,8 @@ export function strictPolicy(cdn: string, opts: { threads?: boolean } = {}): str
 export function noWorkerPolicy(cdn: string): string {
   return strictPolicy(cdn).replace('worker-src blob:', "worker-src 'none'");
 }
+
+/** The strict policy without 'wasm-unsafe-eval' (the "forgot WebAssembly" case). */
+export function noWasmPolicy(cdn: string): string {
+  return strictPolicy(cdn).replace(" 'wasm-unsafe-eval'", '');
+}
