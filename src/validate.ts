@@ -33,6 +33,15 @@ function allFinite(t: Tensor): boolean {
   return true;
 }
 
+/** JSON for messages that never throws (BigInt, cycles). */
+function show(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
 /** Name of the constructor of a value, for messages. */
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -54,11 +63,12 @@ export function validateTensor(name: string, t: unknown): asserts t is Tensor {
     throw new InpageError('INPUT_INVALID', `Input '${name}': expected a tensor { type, dims, data }, got ${describe(t)}.`, { input: name });
   }
   const { type, dims, data } = t as Partial<Tensor>;
-  if (typeof type !== 'string' || !(type in ARRAY_OF)) {
-    throw new InpageError('INPUT_INVALID', `Input '${name}': unknown type ${JSON.stringify(type)}; expected one of ${Object.keys(ARRAY_OF).join(', ')}.`, { input: name });
+  // hasOwn, not `in`: 'constructor' or '__proto__' as a type must not reach the prototype.
+  if (typeof type !== 'string' || !Object.hasOwn(ARRAY_OF, type)) {
+    throw new InpageError('INPUT_INVALID', `Input '${name}': unknown type ${show(type)}; expected one of ${Object.keys(ARRAY_OF).join(', ')}.`, { input: name });
   }
   if (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new InpageError('INPUT_INVALID', `Input '${name}': dims must be an array of non-negative integers, got ${JSON.stringify(dims)}.`, { input: name });
+    throw new InpageError('INPUT_INVALID', `Input '${name}': dims must be an array of non-negative integers, got ${show(dims)}.`, { input: name });
   }
   const spec = ARRAY_OF[type as TensorType];
   if (!spec.ok(data)) {

@@ -12,18 +12,20 @@ import { fromOrtOutputs, readMetadata, toOrtFeeds } from './ort-tensors.ts';
 class OrtSession implements SessionHandle {
   readonly inputs;
   readonly outputs;
-  constructor(readonly backend: BackendName, private readonly ort: OrtModule, private readonly session: Ort.InferenceSession) {
+  constructor(
+    readonly backend: BackendName, private readonly ort: OrtModule, private readonly session: Ort.InferenceSession,
+    private readonly exclusive: <T>(job: () => Promise<T>) => Promise<T>,
+  ) {
     this.inputs = readMetadata(session.inputMetadata);
     this.outputs = readMetadata(session.outputMetadata);
   }
 
-  async run(feeds: Tensors): Promise<Tensors> {
-    const out = await this.session.run(toOrtFeeds(this.ort, feeds));
-    return fromOrtOutputs(out);
+  run(feeds: Tensors): Promise<Tensors> {
+    return this.exclusive(async () => fromOrtOutputs(await this.session.run(toOrtFeeds(this.ort, feeds))));
   }
 
   release(): Promise<void> {
-    return this.session.release();
+    return this.exclusive(() => this.session.release());
   }
 }
 
@@ -35,8 +37,9 @@ async function createOrtSession(backend: BackendName, flavour: OrtFlavour, ep: '
     throw new InpageError('BACKEND_UNAVAILABLE', `Could not load the onnxruntime-web ${flavour} runtime: ${e instanceof Error ? e.message : String(e)}. Check that the ORT files are served (assetBase) and allowed by the page's CSP.`, { backend });
   }
   try {
-    const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' });
-    return new OrtSession(backend, ort, session);
+    const exclusive = <T>(job: () => Promise<T>): Promise<T> => ctx.runtime.exclusive(flavour, job);
+    const session = await exclusive(() => ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' }));
+    return new OrtSession(backend, ort, session, exclusive);
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e);
     throw new InpageError('MODEL_INVALID', `The model could not be built on ${backend}: ${text}`, { backend });

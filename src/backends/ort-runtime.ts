@@ -5,6 +5,7 @@
  * the CPU execution provider, so falling back to WASM needs no second download.
  */
 import type * as Ort from 'onnxruntime-web';
+import { SerialQueue } from '../scheduling/serial-queue.ts';
 
 export type OrtModule = typeof Ort;
 /** Which ORT build a worker uses. */
@@ -19,7 +20,20 @@ export interface OrtConfig {
 /** One ORT module per flavour per worker; configured once, before its first session. */
 export class OrtRuntime {
   private readonly loaded = new Map<OrtFlavour, Promise<OrtModule>>();
+  private readonly locks = new Map<OrtFlavour, SerialQueue>();
   constructor(private readonly config: OrtConfig) {}
+
+  /**
+   * Run `job` alone on this flavour's runtime. The WebGPU build is an asyncify build: a second
+   * call into it while another session's run is suspended re-enters the same wasm instance,
+   * and concurrent loads/runs of different models then hang (seen: three models loading at
+   * once never finished). Per-session queues are not enough; all calls into one runtime queue.
+   */
+  exclusive<T>(flavour: OrtFlavour, job: () => Promise<T>): Promise<T> {
+    let q = this.locks.get(flavour);
+    if (!q) { q = new SerialQueue(); this.locks.set(flavour, q); }
+    return q.add(job);
+  }
 
   /** Import (once) and configure the ORT build for `flavour`. */
   get(flavour: OrtFlavour): Promise<OrtModule> {

@@ -49,7 +49,13 @@ export async function fetchModel(url: string, opts: FetchModelOptions = {}): Pro
       if (!isTransientStatus(response.status)) throw lastError;
       continue;
     }
-    return readBody(response, url, opts);
+    try {
+      return await readBody(response, url, opts);
+    } catch (e) {
+      // A connection cut mid-body is the same transient fault as one cut before the headers.
+      if (!(e instanceof InpageError) || e.code !== 'MODEL_FETCH_FAILED') throw e;
+      lastError = new InpageError(e.code, e.message, { ...e.details, attempts: attempt + 1 });
+    }
   }
   throw lastError ?? new InpageError('MODEL_FETCH_FAILED', `Could not download ${url}.`, { url });
 }
