@@ -21,5 +21,6 @@ export type { StorageLike, TrackedEvent } from './history.ts';
 export type { FetchLike } from './load.ts';
 export type { RecommenderItems, RecommenderManifest, FileEntry } from './manifest.ts';
 export type { ReasonBasis } from './reasons.ts';
+export type { EncoderLike, PipelineEngineLike, RecentSearch, SearchManifest, SearchOptions, SearchResult } from './search.ts';
 export { DEFAULT_WEIGHTING, EVENT_TYPES } from './weights.ts';
 export type { RecEventType, Weighting } from './weights.ts';

@@ -17,6 +17,8 @@ import { loadRecommender, type FetchLike } from './load.ts';
 import type { RecommenderItems, RecommenderManifest } from './manifest.ts';
 import type { ReasonBasis } from './reasons.ts';
 import { completeTheLook, forYou, similar, trending, type Scored, type StrategyContext } from './strategies.ts';
+import { forYouReason } from './reasons.ts';
+import { loadSearch, RecentSearches, searchReason, searchSteps, type LoadedSearch, type RecentSearch, type SearchOptions, type SearchResult, type SearchStep } from './search.ts';
 import { eventCode, toSteps, type RecEventType, type Step } from './weights.ts';
 
 /** Which list to build. */
@@ -40,6 +42,8 @@ export interface RecommenderOptions {
   fetch?: FetchLike;
   /** Clock (Unix ms). Default `Date.now`. */
   now?: () => number;
+  /** URL of the package's `search.json` (for `search()`). Default: `search.json` next to the manifest. */
+  searchUrl?: string | URL;
 }
 
 /** One tracked event. `time` defaults to now. */
@@ -60,6 +64,11 @@ export interface RecommendOptions {
   filter?: RecommendFilter;
   /** Leave out items the visitor already interacted with. Default true. */
   excludeSeen?: boolean;
+  /**
+   * 'for-you' only: count the visitor's recent searches (`search()`) as if they had viewed each
+   * search's top 3 items then. Default true; a no-op without recent searches.
+   */
+  blendSearches?: boolean;
   signal?: AbortSignal;
 }
 
@@ -96,6 +105,17 @@ export interface Recommender {
   item(itemId: string): ItemInfo | undefined;
   /** Categories with their display names. */
   categories(): { id: string; name: string }[];
+  /**
+   * Semantic search over the catalogue, on the device: the package's text encoder (a
+   * transformers.js pipeline in the engine's worker) and its search index, loaded on first use.
+   * Remembers the text for 'for-you' unless `remember: false`. Rejects with `NOT_FOUND` for a
+   * package without `search.json`.
+   *
+   * @example await rec.search('warm sleeping bag', { k: 8, filter: { inStock: true } }) // [{ itemId, score }, …]
+   */
+  search(text: string, options?: SearchOptions): Promise<SearchResult[]>;
+  /** The visitor's recent searches, oldest first. */
+  recentSearches(): RecentSearch[];
   /** Releases the model. */
   dispose(): Promise<void>;
 }
@@ -127,7 +147,18 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   const pkg = await loadRecommender(options.engine, options.manifestUrl, fetchFn, options.signal);
   const { manifest, items, model } = pkg;
   const index = new Map(items.ids.map((id, i) => [id, i]));
-  const store = new HistoryStore(options.storage === undefined ? defaultStorage() : options.storage, options.storageKey ?? `inpage:reco:${pkg.manifestUrl}`, cap);
+  const storage = options.storage === undefined ? defaultStorage() : options.storage;
+  const storageKey = options.storageKey ?? `inpage:reco:${pkg.manifestUrl}`;
+  const store = new HistoryStore(storage, storageKey, cap);
+  const searches = new RecentSearches(storage, `${storageKey}:searches`);
+  const searchUrl = new URL(options.searchUrl ?? 'search.json', pkg.manifestUrl).href;
+  let searchIndex: Promise<LoadedSearch> | undefined;
+  const loadedSearch = (signal?: AbortSignal): Promise<LoadedSearch> => {
+    searchIndex ??= loadSearch(options.engine, searchUrl, fetchFn, items, signal);
+    // A failed load (offline, aborted) is retried on the next call.
+    searchIndex.catch(() => { searchIndex = undefined; });
+    return searchIndex;
+  };
   let disposed = false;
 
   const steps = (): Step[] =>
@@ -178,12 +209,31 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       if (strategy === 'trending') scored = trending(ctx, cand, k);
       else if (strategy === 'similar') scored = await similar(ctx, cand, k, anchor);
       else if (strategy === 'complete-the-look') scored = await completeTheLook(ctx, cand, k, anchor);
-      else scored = await forYou(ctx, cand, k);
+      else if (opts.blendSearches === false || searches.all().length === 0) scored = await forYou(ctx, cand, k);
+      else {
+        // Recent searches count as views of their top items (see search.ts); without a search
+        // index (an older package) for-you simply goes on without them.
+        let blended: SearchStep[] = [];
+        try {
+          blended = await searchSteps(await loadedSearch(opts.signal), searches.all(), buildCandidates(items, undefined, exclude), { signal: opts.signal });
+        } catch (e) {
+          if (!(e instanceof InpageError) || e.code !== 'NOT_FOUND') throw e;
+        }
+        const all = [...history, ...blended].sort((a, b) => a.time - b.time);
+        scored = await forYou({ ...ctx, steps: all }, cand, k);
+        if (blended.length > 0) {
+          scored = scored.map((s) => {
+            const own = forYouReason(items, history, s.index);
+            return own.basis === 'history' ? { ...s, reason: own } : { ...s, reason: searchReason(items, blended, s.index) ?? own };
+          });
+        }
+      }
       return scored.map((s) => ({ itemId: items.ids[s.index] ?? '', score: s.score, reason: s.reason.text, basis: s.reason.basis }));
     },
 
     async forget() {
       store.clear();
+      searches.clear();
     },
 
     history() {
@@ -199,10 +249,31 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       return items.categories.map((c) => ({ id: c.id, name: c.name }));
     },
 
+    async search(text, opts = {}) {
+      if (disposed) throw disposedError('Recommender');
+      if (typeof text !== 'string' || text.length > 1000) throw new InpageError('INPUT_INVALID', `search(): text must be a string of at most 1000 characters, got ${typeof text === 'string' ? `${text.length} characters` : JSON.stringify(text)}.`);
+      const k = opts.k ?? 10;
+      if (!Number.isInteger(k) || k < 1 || k > 1000) throw new InpageError('INPUT_INVALID', `search(): k must be an integer in 1..1000, got ${String(k)}.`);
+      const query = text.trim();
+      if (query === '') return [];
+      const s = await loadedSearch(opts.signal);
+      if (opts.remember !== false) searches.add(query, now());
+      const vector = await s.encode(query, opts.signal);
+      if (vector === undefined) return [];
+      const hits = await s.top(vector, buildCandidates(items, opts.filter, new Set()), k, opts.signal);
+      return hits.map((h) => ({ itemId: items.ids[h.index] ?? '', score: h.score }));
+    },
+
+    recentSearches() {
+      return searches.all();
+    },
+
     async dispose() {
       if (disposed) return;
       disposed = true;
-      await model.dispose();
+      const s = searchIndex;
+      searchIndex = undefined;
+      await Promise.all([model.dispose(), s?.then((x) => x.dispose(), () => {})]);
     },
   };
 }

@@ -6,6 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { DEFAULT_SHOP_CONFIG } from '../shop/config.ts';
 import { writeShop } from '../shop/generate.ts';
 import { markdownReport, runEval } from '../eval/run.ts';
+import { runSearchEvalFromFiles } from '../eval/search-run.ts';
+import { searchMarkdown } from '../eval/search.ts';
 import type { ModelOptions } from '../train/model.ts';
 import { train, type TrainSummary } from '../train/train.ts';
 import { intFlag, numberFlag, optional, parseFlags, required } from './args.ts';
@@ -49,6 +51,12 @@ export function printTrainSummary(s: TrainSummary, outDir: string, io: Io): void
   }
   for (const [name, f] of Object.entries(s.manifest.files)) io.out(`  ${outDir}/${name}  ${f.bytes.toLocaleString('en')} bytes  sha256 ${f.sha256.slice(0, 16)}…`);
   io.out(`  ${outDir}/manifest.json`);
+  if (s.search) {
+    const f = s.search.manifest.files;
+    const enc = Object.entries(f).filter(([n]) => n.startsWith('encoder/'));
+    io.out(`  ${outDir}/search.onnx  ${f['search.onnx']?.bytes.toLocaleString('en')} bytes, ${outDir}/search.json`);
+    io.out(`  ${outDir}/encoder/ (${enc.map(([n, e]) => `${n.slice('encoder/'.length)} ${e.bytes.toLocaleString('en')} B`).join(', ')})`);
+  }
   io.out(
     `trained ${s.manifest.dims.items} items × ${s.manifest.dims.embedding} dims from ${r.kept.toLocaleString('en')} events / ${s.sessions.toLocaleString('en')} sessions ` +
       `in ${s.seconds.total.toFixed(1)} s (read ${s.seconds.read.toFixed(1)} s, fit ${s.seconds.fit.toFixed(1)} s, write ${s.seconds.write.toFixed(1)} s): ` +
@@ -89,14 +97,15 @@ export const trainCommand: Command = {
 
 /** `inpage eval --catalog f --events f [--model dir] [--out results.json] [--check]`. */
 export const evalCommand: Command = {
-  summary: 'offline evaluation on a time split: popularity vs item-kNN vs the model',
-  usage: 'inpage eval --catalog <catalog.json> --events <events.csv> [--model <dir>] [--out <results.json>] [--test-share <0..1>] [--check] [--seed <n>] [--dim <n>] [--epochs <n>]\n' +
+  summary: 'offline evaluation on a time split: popularity vs item-kNN vs the model; search: BM25 vs the text encoder',
+  usage: 'inpage eval --catalog <catalog.json> --events <events.csv> [--model <dir>] [--out <results.json>] [--test-share <0..1>] [--check] [--no-search] [--seed <n>] [--dim <n>] [--epochs <n>]\n' +
     '  --model <dir>  score a packaged model instead of training one on the training period\n' +
-    '  --check        exit 1 unless model NDCG@10 ≥ 2× popularity and ≥ item-kNN',
+    '  --no-search    skip the search table (generated queries: BM25 vs the catalogue encoder, Recall@10, MRR)\n' +
+    '  --check        exit 1 unless model NDCG@10 ≥ 2× popularity and ≥ item-kNN, and the encoder\'s Recall@10 > BM25\'s',
   async run(argv, io) {
     const v = parseFlags(argv, {
       catalog: { type: 'string' }, events: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' },
-      'test-share': { type: 'string' }, check: { type: 'boolean' }, ...MODEL_FLAGS,
+      'test-share': { type: 'string' }, check: { type: 'boolean' }, 'no-search': { type: 'boolean' }, ...MODEL_FLAGS,
     });
     const modelDir = optional(v, 'model');
     const testShare = numberFlag(v, 'test-share', 0.01, 0.9);
@@ -109,11 +118,18 @@ export const evalCommand: Command = {
       log: io.err,
     });
     io.out(markdownReport(report));
+    const search = v['no-search'] === true ? undefined : await runSearchEvalFromFiles({
+      catalog: required(v, 'catalog'), events: required(v, 'events'),
+      ...(modelDir === undefined ? {} : { modelDir }),
+      ...(testShare === undefined ? {} : { testShare }),
+      model: modelFlags(v), log: io.err,
+    });
+    if (search) io.out(`\n${searchMarkdown(search)}`);
     const out = optional(v, 'out');
     if (out !== undefined) {
-      await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+      await writeFile(out, `${JSON.stringify(search === undefined ? report : { ...report, search }, null, 2)}\n`);
       io.err(`wrote ${out}`);
     }
-    return v['check'] === true && !report.targetMet ? 1 : 0;
+    return v['check'] === true && (!report.targetMet || (search !== undefined && !search.targetMet)) ? 1 : 0;
   },
 };

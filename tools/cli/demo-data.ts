@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_SHOP_CONFIG } from '../shop/config.ts';
 import { writeShop } from '../shop/generate.ts';
 import { DEFAULT_MODEL_OPTIONS } from '../train/model.ts';
+import { DEFAULT_ENCODER_OPTIONS } from '../encoder/train-encoder.ts';
 import { train } from '../train/train.ts';
 import { parseFlags } from './args.ts';
 import { printTrainSummary, type Command } from './commands.ts';
@@ -24,8 +25,8 @@ const STAMP = '.demo-data-stamp';
  */
 async function recipeHash(): Promise<string> {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ shop: DEFAULT_SHOP_CONFIG, model: DEFAULT_MODEL_OPTIONS }));
-  for (const rel of ['../shop/', '../train/', '../onnx/', '../../src/recommend/']) {
+  h.update(JSON.stringify({ shop: DEFAULT_SHOP_CONFIG, model: DEFAULT_MODEL_OPTIONS, encoder: DEFAULT_ENCODER_OPTIONS }));
+  for (const rel of ['../shop/', '../train/', '../encoder/', '../onnx/', '../../src/recommend/']) {
     const dir = fileURLToPath(new URL(rel, import.meta.url));
     let names: string[] = [];
     try {
@@ -44,6 +45,7 @@ async function upToDate(shopDir: string, recoDir: string, recipe: string): Promi
     if ((await readFile(join(recoDir, STAMP), 'utf8')).trim() !== recipe) return false;
     await stat(join(shopDir, 'catalog.json'));
     await stat(join(shopDir, 'events.csv'));
+    await stat(join(recoDir, 'search.json'));
     const manifest = JSON.parse(await readFile(join(recoDir, 'manifest.json'), 'utf8')) as { files?: Record<string, { bytes?: number }> };
     for (const [name, f] of Object.entries(manifest.files ?? {})) {
       if ((await stat(join(recoDir, name))).size !== f.bytes) return false;

@@ -13,6 +13,9 @@ import { DEFAULT_MODEL_OPTIONS, fitModel, type FittedModel, type ModelOptions } 
 import { readEvents, type ReadStats } from './read-events.ts';
 import { buildSessions, timeRange, type Sessions } from './sessions.ts';
 import { learnComplements, trendingScores } from './signals.ts';
+import { readCatalogText } from '../encoder/catalog-text.ts';
+import { writeSearchPackage, type SearchPackageSummary } from '../encoder/package.ts';
+import type { EncoderOptions } from '../encoder/train-encoder.ts';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -26,6 +29,8 @@ export interface TrainOptions {
   k?: number;
   /** Progress lines (the CLI prints them). */
   log?: (line: string) => void;
+  /** The search encoder's options (tools/encoder); `false` skips search.json and the encoder. */
+  encoder?: Partial<EncoderOptions> | false;
 }
 
 /** What a training run did, for the CLI to print. */
@@ -38,6 +43,8 @@ export interface TrainSummary {
   seconds: { read: number; fit: number; write: number; total: number };
   eventsPerSecond: number;
   epochLoss: number[];
+  /** The search encoder and index, unless `encoder: false`. */
+  search?: SearchPackageSummary;
 }
 
 const round = (x: number, digits: number): number => Number(x.toPrecision(digits));
@@ -128,6 +135,10 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     until: iso(until),
     options: { ...options },
   });
+  // The text encoder learns to place item text near these item vectors (tools/encoder).
+  const search = opts.encoder === false
+    ? undefined
+    : await writeSearchPackage(opts.outDir, await readCatalogText(opts.catalog), fit.weights.inVec, options.dim, opts.encoder ?? {}, log);
   const t3 = performance.now();
   const total = (t3 - t0) / 1000;
   return {
@@ -138,5 +149,6 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     seconds: { read: (t1 - t0) / 1000, fit: (t2 - t1) / 1000, write: (t3 - t2) / 1000, total },
     eventsPerSecond: events.length / Math.max(total, 1e-9),
     epochLoss: fit.epochLoss,
+    ...(search === undefined ? {} : { search }),
   };
 }

@@ -1,0 +1,196 @@
+/**
+ * `rec.search()` and the for-you blend of recent searches, in Node, on a package `inpage train`
+ * wrote for a tiny generated shop. The fake engine runs every ONNX model in onnxruntime-node and
+ * pipelines in transformers.js' Node build (the real code, on the package's files); results are
+ * compared with the JS reference of the same files.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { env, pipeline } from '@huggingface/transformers';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InpageError } from '../../src/errors.ts';
+import type { EngineLike, ModelLike } from '../../src/recommend/engine-like.ts';
+import type { StorageLike } from '../../src/recommend/history.ts';
+import type { FetchLike } from '../../src/recommend/load.ts';
+import { createRecommender, type RecommenderOptions } from '../../src/recommend/recommender.ts';
+import type { EncoderLike, PipelineEngineLike } from '../../src/recommend/search.ts';
+import type { Tensor } from '../../src/tensor.ts';
+import { readSearchPackage, type ReadSearchPackage } from '../../tools/encoder/read.ts';
+import { referenceEncoder, searchScores } from '../../tools/encoder/reference.ts';
+import { TINY_SHOP_CONFIG } from '../../tools/shop/config.ts';
+import { writeShop } from '../../tools/shop/generate.ts';
+import { topK } from '../../tools/train/reference.ts';
+import { train } from '../../tools/train/train.ts';
+import { loadPackage } from '../../tools/eval/load-model.ts';
+import type { RecommenderItems } from '../../src/recommend/manifest.ts';
+
+const BASE = 'http://shop.test/reco/';
+let dir = '';
+let pkg: ReadSearchPackage;
+let items: RecommenderItems;
+
+function fakeFetch(override: Record<string, string | null> = {}): FetchLike {
+  return async (url) => {
+    const name = url.startsWith(BASE) ? url.slice(BASE.length) : '';
+    const o = override[name];
+    try {
+      if (o === null) throw new Error('gone');
+      const bytes = o !== undefined ? new TextEncoder().encode(o) : new Uint8Array(await readFile(join(dir, name)));
+      return { ok: true, status: 200, arrayBuffer: async () => bytes.slice().buffer };
+    } catch {
+      return { ok: false, status: 404, arrayBuffer: async () => new ArrayBuffer(0) };
+    }
+  };
+}
+
+const toOrt = (t: Tensor) => new ort.Tensor(t.type as 'float32', t.data as Float32Array, [...t.dims]);
+const fromOrt = (t: ort.Tensor): Tensor => ({ type: t.type as 'float32', dims: [...t.dims], data: t.data as Float32Array });
+
+/** Models in onnxruntime-node; pipelines in transformers.js (Node, CPU) from the package folder. */
+function fakeEngine(log: string[] = [], withPipeline = true): EngineLike | PipelineEngineLike {
+  const engine: EngineLike = {
+    async load(source) {
+      log.push(`load ${source.url.slice(BASE.length)}`);
+      const session = await ort.InferenceSession.create(await readFile(join(dir, source.url.slice(BASE.length))));
+      const model: ModelLike = {
+        async run(feeds) {
+          const out = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)])));
+          return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, fromOrt(v)]));
+        },
+        dispose: () => session.release(),
+      };
+      return model;
+    },
+  };
+  if (!withPipeline) return engine;
+  return {
+    ...engine,
+    async pipeline(task, model, options) {
+      log.push(`pipeline ${task} ${model} ${options.modelHost}`);
+      expect(options.modelHost).toBe(`${BASE}{model}/`);
+      const p = await pipeline(task, model, { device: 'cpu', dtype: 'q8' });
+      const fn = async (text: string, o: { pooling: 'mean'; normalize: true }): Promise<Tensor> => {
+        const t = await p(text, { pooling: o.pooling, normalize: o.normalize });
+        return { type: 'float32', dims: t.dims, data: t.data as Float32Array };
+      };
+      return Object.assign(fn, { dispose: () => p.dispose() }) as EncoderLike;
+    },
+  };
+}
+
+function memoryStorage(): StorageLike & { map: Map<string, string> } {
+  const map = new Map<string, string>();
+  return { map, getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v), removeItem: (k) => void map.delete(k) };
+}
+
+const NOW = Date.parse('2026-12-01T12:00:00Z');
+function open(extra: Partial<RecommenderOptions> = {}) {
+  return createRecommender({ engine: fakeEngine(), manifestUrl: `${BASE}manifest.json`, storage: memoryStorage(), fetch: fakeFetch(), now: () => NOW, ...extra });
+}
+
+/** What the reference ranks first for `text`, among items passing `keep`. */
+function expected(text: string, k: number, keep: (j: number) => boolean = () => true): string[] {
+  const ref = referenceEncoder(pkg.weights, { quantized: true });
+  const scores = searchScores(ref.encode(text), pkg.targets, pkg.weights.dim);
+  for (let j = 0; j < scores.length; j++) if (!keep(j)) scores[j] = -1e9;
+  return topK(scores, k).map((j) => items.ids[j]!);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'inpage-search-'));
+  await writeShop(join(dir, 'shop'), TINY_SHOP_CONFIG);
+  await train({ catalog: join(dir, 'shop', 'catalog.json'), events: join(dir, 'shop', 'events.csv'), outDir: dir, model: { epochs: 2 }, encoder: { epochs: 3 } });
+  pkg = await readSearchPackage(dir);
+  items = (await loadPackage(dir)).items;
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  env.localModelPath = `${dir}/`;
+}, 120_000);
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+describe('rec.search', () => {
+  it('loads the encoder and index on first use only, and ranks as the JS reference of the package', async () => {
+    const log: string[] = [];
+    const rec = await open({ engine: fakeEngine(log) });
+    expect(log).toEqual(['load recommender.onnx']);
+    for (const q of ['waterproof tent', 'warm sleeping bag', 'merino socks', 'headlamp']) {
+      const hits = await rec.search(q, { k: 8 });
+      expect(hits.map((h) => h.itemId)).toEqual(expected(q, 8));
+      expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
+    }
+    expect(log).toEqual(['load recommender.onnx', 'load search.onnx', `pipeline feature-extraction encoder ${BASE}{model}/`]);
+    await rec.dispose();
+  });
+
+  it('puts items of the named category first and honours filters inside the index', async () => {
+    const rec = await open();
+    const hits = await rec.search('tent', { k: 5 });
+    expect(hits.filter((h) => rec.item(h.itemId)!.category === 'tents').length).toBeGreaterThanOrEqual(4);
+    const filtered = await rec.search('tent', { k: 5, filter: { maxPrice: 100, inStock: true } });
+    expect(filtered.length).toBeGreaterThan(0);
+    for (const h of filtered) {
+      expect(rec.item(h.itemId)!.price).toBeLessThanOrEqual(100);
+      expect(rec.item(h.itemId)!.inStock).toBe(true);
+    }
+    expect(filtered.map((h) => h.itemId)).toEqual(expected('tent', filtered.length, (j) => items.price[j]! <= 100 && items.inStock[j] === 1));
+  });
+
+  it('remembers searches (unless told not to), forget() erases them, odd text gives no results', async () => {
+    const storage = memoryStorage();
+    const rec = await open({ storage });
+    await rec.search('  warm sleeping bag ');
+    await rec.search('tent', { remember: false });
+    await rec.search('headlamp');
+    expect(rec.recentSearches().map((s) => s.text)).toEqual(['warm sleeping bag', 'headlamp']);
+    expect(await rec.search('   ')).toEqual([]);
+    // Words the encoder has no pieces for pool to a zero vector: no results rather than noise.
+    const odd = '§§ ¶¶';
+    expect(referenceEncoder(pkg.weights, { quantized: true }).encode(odd).every((x) => x === 0)).toBe(true);
+    expect(await rec.search(odd)).toEqual([]);
+    const again = await open({ storage });
+    expect(again.recentSearches()).toHaveLength(3);
+    await again.forget();
+    expect(rec.recentSearches()).toEqual([]);
+    await expect(rec.search(42 as never)).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+    await expect(rec.search('x', { k: 0 })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+  });
+
+  it('for-you blends recent searches: their categories move up, with a reason that names the search', async () => {
+    const rec = await open();
+    const tents = items.ids.filter((_, j) => items.categories[items.category[j]!]!.id === 'tents');
+    rec.track({ type: 'view', itemId: tents[0]!, time: NOW - 60_000 });
+    const before = await rec.recommend({ k: 10 });
+    await rec.search('merino socks');
+    const after = await rec.recommend({ k: 10 });
+    const socks = (list: { itemId: string }[]) => list.filter((r) => rec.item(r.itemId)!.category === 'socks').length;
+    expect(socks(after)).toBeGreaterThan(socks(before));
+    const bySearch = after.filter((r) => r.reason === 'Because you searched for “merino socks”');
+    expect(bySearch.length).toBeGreaterThan(0);
+    expect(bySearch.every((r) => rec.item(r.itemId)!.category === 'socks' && r.basis === 'history')).toBe(true);
+    const off = await rec.recommend({ k: 10, blendSearches: false });
+    expect(off.map((r) => r.itemId)).toEqual(before.map((r) => r.itemId));
+    // No history at all: searches alone personalise for-you instead of trending.
+    const fresh = await open();
+    await fresh.search('trekking poles');
+    const list = await fresh.recommend({ k: 6 });
+    expect(list.some((r) => r.basis !== 'trending')).toBe(true);
+  });
+
+  it('typed errors: a package without search.json, an engine without pipelines, a mismatched index', async () => {
+    const none = await open({ fetch: fakeFetch({ 'search.json': null }) });
+    await expect(none.search('tent')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    none.track({ type: 'view', itemId: items.ids[0]! });
+    await expect(none.recommend({ k: 3 })).resolves.toHaveLength(3); // for-you goes on without search
+    const plain = await open({ engine: fakeEngine([], false) });
+    await expect(plain.search('tent')).rejects.toMatchObject({ code: 'OPTION_INVALID' });
+    const manifest = JSON.parse(await readFile(join(dir, 'search.json'), 'utf8')) as Record<string, unknown>;
+    const other = await open({ fetch: fakeFetch({ 'search.json': JSON.stringify({ ...manifest, idsSha256: '0'.repeat(64) }) }) });
+    const err = await other.search('tent').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InpageError);
+    expect(err).toMatchObject({ code: 'CATALOG_INVALID' });
+    const broken = await open({ fetch: fakeFetch({ 'search.json': JSON.stringify({ ...manifest, dims: { items: 1 } }) }) });
+    await expect(broken.search('tent')).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * `inpage train`'s search half: fits the catalogue encoder against the recommender's item vectors
+ * and writes, next to `manifest.json`,
+ *
+ *   encoder/      the encoder in the transformers.js layout (config, tokenizer, onnx/model*.onnx)
+ *   search.onnx   the search index (every item's vector; cosine + filter bias → top-k)
+ *   search.json   what the page needs: where those are, dims, tensor names, sizes and SHA-256s
+ *
+ * `rec.search()` and the for-you blend of recent searches read `search.json` (src/recommend/search.ts).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SearchManifest } from '../../src/recommend/search.ts';
+import { sha256Hex } from '../onnx/sha256.ts';
+import type { ItemText } from './catalog-text.ts';
+import { encoderFiles, SEARCH_GRAPH, searchIndexOnnx } from './export.ts';
+import { writeHfFolder } from './hf-layout.ts';
+import { DEFAULT_ENCODER_OPTIONS, fitEncoder, type EncoderFit, type EncoderOptions } from './train-encoder.ts';
+
+/** Folder of the encoder inside the package (also its model id for `engine.pipeline`). */
+export const ENCODER_DIR = 'encoder';
+
+/** What {@link writeSearchPackage} did. */
+export interface SearchPackageSummary {
+  manifest: SearchManifest;
+  fit: EncoderFit;
+  seconds: number;
+}
+
+/** Ids of the items in model order, hashed: `search.json` names the item table it was built for. */
+export function idsSha256(ids: readonly string[]): string {
+  return sha256Hex(new TextEncoder().encode(ids.join('\n')));
+}
+
+/**
+ * Fits the encoder on `texts` (catalogue order = model order) towards `itemVectors` and writes the
+ * search files into `outDir`.
+ *
+ * @example await writeSearchPackage('public/reco', texts, fit.weights.inVec, 32, {});
+ */
+export async function writeSearchPackage(
+  outDir: string, texts: readonly ItemText[], itemVectors: Float32Array, recDim: number,
+  options: Partial<EncoderOptions> = {}, log: (line: string) => void = () => {},
+): Promise<SearchPackageSummary> {
+  const opts: EncoderOptions = { ...DEFAULT_ENCODER_OPTIONS, ...options };
+  const t0 = performance.now();
+  const fit = fitEncoder(texts, itemVectors, recDim, opts);
+  const seconds = (performance.now() - t0) / 1000;
+  log(`fitted the search encoder: ${fit.weights.vocab.tokens.length} WordPiece tokens × ${fit.weights.dim} dims, ${fit.examples.toLocaleString('en')} text views × ${opts.epochs} epochs, loss ${fit.epochLoss.map((l) => l.toFixed(3)).join(' → ')} (${seconds.toFixed(1)} s)`);
+  const N = texts.length;
+  const index = searchIndexOnnx(fit.targets, N, fit.weights.dim);
+  await mkdir(outDir, { recursive: true });
+  const encoder = await writeHfFolder(join(outDir, ENCODER_DIR), encoderFiles(fit.weights));
+  await writeFile(join(outDir, 'search.onnx'), index);
+  const manifest: SearchManifest = {
+    format: 'inpage-search',
+    formatVersion: 1,
+    encoder: { model: ENCODER_DIR, pooling: 'mean', normalize: true },
+    index: 'search.onnx',
+    inputs: { ...SEARCH_GRAPH.inputs },
+    outputs: { ...SEARCH_GRAPH.outputs },
+    dims: { items: N, embedding: fit.weights.dim, vocab: fit.weights.vocab.tokens.length },
+    idsSha256: idsSha256(texts.map((t) => t.id)),
+    files: {
+      'search.onnx': { bytes: index.length, sha256: sha256Hex(index) },
+      ...Object.fromEntries(encoder.map((f) => [`${ENCODER_DIR}/${f.path}`, { bytes: f.bytes, sha256: f.sha256 }])),
+    },
+    training: { producer: 'inpage train', items: N, options: { ...opts } },
+  };
+  await writeFile(join(outDir, 'search.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return { manifest, fit, seconds };
+}
