@@ -45,6 +45,19 @@ export function countPath(seen: readonly SeenRequest[], path: string): number {
   return seen.filter((r) => new URL(r.url).pathname === path).length;
 }
 
+/** What `DebugTargets.workerSnapshot` reports. */
+export interface WorkerSnapshot {
+  objectBytes: number;
+  arrayBuffers: { count: number; totalBytes: number; largestBytes: number };
+  byKind: Map<string, { count: number; bytes: number }>;
+}
+
+/** The kinds that grew most from `a` to `b` (for a failure message). */
+export function topGrowth(a: WorkerSnapshot, b: WorkerSnapshot, n = 8): string[] {
+  return [...b.byKind].map(([k, v]) => ({ k, bytes: v.bytes - (a.byKind.get(k)?.bytes ?? 0), count: v.count - (a.byKind.get(k)?.count ?? 0) }))
+    .filter((d) => d.bytes > 0).sort((x, y) => y.bytes - x.bytes).slice(0, n).map((d) => `${d.k} +${d.bytes} B (+${d.count})`);
+}
+
 /** Heap figures of one JS context, from CDP `Runtime.getHeapUsage`. */
 export interface HeapUsage {
   usedSize: number;
@@ -64,6 +77,7 @@ interface Attached {
  */
 export class DebugTargets {
   private nextId = 0;
+  private onEvent: ((method: string, params: unknown) => void) | undefined;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   readonly workers = new Map<string, Attached>();
 
@@ -74,8 +88,11 @@ export class DebugTargets {
     });
     page.on('Target.detachedFromTarget', (e) => { this.workers.delete((e as { sessionId: string }).sessionId); });
     page.on('Target.receivedMessageFromTarget', (e) => {
-      const msg = JSON.parse((e as { message: string }).message) as { id?: number; result?: unknown; error?: { message: string } };
-      if (msg.id === undefined) return;
+      const msg = JSON.parse((e as { message: string }).message) as { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message: string } };
+      if (msg.id === undefined) {
+        if (msg.method) this.onEvent?.(msg.method, msg.params);
+        return;
+      }
       const p = this.pending.get(msg.id);
       this.pending.delete(msg.id);
       if (msg.error) p?.reject(new Error(msg.error.message));
@@ -119,21 +136,51 @@ export class DebugTargets {
   }
 
   /**
-   * Bytes of every live `WebAssembly.Memory` in the worker (ORT's heap lives there, outside the
-   * JS heap figures), found with `Runtime.queryObjects` on the Memory prototype.
+   * A heap snapshot of the worker (which also forces a full GC), summarised:
+   *  - `objectBytes`: JS objects, closures, arrays, strings, numbers — what a leak grows; compiled
+   *    code, object shapes and native backing stores are left out (tier-up keeps adding code for
+   *    thousands of runs: seen as InstructionStream/TrustedByteArray growth with no object growth);
+   *  - `arrayBuffers`: array-buffer backing stores ('system / JSArrayBufferData'), which are not in
+   *    `usedSize`; ORT's WebAssembly.Memory is the largest of them. (`Runtime.queryObjects` on
+   *    WebAssembly.Memory.prototype would be direct, but in a worker target it never answers and
+   *    the target detaches — seen with Chromium 156.)
+   *  - `byKind`: `type:name` → { count, bytes }, for diagnosing growth.
    */
-  async workerWasmMemory(sessionId = this.workerSession()): Promise<{ count: number; bytes: number }> {
-    type Remote = { result: { objectId?: string; value?: unknown } };
-    const proto = await this.toWorker<Remote>(sessionId, 'Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
-    const list = await this.toWorker<{ objects: { objectId: string } }>(sessionId, 'Runtime.queryObjects', { prototypeObjectId: proto.result.objectId });
-    const sum = await this.toWorker<Remote>(sessionId, 'Runtime.callFunctionOn', {
-      objectId: list.objects.objectId, returnByValue: true,
-      functionDeclaration: 'function () { return { count: this.length, bytes: this.reduce((n, m) => n + m.buffer.byteLength, 0) }; }',
-    });
-    for (const id of [proto.result.objectId, list.objects.objectId]) {
-      if (id) await this.toWorker(sessionId, 'Runtime.releaseObject', { objectId: id });
+  async workerSnapshot(sessionId = this.workerSession()): Promise<WorkerSnapshot> {
+    const chunks: string[] = [];
+    this.onEvent = (method, params) => {
+      if (method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push((params as { chunk: string }).chunk);
+    };
+    try {
+      await this.toWorker(sessionId, 'HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    } finally {
+      this.onEvent = undefined;
     }
-    return sum.result.value as { count: number; bytes: number };
+    const snap = JSON.parse(chunks.join('')) as {
+      snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[];
+    };
+    const fields = snap.snapshot.meta.node_fields;
+    const [iType, iName, iSize] = [fields.indexOf('type'), fields.indexOf('name'), fields.indexOf('self_size')];
+    const types = snap.snapshot.meta.node_types[0];
+    const OBJECT_TYPES = new Set(['object', 'closure', 'array', 'string', 'concatenated string', 'sliced string', 'number', 'regexp', 'symbol', 'bigint']);
+    const out: WorkerSnapshot = { objectBytes: 0, arrayBuffers: { count: 0, totalBytes: 0, largestBytes: 0 }, byKind: new Map() };
+    for (let i = 0; i < snap.nodes.length; i += fields.length) {
+      const type = types[snap.nodes[i + iType]!]!;
+      const name = snap.strings[snap.nodes[i + iName]!]!;
+      const size = snap.nodes[i + iSize]!;
+      if (OBJECT_TYPES.has(type)) out.objectBytes += size;
+      if (type === 'native' && name === 'system / JSArrayBufferData') {
+        out.arrayBuffers.count++;
+        out.arrayBuffers.totalBytes += size;
+        out.arrayBuffers.largestBytes = Math.max(out.arrayBuffers.largestBytes, size);
+      }
+      const key = `${type}:${name.slice(0, 80)}`;
+      const e = out.byKind.get(key) ?? { count: 0, bytes: 0 };
+      e.count++;
+      e.bytes += size;
+      out.byKind.set(key, e);
+    }
+    return out;
   }
 
   /** Worker targets the browser still knows (after `dispose()` there should be none). */
