@@ -28,6 +28,8 @@ export interface ServeOptions {
   headers?: Record<string, string>;
   /** Send COOP/COEP on every response, not only under /coi/. */
   isolated?: boolean;
+  /** Cache-Control per path. Default 'no-store' for everything (tests must see every request). */
+  cacheControl?: (path: string) => string;
 }
 
 export interface RunningServer {
@@ -58,7 +60,7 @@ export function serve(opts: ServeOptions): Promise<RunningServer> {
   const flaky = new Map<string, number>();
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let path = new URL(req.url ?? '/', 'http://x').pathname;
-    const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...opts.headers };
+    const headers: Record<string, string> = { 'Cache-Control': opts.cacheControl?.(path) ?? 'no-store', ...opts.headers };
     if (path === '/__stats') {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store' });
       res.end(JSON.stringify(Object.fromEntries(stats)));
