@@ -7,7 +7,7 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { build } from 'vite';
 import { fileURLToPath } from 'node:url';
-import { serve, type RunningServer, type ServeOptions } from '../server/static-server.ts';
+import { serve, type RunningServer } from '../server/static-server.ts';
 
 export { expect };
 
@@ -80,12 +80,10 @@ export const test = base.extend<DemoFixtures, DemoWorkerFixtures>({
     // Cache headers as a static host would send them for a Vite build: hashed assets (the SDK, its
     // worker and the 14 MB ORT wasm) are immutable, everything else revalidates. The model bytes
     // on a repeat visit come from the engine's own cache, which the tests check separately.
-    // (A server without per-path `cacheControl` sends no-store: slower reloads, same results.)
-    const options: ServeOptions & { cacheControl?: (path: string) => string } = {
+    const server = await serve({
       roots: [outDir, root('public')],
       cacheControl: (path) => (/^(\/coi)?\/assets\//.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache'),
-    };
-    const server = await serve(options);
+    });
     await use(server);
     await server.close();
   }, { scope: 'worker', timeout: 180_000 }],
