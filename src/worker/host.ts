@@ -21,7 +21,7 @@ import type { Tensors } from '../tensor.ts';
 import { holdLifeLock } from './life-lock.ts';
 import { HostStateImpl, engineInfo, type HostState } from './state.ts';
 import { syntheticFeeds } from '../synthetic-inputs.ts';
-import { chooseMeasured } from './measured-choice.ts';
+import { applyRemembered, chooseMeasured, rememberedWasm } from './measured-choice.ts';
 import { VerdictStore } from '../routing/verdict-store.ts';
 import { ModelStore } from '../caches/model-store.ts';
 import { createPipelineHost } from './pipelines.ts';
@@ -55,6 +55,12 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
   // Warnings about storage fallbacks go to the console once each: a site owner should know the
   // cache is degraded, a visitor should not see a flood.
   const store = new ModelStore({ scope, warn: (msg) => console.warn(msg) });
+  // One ORT serves ONNX models and transformers.js pipelines. Its WebGPU build refuses to build
+  // two sessions at once ("another WebGPU EP inference session is being created") and, being an
+  // asyncify build, crashes ("memory access out of bounds") when a build overlaps a run of
+  // another session; so builds, runs and releases in this worker take turns (per-model queues
+  // and batching still decide what runs next).
+  const ortLock = new SerialQueue();
 
   const ready = (): HostState => {
     if (!state) throw new InpageError('INTERNAL', 'The worker was used before init().');
@@ -77,7 +83,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     let lastError: InpageError | undefined;
     for (const [i, factory] of plan.order.entries()) {
       try {
-        const session = await factory.create(bytes, s.ctx);
+        const session = await ortLock.add(() => factory.create(bytes, s.ctx));
         const reason = i === 0 ? plan.reason : `auto: ${lastError?.message ?? 'the preferred backend failed'}; running on ${session.backend}`;
         s.setBackend(session.backend, reason);
         return session;
@@ -107,11 +113,11 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
   const runOnSession = async (m: LoadedModel, feeds: Parameters<SessionHandle['run']>[0]): ReturnType<SessionHandle['run']> => {
     if (runDelayMs > 0) await new Promise((r) => setTimeout(r, runDelayMs));
     try {
-      return await m.session.run(feeds);
+      return await ortLock.add(() => m.session.run(feeds));
     } catch (e) {
       if (!m.bytes) throw e;
-      await fallBackToWasm(m, toInpageError(e, 'RUN_FAILED').message);
-      return m.session.run(feeds);
+      await ortLock.add(() => fallBackToWasm(m, toInpageError(e, 'RUN_FAILED').message));
+      return ortLock.add(() => m.session.run(feeds));
     }
   };
 
@@ -125,7 +131,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     }));
 
   // transformers.js pipelines share the registry, model cache, call registry and test hooks.
-  const pipelines = createPipelineHost({ ready, registry, store, withCall, runDelayMs: () => runDelayMs });
+  const pipelines = createPipelineHost({ ready, registry, store, withCall, runDelayMs: () => runDelayMs, ortLock });
 
   return {
     ...pipelines,
@@ -177,9 +183,18 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
       }
       progress({ phase: 'compile', loaded: bytes.byteLength, total: bytes.byteLength });
       const pref = spec.backend ?? s.opts.backend;
-      let session = await buildSession(s, bytes, pref);
-      if (pref === 'auto' && session.backend === 'webgpu' && s.opts.measure) {
-        session = await chooseMeasured(s, session, bytes, actual, verdicts);
+      const measuring = pref === 'auto' && s.caps.webgpu && s.opts.measure;
+      const wasmWins = measuring ? await rememberedWasm(s, actual, verdicts) : undefined;
+      let session: SessionHandle;
+      if (wasmWins) {
+        session = await ortLock.add(() => wasmBackend.create(bytes, s.ctx));
+        applyRemembered(s, wasmWins);
+      } else {
+        session = await buildSession(s, bytes, pref);
+      }
+      if (measuring && session.backend === 'webgpu') {
+        const first = session;
+        session = await ortLock.add(() => chooseMeasured(s, first, bytes, actual, verdicts));
       }
       let layout: ReturnType<typeof batchLayout>;
       try {
@@ -213,7 +228,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
       }
       const old = models.get(spec.modelId);
       models.set(spec.modelId, m);
-      if (old) await old.lock.add(() => old.session.release());
+      if (old) await old.lock.add(() => ortLock.add(() => old.session.release()));
       progress({ phase: 'ready', loaded: bytes.byteLength, total: bytes.byteLength });
       return m.meta;
     })),
@@ -236,7 +251,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     disposeModel: (modelId) => settle('INTERNAL', 'Disposing the model', async () => {
       const m = models.get(modelId);
       models.delete(modelId);
-      if (m) await m.lock.add(() => m.session.release());
+      if (m) await m.lock.add(() => ortLock.add(() => m.session.release()));
       return null;
     }),
 

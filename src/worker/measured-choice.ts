@@ -20,6 +20,23 @@ function describe(m: BackendMeasurement): string {
 }
 
 /**
+ * A verdict from an earlier visit that says WASM wins, if any: then the WebGPU session need not
+ * be built at all (building it costs seconds of shader compilation on a repeat visit).
+ */
+export async function rememberedWasm(s: HostState, sha256: string, verdicts: VerdictStore): Promise<BackendMeasurement | undefined> {
+  if (!sha256) return undefined;
+  const v = await verdicts.get(verdictKey(sha256, s.caps.adapter, s.threads));
+  return v?.chosen === 'wasm' ? v : undefined;
+}
+
+/** Record that a remembered verdict was applied. */
+export function applyRemembered(s: HostState, v: BackendMeasurement): void {
+  const m: BackendMeasurement = { ...v, source: 'remembered', at: Date.now() };
+  s.measurements.push(m);
+  s.setBackend(m.chosen, describe(m));
+}
+
+/**
  * Given a session built on WebGPU, return the session to keep (possibly a new WASM one; the
  * loser is released) and record the verdict.
  */
