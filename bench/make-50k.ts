@@ -1,6 +1,6 @@
 /**
  * A generated 50,000-item shop for the recommend() latency benchmark (issue 3): same behaviour
- * model as the demo shop, scaled up. Written to public/shop-50k and public/reco-50k (gitignored);
+ * model as the demo shop, scaled up. Written to bench/.data/{shop,reco}-50k (gitignored);
  * skipped when already there.
  *
  *   npx tsx bench/make-50k.ts
@@ -11,9 +11,10 @@ import { DEFAULT_SHOP_CONFIG } from '../tools/shop/config.ts';
 import { writeShop } from '../tools/shop/generate.ts';
 import { train } from '../tools/train/train.ts';
 
-const out = (p: string): string => fileURLToPath(new URL(`../public/${p}`, import.meta.url));
+// Outside public/ so the demo's static build never ships it.
+const out = (p: string): string => fileURLToPath(new URL(`./.data/${p}`, import.meta.url));
 if (existsSync(out('reco-50k/manifest.json')) && !process.argv.includes('--force')) {
-  console.log('public/reco-50k is up to date');
+  console.log('bench/.data/reco-50k is up to date');
 } else {
   const t0 = performance.now();
   const shop = await writeShop(out('shop-50k'), { ...DEFAULT_SHOP_CONFIG, seed: 50_000, products: 50_000, sessions: 60_000, shoppers: 20_000 });

@@ -16,7 +16,7 @@ export interface RecommendBench {
 
 const CATALOGS = [
   { name: 'demo', manifest: 'reco/manifest.json', file: '../public/reco/manifest.json' },
-  { name: '50k', manifest: 'reco-50k/manifest.json', file: '../public/reco-50k/manifest.json' },
+  { name: '50k', manifest: 'reco-50k/manifest.json', file: './.data/reco-50k/manifest.json' },
 ];
 
 export async function recommendScenario(browser: Browser, base: string, reps: number, open: (b: Browser, base: string) => Promise<Page>): Promise<RecommendBench[] | string> {

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   });
   // Hashed build assets (the ORT runtime among them) are cacheable, as from any CDN; models are
   // not, so the warm load can only be served by Inpage's own model cache.
-  const server = await serve({ roots: [here('./.build'), here('../public')], cacheControl: (p) => (p.startsWith('/assets/') ? 'public, max-age=3600' : 'no-store') });
+  const server = await serve({ roots: [here('./.build'), here('../public'), here('./.data')], cacheControl: (p) => (p.startsWith('/assets/') ? 'public, max-age=3600' : 'no-store') });
   const executablePath = findChromium();
   const launch = (gpu: boolean): Promise<Browser> => chromium.launch({ headless: true, ...(executablePath ? { executablePath } : {}), args: gpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS });
   const cpu = await launch(false);
