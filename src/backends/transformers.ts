@@ -94,6 +94,8 @@ export interface TransformersRuntimeOptions {
   ort: () => Promise<OrtModule>;
   files: PipelineFiles;
   caps: Capabilities;
+  /** Runs a session build in turn with every other build in the worker. Default: at once. */
+  serialize?: <T>(job: () => Promise<T>) => Promise<T>;
   /** How the module is imported (tests substitute it). Default: dynamic `import('@huggingface/transformers')`. */
   importModule?: () => Promise<TransformersModule>;
 }
@@ -105,6 +107,11 @@ export class TransformersRuntime {
   private watch: SessionWatch | undefined;
 
   constructor(private readonly opts: TransformersRuntimeOptions) {}
+
+  /** Runs an ORT call in the worker's turn (see `serialize`). */
+  private turn<T>(job: () => Promise<T>): Promise<T> {
+    return this.opts.serialize ? this.opts.serialize(job) : job();
+  }
 
   /** Whether the module has been imported (engine.info() and tests). */
   get imported(): boolean {
@@ -127,7 +134,8 @@ export class TransformersRuntime {
     }
     const wasmPaths = ort.env.wasm.wasmPaths;
     const logLevel = ort.env.logLevel;
-    const create = ort.InferenceSession.create.bind(ort.InferenceSession) as (bytes: Uint8Array, o?: Record<string, unknown>) => Promise<{ release(): Promise<void> }>;
+    type Session = { run(...args: unknown[]): Promise<unknown>; release(): Promise<void> };
+    const create = ort.InferenceSession.create.bind(ort.InferenceSession) as unknown as (bytes: Uint8Array, o?: Record<string, unknown>) => Promise<Session>;
     // transformers reads InferenceSession.create, Tensor and env from the runtime it is given.
     // Sessions it creates without providers (its small helper ops: top-k, interpolation) stay on
     // the CPU provider rather than whatever the runtime would try first.
@@ -139,7 +147,13 @@ export class TransformersRuntime {
           const providers = o['executionProviders'] ?? ['wasm'];
           watch?.onCreate();
           try {
-            const session = await create(bytes, { ...o, executionProviders: providers });
+            const session = await this.turn(() => create(bytes, { ...o, executionProviders: providers }));
+            // Its runs and release take turns too: transformers.js creates helper sessions (top-k, …)
+            // lazily in the middle of a pipeline call, so a turn must cover single ORT calls only.
+            const run = session.run.bind(session);
+            const release = session.release.bind(session);
+            session.run = (...args: unknown[]) => this.turn(() => run(...args));
+            session.release = () => this.turn(release);
             watch?.sessions.push(session);
             return session;
           } catch (e) {

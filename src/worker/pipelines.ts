@@ -19,6 +19,7 @@ import { planBackends } from '../routing/backend-order.ts';
 import type { RunTiming } from '../scheduling/batcher.ts';
 import type { BackendName } from '../types.ts';
 import type { HostState } from './state.ts';
+import type { SerialQueue } from '../scheduling/serial-queue.ts';
 
 /** The pipeline methods of `HostApi`. */
 export type PipelineHostApi = Pick<HostApi, 'pipelineLoad' | 'pipelineRun' | 'pipelineDispose'>;
@@ -32,6 +33,8 @@ export interface PipelineHostDeps {
   withCall<T>(callId: number, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Artificial delay per run (test hook). */
   runDelayMs(): number;
+  /** The worker's turn-taking for ORT calls (builds, runs, releases; see host.ts). */
+  ortLock: SerialQueue;
 }
 
 async function settle<T>(fallback: ErrorCode, context: string, work: () => Promise<T>): Promise<Reply<T>> {
@@ -195,7 +198,7 @@ export function createPipelineHost(deps: PipelineHostDeps): PipelineHostApi {
     if (!runtime) {
       const s = deps.ready();
       // The engine's ORT, already configured (threads, self-hosted wasmPaths) by OrtRuntime.
-      runtime = new TransformersRuntime({ ort: () => s.ctx.runtime.get(s.ctx.cpuFlavour), files, caps: s.caps });
+      runtime = new TransformersRuntime({ ort: () => s.ctx.runtime.get(s.ctx.cpuFlavour), files, caps: s.caps, serialize: (job) => deps.ortLock.add(job) });
     }
     return runtime;
   };
@@ -253,6 +256,7 @@ export function createPipelineHost(deps: PipelineHostDeps): PipelineHostApi {
     const delay = deps.runDelayMs();
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const task = taskSpec(p.spec.task);
+    // Each ORT call inside takes its turn (backends/transformers.ts wraps the sessions).
     const go = (): Promise<unknown[]> => (one ? Promise.all(calls.map((c) => task.runOne(p.pipe, c))) : task.runBatch(p.pipe, calls));
     try {
       return await go();

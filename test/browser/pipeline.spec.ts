@@ -274,3 +274,25 @@ test('a crashed worker: the next call rebuilds the pipeline in a fresh worker an
   expect(r.backend).toBe('wasm');
   close(r.data, meanPool(fe.reference('warm').hidden, true));
 });
+
+test('an ONNX model and a pipeline built and run at the same time share the one ORT safely', async ({ openHarness, expectedBackend }) => {
+  // ORT's WebGPU build builds one session at a time and crashes when a build overlaps a run;
+  // the worker takes turns (host.ts), so this must simply work on both backends.
+  const fe = await hfFixture('feature-extraction');
+  const page = await openHarness();
+  const r = await page.evaluate(async ({ id, backend }) => {
+    const engine = await window.inpage.createEngine({ backend });
+    const [m, embed] = await Promise.all([engine.load({ url: 'models/mlp.onnx' }), engine.pipeline('feature-extraction', id, { modelHost: '/hf/' })]);
+    const x = () => ({ x: { type: 'float32' as const, dims: [1, 64], data: new Float32Array(64).fill(0.5) } });
+    const outs: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const [a, b] = await Promise.all([m.run(x()), embed('warm', { pooling: 'mean', normalize: true }), embed(['a tent', 'warm'], { pooling: 'mean' })]);
+      outs.push((a['probs']!.data as Float32Array)[0]!, (b.data as Float32Array)[0]!);
+    }
+    const out = { backends: [m.backend, embed.backend], stable: outs.every((v, i) => v === outs[i % 2]) };
+    await engine.dispose();
+    return out;
+  }, { id: fe.id, backend: expectedBackend });
+  expect(r.backends).toEqual([expectedBackend, expectedBackend]);
+  expect(r.stable).toBe(true);
+});
