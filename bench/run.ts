@@ -13,6 +13,8 @@ import { testModels } from '../tools/models/index.ts';
 import { writeModels } from '../tools/models/write.ts';
 import { renderMarkdown, type BenchResults } from './report.ts';
 import { recommendScenario } from './recommend.ts';
+import { writeHfFolder } from '../tools/encoder/hf-layout.ts';
+import { tinyBert } from '../tools/encoder/tiny-bert.ts';
 
 const REPS = Number(process.env['BENCH_REPS'] ?? 5);
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
@@ -50,6 +52,9 @@ async function repeat<T>(label: string, browser: Browser, base: string, fn: (pag
 
 async function main(): Promise<void> {
   await writeModels(testModels, here('../public/models'));
+  // Scenario 6's model, in the Hugging Face layout the hub code path reads (served at /hf/).
+  const fe = tinyBert('feature-extraction');
+  await writeHfFolder(here(`../public/hf/${fe.id}`), fe.files);
   await build({
     root: here('./app'), base: './', logLevel: 'warn', configFile: false,
     build: { outDir: here('./.build'), emptyOutDir: true, target: 'es2022', reportCompressedSize: false },
@@ -85,7 +90,11 @@ async function main(): Promise<void> {
       coldWarm: await coldWarm(cpu, base),
       cacheHit: await repeat('result cache', cpu, iso, (p) => p.evaluate(() => window.bench.cacheHit({ runs: 1000, model: 'mlp', width: 64 }))),
       recommend: await recommendScenario(cpu, iso, REPS, openBench),
-      transformers: 'not measured yet: engine.pipeline() (issue 7) has not landed',
+      transformers: {
+        model: fe.id,
+        direct: await repeat('transformers.js direct', cpu, base, (p) => p.evaluate((m) => window.bench.transformersPipeline({ mode: 'direct', model: m, runs: 200, burst: 64 }), fe.id)),
+        inpage: await repeat('transformers.js via Inpage', cpu, base, (p) => p.evaluate((m) => window.bench.transformersPipeline({ mode: 'inpage', model: m, runs: 200, burst: 64 }), fe.id)),
+      },
     };
     results.meta.seconds = Math.round((Date.now() - started) / 1000);
     mkdirSync(here('.'), { recursive: true });

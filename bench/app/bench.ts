@@ -189,7 +189,72 @@ async function recommendLatency(opts: { manifestUrl: string; runs: number }) {
   return { readyMs, items: table.ids.length, strategies: out, modelBytes: stats.bytesDownloaded };
 }
 
-const bench = { recommendLatency, engineModels, overhead, throughput, longTasks, firstResult, cacheHit };
+/** One side of scenario 6: what the transformers.js pipeline costs, called directly or through Inpage. */
+export interface PipelineBench {
+  /** Page start to a ready pipeline (runtime download + compile, model files, session). */
+  loadMs: number;
+  /** One text at a time. */
+  p50: number;
+  p95: number;
+  /** `burst` texts requested at once: wall time and texts per second. */
+  burstMs: number;
+  burstPerSec: number;
+  /** Main-thread long tasks (> 50 ms) from the start of loading to the end of the burst. */
+  longTasks: number;
+  longestTaskMs: number;
+}
+
+/**
+ * Scenario 6: a small feature-extraction model (the tiny BERT fixture: one attention block,
+ * WordPiece tokenizer) through transformers.js' `pipeline()` called directly on the page, or
+ * through `engine.pipeline()` (same transformers.js, same ORT build, in Inpage's worker). Both on
+ * WASM with one thread (page not isolated); files from the same server, no HTTP cache.
+ */
+async function transformersPipeline(opts: { mode: 'direct' | 'inpage'; model: string; runs: number; burst: number }): Promise<PipelineBench> {
+  const tasks: number[] = [];
+  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); });
+  obs.observe({ type: 'longtask', buffered: false });
+  const call = { pooling: 'mean', normalize: true } as const;
+  const t0 = performance.now();
+  let embed: (t: string | string[]) => Promise<unknown>;
+  let done: () => Promise<void>;
+  if (opts.mode === 'direct') {
+    const tf = await import('@huggingface/transformers');
+    tf.env.allowLocalModels = false;
+    tf.env.useBrowserCache = false;
+    tf.env.remoteHost = `${location.origin}/hf/`;
+    tf.env.remotePathTemplate = '{model}/';
+    // Self-hosted runtime: drop transformers.js' CDN default so ORT loads the .wasm the bundler emitted.
+    delete (tf.env.backends.onnx as { wasm: { wasmPaths?: unknown } }).wasm.wasmPaths;
+    (tf.env.backends.onnx as { wasm: { numThreads?: number } }).wasm.numThreads = 1;
+    const p = await tf.pipeline('feature-extraction', opts.model, { device: 'wasm', dtype: 'fp32' });
+    embed = (t) => p(t, call);
+    done = () => p.dispose();
+  } else {
+    const engine = await createEngine({ backend: 'wasm', measure: false, threads: 1 });
+    const p = await engine.pipeline('feature-extraction', opts.model, { modelHost: '/hf/', dtype: 'fp32' });
+    embed = (t) => p(t, call);
+    done = async () => { await p.dispose(); await engine.dispose(); };
+  }
+  const loadMs = performance.now() - t0;
+  const words = ['light', 'dome', 'tent', 'warm', 'sleeping', 'bag', 'stove', 'boots', 'waterproof', 'socks', 'great', 'broke'];
+  const text = (i: number): string => Array.from({ length: 4 + (i % 9) }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' ');
+  for (let i = 0; i < 20; i++) await embed(text(i));
+  const times = await timeCalls(opts.runs, () => embed(text(1)));
+  const bursts: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const b0 = performance.now();
+    await Promise.all(Array.from({ length: opts.burst }, (_, i) => embed(text(i + r))));
+    bursts.push(performance.now() - b0);
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  obs.disconnect();
+  await done();
+  const burstMs = median(bursts);
+  return { loadMs, p50: median(times), p95: quantile(times, 0.95), burstMs, burstPerSec: opts.burst / (burstMs / 1000), longTasks: tasks.length, longestTaskMs: Math.max(0, ...tasks) };
+}
+
+const bench = { recommendLatency, engineModels, overhead, throughput, longTasks, firstResult, cacheHit, transformersPipeline };
 declare global { interface Window { bench: typeof bench } }
 window.bench = bench;
 document.getElementById('status')!.textContent = 'bench ready';
