@@ -71,7 +71,28 @@ export class InpageError extends Error {
 export function isWireError(value: unknown): value is WireError {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v['message'] === 'string' && ERROR_CODES.includes(v['code'] as ErrorCode);
+  return typeof v['message'] === 'string' && ERROR_CODES.includes(v['code'] as ErrorCode) && isDetails(v['details']);
+}
+
+const isScalar = (x: unknown): boolean => x === null || typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number');
+
+/** `details` must be absent or plain data (what `ErrorDetails` promises callers). */
+function isDetails(d: unknown): boolean {
+  if (d === undefined) return true;
+  if (typeof d !== 'object' || d === null || Array.isArray(d)) return false;
+  const proto = Object.getPrototypeOf(d) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(d).every((x) => isScalar(x) || (Array.isArray(x) && x.every((y) => typeof y === 'string' || typeof y === 'number')));
+}
+
+/** Text of anything thrown, without throwing itself (null-prototype objects, symbols, revoked proxies). */
+function describeThrown(err: unknown): string {
+  try {
+    if (err instanceof Error) return err.message;
+    return String(err);
+  } catch {
+    try { return Object.prototype.toString.call(err); } catch { return 'unknown error'; }
+  }
 }
 
 /** Rebuild an `InpageError` from its wire form. */
@@ -89,7 +110,7 @@ export function toInpageError(err: unknown, fallback: ErrorCode, context?: strin
   if (err instanceof DOMException && err.name === 'AbortError') {
     return new InpageError('ABORTED', context ? `${context}: aborted by the caller.` : 'Aborted by the caller.');
   }
-  const text = err instanceof Error ? err.message : String(err);
+  const text = describeThrown(err);
   return new InpageError(fallback, context ? `${context}: ${text}` : text, undefined, { cause: err });
 }
 

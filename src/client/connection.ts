@@ -4,7 +4,7 @@
  * whichever comes first answers the caller, with a typed error for all but the reply.
  */
 import { wrap, type Remote } from 'comlink';
-import { InpageError, abortError, fromWire } from '../errors.ts';
+import { InpageError, abortError, fromWire, isWireError } from '../errors.ts';
 import type { HostApi, Reply } from '../protocol.ts';
 import { RunOutbox } from './run-outbox.ts';
 
@@ -122,8 +122,11 @@ export class WorkerConnection {
       invoke(this.remote).then((reply) => {
         if (done) return;
         finish();
-        if (reply.ok) resolve(reply.value);
-        else reject(fromWire(reply.error));
+        // Trust nothing from the other side of the boundary: a malformed reply still settles.
+        const r = reply as unknown as { ok?: unknown; value?: unknown; error?: unknown } | null;
+        if (r !== null && typeof r === 'object' && r.ok === true) resolve(r.value as T);
+        else if (r !== null && typeof r === 'object' && r.ok === false && isWireError(r.error)) reject(fromWire(r.error));
+        else reject(new InpageError('INTERNAL', `${guard.what}: the worker sent a malformed reply (expected { ok: true, value } or { ok: false, error: { code, message } }).`));
       }, (e: unknown) => {
         if (done) return;
         finish();

@@ -161,9 +161,10 @@ describe('fetchModel', () => {
       },
     });
     const { fetchImpl } = scripted(() => new Response(body, { status: 200 }));
-    const e = await rejected(fetchModel(URL_, { fetchImpl, backoffMs: 1 }));
+    // retries: 0 — a cut body is transient and would otherwise be retried (see the retry test).
+    const e = await rejected(fetchModel(URL_, { fetchImpl, backoffMs: 1, retries: 0 }));
     expect(e.code).toBe('MODEL_FETCH_FAILED');
-    expect(e.details).toMatchObject({ loaded: 4 });
+    expect(e.details).toMatchObject({ loaded: 4, attempts: 1 });
     expect(e.message).toContain('connection reset');
   });
 });
