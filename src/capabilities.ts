@@ -13,29 +13,12 @@ export interface Capabilities {
   readonly hardwareConcurrency: number;
   readonly simd: boolean;
   readonly storage: { readonly cacheStorage: boolean; readonly indexedDB: boolean };
-  /**
-   * The worker was started as a classic script (e.g. Vite's default worker format). ORT's
-   * thread workers re-run that script as a module and never start there, so threads must stay 1.
-   */
-  readonly classicWorker: boolean;
 }
 
 // The smallest module using a v128 instruction: validates only where WASM SIMD is supported.
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
-
-/** importScripts() with no arguments is a no-op in a classic worker and throws in a module worker. */
-function isClassicWorker(scope: typeof globalThis): boolean {
-  const importScripts = (scope as { importScripts?: (...urls: string[]) => void }).importScripts;
-  if (typeof importScripts !== 'function') return false;
-  try {
-    importScripts.call(scope);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Probe the current global scope. Never throws: a failed probe is reported as "not available". */
 export async function probeCapabilities(scope: typeof globalThis = globalThis): Promise<Capabilities> {
@@ -77,7 +60,6 @@ export async function probeCapabilities(scope: typeof globalThis = globalThis): 
     hardwareConcurrency: scope.navigator?.hardwareConcurrency ?? 1,
     simd,
     storage: Object.freeze({ cacheStorage: typeof scope.caches !== 'undefined', indexedDB: typeof scope.indexedDB !== 'undefined' }),
-    classicWorker: isClassicWorker(scope),
   });
 }
 
@@ -86,7 +68,7 @@ export async function probeCapabilities(scope: typeof globalThis = globalThis): 
  * page is cross-origin isolated; asking for more without it makes ORT warn and fall back to 1.
  */
 export function chooseThreads(caps: Capabilities, requested?: number): number {
-  if (!caps.crossOriginIsolated || caps.classicWorker) return 1;
+  if (!caps.crossOriginIsolated) return 1;
   const max = Math.max(1, Math.min(4, caps.hardwareConcurrency));
   return requested === undefined ? max : Math.max(1, Math.min(requested, caps.hardwareConcurrency));
 }

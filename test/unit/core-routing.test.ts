@@ -20,7 +20,6 @@ function caps(over: Partial<Capabilities> = {}): Capabilities {
     hardwareConcurrency: 8,
     simd: true,
     storage: { cacheStorage: true, indexedDB: true },
-    classicWorker: false,
     ...over,
   });
 }
@@ -124,12 +123,5 @@ describe('chooseThreads', () => {
 
   it.each([[3, 8, 3], [6, 8, 6], [16, 8, 8], [0, 8, 1], [-2, 8, 1], [2, 1, 1]])('isolated: requested %i on %i cores gives %i (clamped to [1, cores])', (requested, cores, want) => {
     expect(chooseThreads(caps({ crossOriginIsolated: true, hardwareConcurrency: cores }), requested)).toBe(want);
-  });
-});
-
-describe('chooseThreads in a classic worker', () => {
-  it('stays at one thread even when isolated (ORT thread workers cannot start from a classic script)', () => {
-    expect(chooseThreads(caps({ crossOriginIsolated: true, classicWorker: true }))).toBe(1);
-    expect(chooseThreads(caps({ crossOriginIsolated: true, classicWorker: false }))).toBe(4);
   });
 });
