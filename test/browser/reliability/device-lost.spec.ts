@@ -31,7 +31,7 @@ test('device lost: the request that hit it is retried on WASM, later ones run th
     expect(r.switches).toEqual([]);
     return;
   }
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   await openHarness();
   const feeds = {
     mlp: [1, 2, 3, 4].map((s) => plain(mlp.inputs(1 + (s % 3), 200 + s))),
@@ -42,7 +42,7 @@ test('device lost: the request that hit it is retried on WASM, later ones run th
     const { harness } = window;
     const run = (m: { run: (f: never) => Promise<never> }, f: unknown) => harness.settle(async () => harness.fromTensors(await m.run(harness.toTensors(f as never) as never)));
     // measure: false keeps WebGPU (the measured choice would pick WASM for these tiny models).
-    const engine = await window.inpage.createEngine({ testHooks: true, measure: false, timeoutMs: 30_000 });
+    const engine = await window.inpage.createEngine({ testHooks: true, measure: false, timeoutMs: 60_000 });
     const a = await engine.load({ url: 'models/mlp.onnx' });
     const b = await engine.load({ url: 'models/big-mlp.onnx' });
     const forced = await engine.load({ url: 'models/mlp.onnx' }, { backend: 'webgpu', cache: false });

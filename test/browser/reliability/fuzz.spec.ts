@@ -108,7 +108,8 @@ test(`fuzz feeds: ${FEED_CASES} seeded cases give a correct result or a typed er
     const loose = await inpage.createEngine(opts);
     const models: Record<string, Record<string, Awaited<ReturnType<typeof strict.load>>>> = { strict: {}, loose: {} };
     for (const [k, e] of [['strict', strict], ['loose', loose]] as const) {
-      for (const n of ['mlp', 'multi-io', 'embed-topk']) models[k]![n] = await e.load({ url: `models/${n}.onnx` });
+      // Setup loads get a generous bound of their own (SwiftShader measurement on a busy machine).
+      for (const n of ['mlp', 'multi-io', 'embed-topk']) models[k]![n] = await e.load({ url: `models/${n}.onnx` }, { timeoutMs: 90_000 });
     }
     const ids = [strict.testHooks!.workerId(), loose.testHooks!.workerId()];
     const dim = (d: unknown): unknown => {
@@ -264,7 +265,7 @@ test(`fuzz model bytes: ${BYTE_CASES} random, truncated and bit-flipped models g
       outcomes.push({ load: 'loaded', run, backend: m.backend, ms: Math.round(performance.now() - t0) });
     }
     const healthy = await harness.settle(async () => {
-      const m = await engine.load({ url: 'models/mlp.onnx' });
+      const m = await engine.load({ url: 'models/mlp.onnx' }, { timeoutMs: 90_000 });
       return harness.fromTensors(await m.run(harness.toTensors(final)));
     });
     const restarts = engine.testHooks!.workerId()! - id0!;
