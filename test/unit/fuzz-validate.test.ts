@@ -8,26 +8,16 @@
  * Failures are collected over the whole run and grouped by what was thrown, so one run reports
  * every distinct problem with a minimal-looking counterexample for each.
  */
+import { Prng } from '../../tools/onnx/prng.ts';
 import { describe, expect, it } from 'vitest';
 import { InpageError } from '../../src/errors.ts';
 import type { Tensor, TensorInfo, TensorType } from '../../src/tensor.ts';
 import { validateFeeds, validateTensor, type ValidateOptions } from '../../src/validate.ts';
 
-/** mulberry32: seeded, 32-bit, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Gen {
   readonly next: () => number;
-  constructor(seed: number) { this.next = prng(seed); }
+  // The project's seeded mulberry32 (tools/onnx/prng.ts): the same sequence, one implementation.
+  constructor(seed: number) { const r = new Prng(seed); this.next = () => r.nextFloat(); }
   int(n: number): number { return Math.floor(this.next() * n); }
   chance(p: number): boolean { return this.next() < p; }
   pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; }

@@ -10,6 +10,7 @@
  *   - a reply of any shape arriving from the worker settles its call (no hang), and a rejection
  *     is always an InpageError with a known code.
  */
+import { Prng } from '../../tools/onnx/prng.ts';
 import { deserialize, serialize } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkerConnection } from '../../src/client/connection.ts';
@@ -17,20 +18,10 @@ import { ERROR_CODES, InpageError, fromWire, isWireError, toInpageError, type Er
 import type { HostApi } from '../../src/protocol.ts';
 import { portWorker, type PortWorker } from './helpers/port-worker.ts';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Gen {
   readonly next: () => number;
-  constructor(seed: number) { this.next = prng(seed); }
+  // The project's seeded mulberry32 (tools/onnx/prng.ts): the same sequence, one implementation.
+  constructor(seed: number) { const r = new Prng(seed); this.next = () => r.nextFloat(); }
   int(n: number): number { return Math.floor(this.next() * n); }
   chance(p: number): boolean { return this.next() < p; }
   pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; }
