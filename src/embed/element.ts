@@ -11,9 +11,11 @@
  *
  * It shows a skeleton at once and asks for data through `options.recommender()` (the script tag
  * makes that wait for idle). Events (bubbling, composed): `inpage:render` {itemIds},
- * `inpage:impression` {itemIds} when the list is half visible, `inpage:click` {itemId, position,
- * href} (cancelable: `preventDefault()` stops the navigation, for client-side routers) and
- * `inpage:error` {code, message}. On any failure it renders nothing: the page keeps working.
+ * `inpage:impression` {itemIds} for the cards that just became at least half visible (each card
+ * once per rendered list), `inpage:click` {itemId, position, href} (cancelable:
+ * `preventDefault()` stops the navigation, for client-side routers) and `inpage:error`
+ * {code, message}. Impressions and clicks also go to `rec.track` ('impression', 'click'). On any
+ * failure it renders nothing: the page keeps working.
  */
 import type { ItemInfo, Recommendation, RecommendOptions, TrackInput } from '../recommend/index.ts';
 import { productCard, skeletonCard, type CardFormat } from './cards.ts';
@@ -41,7 +43,10 @@ export interface RecommendationsElementOptions {
   locale?: string;
   /** Told about each failure (the element also fires `inpage:error`). Default: one console warning per page. */
   onError?: (error: unknown) => void;
-  /** Impressions go here as well as to the `inpage:impression` event. Default: nowhere else. */
+  /**
+   * Impressions go here as well as to `rec.track` and the `inpage:impression` event: the ids of
+   * the cards that just became at least half visible. Default: nowhere else.
+   */
   onImpression?: (itemIds: string[], element: HTMLElement) => void;
   /** Default 'inpage-recommendations'. */
   tagName?: string;
@@ -49,6 +54,8 @@ export interface RecommendationsElementOptions {
 
 const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'image-template', 'link-template', 'currency'] as const;
 const STRATEGIES = ['for-you', 'similar', 'complete-the-look', 'trending'] as const;
+/** Share of a card that must be on screen for an impression. */
+const IMPRESSION_SHARE = 0.5;
 
 /** `count` clamped to 1..24; anything unparsable is the default 4. */
 function countOf(value: string | null): number {
@@ -203,21 +210,43 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       } else {
         const list = this.frame(false);
         for (const card of cards) list.append(productCard(this.ownerDocument, card, fmt));
-        this.watchImpression(list, cards.map((c) => c.item.id));
+        this.watchImpressions(list, source);
       }
       this.emit('inpage:render', { itemIds: cards.map((c) => c.item.id) });
     }
 
-    /** One impression per rendered list, when half of it is visible. */
-    private watchImpression(list: HTMLElement, itemIds: string[]): void {
+    /**
+     * One impression per card per rendered list, when at least half of the card is on screen (the
+     * share of the IAB/MRC display viewability guideline, without its one-second dwell), not on
+     * render: a card below the fold was not seen.
+     * Cards that appear together are reported together. A new render starts over.
+     */
+    private watchImpressions(list: HTMLElement, source: RecommendationsSource): void {
       if (typeof IntersectionObserver !== 'function') return;
+      const pending = new Set(list.querySelectorAll<HTMLElement>('[data-item]'));
       const observer = new IntersectionObserver((entries) => {
-        if (!entries.some((e) => e.isIntersecting)) return;
-        observer.disconnect();
+        const itemIds: string[] = [];
+        for (const entry of entries) {
+          const link = entry.target as HTMLElement;
+          // isIntersecting alone is true for an edge touch; the ratio check is the real threshold.
+          if (!entry.isIntersecting || entry.intersectionRatio < IMPRESSION_SHARE || !pending.delete(link)) continue;
+          observer.unobserve(link);
+          const itemId = link.dataset['item'];
+          if (itemId) itemIds.push(itemId);
+        }
+        if (pending.size === 0) observer.disconnect();
+        if (itemIds.length === 0) return;
+        for (const itemId of itemIds) {
+          try {
+            source.track({ type: 'impression', itemId });
+          } catch (err) {
+            onError(err);
+          }
+        }
         this.emit('inpage:impression', { itemIds });
         options.onImpression?.(itemIds, this);
-      }, { threshold: 0.5 });
-      observer.observe(list);
+      }, { threshold: IMPRESSION_SHARE });
+      for (const link of pending) observer.observe(link);
       this.observer = observer;
     }
 

@@ -1,13 +1,15 @@
 /**
  * The visitor's event history, kept on the device only: in `localStorage` (survives reloads) under
- * a key per recommender, capped to the newest `cap` events. Every read goes back to storage, so
- * two tabs of the same shop see each other's events and `forget()` in one tab holds in all.
+ * a key per recommender, capped to the newest `cap` interactions (view … purchase) plus the newest
+ * `cap` impressions. The caps are separate because a page shows far more cards than a visitor
+ * opens: one shared cap would let a few scrolled-past lists push out everything the visitor did.
+ * Every read goes back to storage, so two tabs of the same shop see each other's events and
+ * `forget()` in one tab holds in all.
  *
  * Storage can be missing or throw (Safari private mode, blocked cookies, sandboxed iframes,
  * quota): then the history lives in memory for the page's lifetime instead of failing the page.
  */
-import type { RecEventType } from './weights.ts';
-import { EVENT_TYPES } from './weights.ts';
+import { TRACK_EVENT_TYPES, isWeighted, type TrackEventType } from './weights.ts';
 
 /** The part of the Web Storage API the history uses (injectable for tests). */
 export interface StorageLike {
@@ -18,13 +20,18 @@ export interface StorageLike {
 
 /** One stored event. */
 export interface TrackedEvent {
-  type: RecEventType;
+  /** `'impression'` events are stored but never model input (see `TrackEventType`). */
+  type: TrackEventType;
   itemId: string;
   /** Unix ms. */
   time: number;
 }
 
-/** Stored form: `{ v: 1, e: [[itemId, eventCode, timeMs], ...] }`, oldest first (compact JSON). */
+/**
+ * Stored form: `{ v: 1, e: [[itemId, code, timeMs], ...] }`, oldest first (compact JSON), `code`
+ * indexing `TRACK_EVENT_TYPES` (0..3 view … purchase, 4 impression). Still version 1: a reader
+ * that predates impressions skips code 4 as unknown and keeps every other event.
+ */
 type Stored = { v: 1; e: [string, number, number][] };
 
 function decode(text: string | null): TrackedEvent[] {
@@ -36,7 +43,7 @@ function decode(text: string | null): TrackedEvent[] {
     for (const row of parsed.e) {
       if (!Array.isArray(row)) continue;
       const [itemId, code, time] = row;
-      const type = EVENT_TYPES[code];
+      const type = TRACK_EVENT_TYPES[code];
       if (typeof itemId === 'string' && type !== undefined && typeof time === 'number' && Number.isFinite(time)) out.push({ type, itemId, time });
     }
     return out;
@@ -47,8 +54,24 @@ function decode(text: string | null): TrackedEvent[] {
 }
 
 function encode(events: readonly TrackedEvent[]): string {
-  const stored: Stored = { v: 1, e: events.map((e) => [e.itemId, EVENT_TYPES.indexOf(e.type), e.time]) };
+  const stored: Stored = { v: 1, e: events.map((e) => [e.itemId, TRACK_EVENT_TYPES.indexOf(e.type), e.time]) };
   return JSON.stringify(stored);
+}
+
+/**
+ * Keeps the newest `cap` interactions and the newest `cap` impressions, in their original order.
+ *
+ * @example capped([v1, i1, v2, i2, i3], 2) // [v1, v2, i2, i3]
+ */
+export function capped(events: readonly TrackedEvent[], cap: number): TrackedEvent[] {
+  let interactions = 0;
+  let impressions = 0;
+  const keep: TrackedEvent[] = [];
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (isWeighted(e.type) ? interactions++ < cap : impressions++ < cap) keep.push(e);
+  }
+  return keep.length === events.length ? [...events] : keep.reverse();
 }
 
 /** Capped event history over a {@link StorageLike}, falling back to memory. */
@@ -61,7 +84,7 @@ export class HistoryStore {
   /**
    * @param storage where to persist; `null` keeps history in memory only.
    * @param key the storage key, e.g. `inpage:reco:https://shop.example/reco/manifest.json`.
-   * @param cap how many events to keep (newest win).
+   * @param cap how many interactions to keep, and separately how many impressions (newest win).
    */
   constructor(storage: StorageLike | null, key: string, cap: number) {
     this.#storage = storage;
@@ -97,11 +120,11 @@ export class HistoryStore {
     return [...this.#memory];
   }
 
-  /** Appends one event, dropping the oldest beyond the cap. */
+  /** Appends one event, dropping the oldest of its kind (interaction or impression) beyond the cap. */
   add(event: TrackedEvent): void {
     const events = this.#read();
     events.push(event);
-    this.#write(events.length > this.#cap ? events.slice(events.length - this.#cap) : events);
+    this.#write(capped(events, this.#cap));
   }
 
   /** Erases the history from storage and memory. */

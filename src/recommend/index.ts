@@ -22,5 +22,5 @@ export type { FetchLike } from './load.ts';
 export type { RecommenderItems, RecommenderManifest, FileEntry } from './manifest.ts';
 export type { ReasonBasis } from './reasons.ts';
 export type { EncoderLike, PipelineEngineLike, RecentSearch, SearchManifest, SearchOptions, SearchResult } from './search.ts';
-export { DEFAULT_WEIGHTING, EVENT_TYPES } from './weights.ts';
-export type { RecEventType, Weighting } from './weights.ts';
+export { DEFAULT_WEIGHTING, EVENT_TYPES, TRACK_EVENT_TYPES } from './weights.ts';
+export type { RecEventType, TrackEventType, Weighting } from './weights.ts';

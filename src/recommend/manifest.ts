@@ -146,6 +146,8 @@ export function parseManifest(json: unknown, where = 'manifest.json'): Recommend
   }
   for (const f of [m.model, m.items]) if (m.files[f] === undefined) bad(C, where, `files.${f}`, 'is missing (every artifact needs a hash)');
   if (isRecord(json['training'])) m.training = json['training'];
+  // Every weighted type (EVENT_TYPES), never 'impression': impressions are not model input, so
+  // manifests written before they existed load unchanged, and an `impression` key is ignored.
   if (EVENT_TYPES.some((t) => m.weighting.event[t] === undefined)) bad(C, where, 'weighting.event', 'must weight every event type');
   return m;
 }

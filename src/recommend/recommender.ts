@@ -19,7 +19,7 @@ import type { ReasonBasis } from './reasons.ts';
 import { completeTheLook, forYou, similar, trending, type Scored, type StrategyContext } from './strategies.ts';
 import { forYouReason } from './reasons.ts';
 import { loadSearch, RecentSearches, searchReason, searchSteps, type LoadedSearch, type RecentSearch, type SearchOptions, type SearchResult, type SearchStep } from './search.ts';
-import { eventCode, toSteps, type RecEventType, type Step } from './weights.ts';
+import { eventCode, toSteps, trackCode, type Step, type TrackEventType } from './weights.ts';
 
 /** Which list to build. */
 export type Strategy = 'for-you' | 'similar' | 'complete-the-look' | 'trending';
@@ -32,7 +32,7 @@ export interface RecommenderOptions {
   manifestUrl: string | URL;
   /** Where history persists. Default `localStorage` when usable; `null` keeps it in memory only. */
   storage?: StorageLike | null;
-  /** Events kept (newest win). Default 50. */
+  /** Interactions kept (newest win), and separately as many impressions. Default 50. */
   historyCap?: number;
   /** Storage key. Default `inpage:reco:<absolute manifest URL>`, so two shops on one origin don't mix. */
   storageKey?: string;
@@ -46,9 +46,12 @@ export interface RecommenderOptions {
   searchUrl?: string | URL;
 }
 
-/** One tracked event. `time` defaults to now. */
+/**
+ * One tracked event. `time` defaults to now. `'impression'` (the item was shown) is stored but is
+ * not model input and does not count as seen for `excludeSeen`.
+ */
 export interface TrackInput {
-  type: RecEventType;
+  type: TrackEventType;
   itemId: string;
   time?: number;
 }
@@ -99,7 +102,7 @@ export interface Recommender {
   recommend(options?: RecommendOptions): Promise<Recommendation[]>;
   /** Erases the visitor's history (privacy). */
   forget(): Promise<void>;
-  /** The stored events, oldest first. */
+  /** The stored events, oldest first, impressions included. */
   history(): TrackedEvent[];
   /** Item details by id, or undefined when the model does not know the id. */
   item(itemId: string): ItemInfo | undefined;
@@ -164,7 +167,8 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   const steps = (): Step[] =>
     toSteps(store.all().flatMap((e) => {
       const item = index.get(e.itemId);
-      return item === undefined ? [] : [{ item, code: eventCode(e.type), time: e.time }];
+      const code = eventCode(e.type); // -1 for impressions: never model input, never "seen"
+      return item === undefined || code < 0 ? [] : [{ item, code, time: e.time }];
     }));
 
   const anchorOf = (id: string | undefined, history: readonly Step[], strategy: Strategy): number => {
@@ -186,10 +190,10 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       if (disposed) throw disposedError('Recommender');
       const e = event as Partial<TrackInput> | null;
       if (e === null || typeof e !== 'object') throw new InpageError('INPUT_INVALID', 'track() needs an event object like { type: "view", itemId: "sku-123" }.');
-      if (eventCode(String(e.type)) < 0) throw new InpageError('INPUT_INVALID', `track(): type must be 'view', 'click', 'add_to_cart' or 'purchase', got ${JSON.stringify(e.type)}.`);
+      if (trackCode(String(e.type)) < 0) throw new InpageError('INPUT_INVALID', `track(): type must be 'view', 'click', 'add_to_cart', 'purchase' or 'impression', got ${JSON.stringify(e.type)}.`);
       if (typeof e.itemId !== 'string' || e.itemId === '' || e.itemId.length > 256) throw new InpageError('INPUT_INVALID', `track(): itemId must be a non-empty string (≤ 256 chars), got ${JSON.stringify(e.itemId)}.`);
       if (e.time !== undefined && !Number.isFinite(e.time)) throw new InpageError('INPUT_INVALID', `track(): time must be Unix milliseconds, got ${String(e.time)}.`);
-      store.add({ type: e.type as RecEventType, itemId: e.itemId, time: e.time ?? now() });
+      store.add({ type: e.type as TrackEventType, itemId: e.itemId, time: e.time ?? now() });
     },
 
     async recommend(opts = {}) {

@@ -5,15 +5,48 @@
  * and evaluated on exactly the weighting the page feeds it. Pure functions, no DOM.
  */
 
-/** Event types the recommender understands, in funnel order (their codes are 0..3). */
+/**
+ * Event types the model learns from and weights, in funnel order (their codes are 0..3): what the
+ * visitor did. The trainer reads these, and a manifest's `weighting.event` weights each of them.
+ */
 export type RecEventType = 'view' | 'click' | 'add_to_cart' | 'purchase';
 
-/** Event types in code order: `EVENT_TYPES[code]`. */
+/** Weighted event types in code order: `EVENT_TYPES[code]`. */
 export const EVENT_TYPES: readonly RecEventType[] = ['view', 'click', 'add_to_cart', 'purchase'];
 
-/** The numeric code of an event type, or -1 when the string is not one. */
+/**
+ * The numeric code of a weighted event type, or -1 when the string is not one (`'impression'`
+ * included: an impression is not something the visitor did, see {@link TrackEventType}).
+ */
 export function eventCode(type: string): number {
   return EVENT_TYPES.indexOf(type as RecEventType);
+}
+
+/**
+ * Every event type `track()` accepts: the weighted ones plus `'impression'` (an item was shown to
+ * the visitor, e.g. a card of `<inpage-recommendations>` at least half on screen).
+ *
+ * An impression is stored with the history (capped, survives reloads, erased by `forget()`) so a
+ * page can count what it showed, but it is never model input: it takes no history slot, has no
+ * weight (manifests weight only {@link EVENT_TYPES}, so trained manifests need no change and the
+ * trainer skips impression lines as unknown events), does not count as "seen" for `excludeSeen`,
+ * and never becomes a reason ("Because you viewed …"). Seeing a card is not interest in it.
+ *
+ * @example rec.track({ type: 'impression', itemId: 'sku-10234' });
+ */
+export type TrackEventType = RecEventType | 'impression';
+
+/** Tracked event types in stored-code order: the weighted codes 0..3, then `'impression'` (4). */
+export const TRACK_EVENT_TYPES: readonly TrackEventType[] = [...EVENT_TYPES, 'impression'];
+
+/** The stored code of a tracked event type, or -1 when the string is not one. */
+export function trackCode(type: string): number {
+  return TRACK_EVENT_TYPES.indexOf(type as TrackEventType);
+}
+
+/** True for the event types the model weights (not `'impression'`). */
+export function isWeighted(type: TrackEventType): type is RecEventType {
+  return eventCode(type) >= 0;
 }
 
 /**

@@ -133,11 +133,76 @@ test.describe('script tag on another origin', () => {
     expect(rec.events.filter((e) => e.type === 'inpage:click').map((e) => (e.detail as { itemId: string }).itemId)).toEqual([ids.at(-1)]);
   });
 
-  test('an impression is reported once the list is on screen', async ({ visit }) => {
+  test('impressions: each card once, when at least half of it is on screen, tracked without counting as seen', async ({ page, visit }) => {
+    // One card per row, short images, and the element pushed below the fold before it renders.
+    await page.setViewportSize({ width: 480, height: 640 });
+    await page.addInitScript(() => document.addEventListener('DOMContentLoaded', () => {
+      const style = document.createElement('style');
+      style.textContent = 'main > p:first-child { margin-bottom: 150vh } inpage-recommendations { --inpage-card-width: 100%; --inpage-image-ratio: 3 }';
+      document.head.append(style);
+    }));
     const v = await visit('plain');
     expect((await settled(v)).type).toBe('inpage:render');
     const ids = (await cards(v.page)).map((c) => c.itemId);
-    await expect.poll(async () => (await record(v.page)).events.filter((e) => e.type === 'inpage:impression').map((e) => e.detail)).toEqual([{ itemIds: ids }]);
+    expect(ids).toHaveLength(4);
+    type InpageWindow = { Inpage: { recommender(): Promise<{ history(): { type: string; itemId: string }[] }>; recommend(o: object): Promise<{ itemId: string; basis: string }[]> } };
+    const impressions = async (): Promise<string[][]> => (await record(v.page)).events.filter((e) => e.type === 'inpage:impression').map((e) => (e.detail as { itemIds: string[] }).itemIds);
+    const tracked = (): Promise<string[][]> => v.page.evaluate(async () => (await (window as unknown as InpageWindow).Inpage.recommender()).history().map((e) => [e.type, e.itemId]));
+    /** Scrolls so that `share` of card `i` is on screen, from the bottom edge up. */
+    const reveal = (i: number, share: number): Promise<void> => v.page.evaluate(({ i, share }) => {
+      const card = document.querySelector('inpage-recommendations')!.shadowRoot!.querySelectorAll('li[part="card"]')[i]!.getBoundingClientRect();
+      window.scrollBy(0, card.top + share * card.height - window.innerHeight);
+      return new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+    }, { i, share });
+    // A few frames for an observer that would fire, then the state must not have changed.
+    const quiet = (): Promise<void> => v.page.waitForTimeout(400);
+
+    // Rendered but off screen: nothing reported, nothing tracked.
+    await quiet();
+    expect(await impressions()).toEqual([]);
+    expect(await tracked()).toEqual([]);
+
+    // 40 % of the first card is not an impression; all of it is, and only that card's.
+    await reveal(0, 0.4);
+    await quiet();
+    expect(await impressions()).toEqual([]);
+    await reveal(0, 1);
+    await expect.poll(impressions).toEqual([[ids[0]]]);
+    for (const i of [1, 2, 3]) await reveal(i, 0.75);
+    await expect.poll(async () => (await impressions()).flat()).toEqual(ids);
+    // Once per card per rendered list: scrolling away and back reports nothing new.
+    await v.page.evaluate(() => window.scrollTo(0, 0));
+    await quiet();
+    await reveal(0, 1);
+    await quiet();
+    expect((await impressions()).flat()).toEqual(ids);
+    expect(await tracked()).toEqual(ids.map((id) => ['impression', id]));
+
+    // Shown is not seen: the same list comes back (excludeSeen is on by default), and for-you
+    // with impressions only is still the no-history fallback.
+    const similar = { strategy: 'similar', itemId: 'sku-10001', k: 4 };
+    const recommend = (o: object): Promise<{ itemId: string; basis: string }[]> => v.page.evaluate((opts) => (window as unknown as InpageWindow).Inpage.recommend(opts), o);
+    expect((await recommend(similar)).map((r) => r.itemId)).toEqual(ids);
+    expect((await recommend({ k: 4 })).every((r) => r.basis === 'trending')).toBe(true);
+    // A click is an interaction: that item counts as seen from now on.
+    await v.page.evaluate(() => document.addEventListener('inpage:click', (e) => e.preventDefault()));
+    await v.page.locator('inpage-recommendations').locator('[part="link"]').nth(0).click();
+    expect((await recommend(similar)).map((r) => r.itemId)).not.toContain(ids[0]);
+
+    // Stored with the history: a reload keeps the impressions (and the click). From the top of
+    // the page, so the restored scroll position shows no card.
+    await v.page.evaluate(() => window.scrollTo(0, 0));
+    await v.page.reload();
+    expect((await settled(v)).type).toBe('inpage:render');
+    expect(await tracked()).toEqual([...ids.map((id) => ['impression', id]), ['click', ids[0]]]);
+
+    // A new list is a new round of impressions.
+    const before = (await impressions()).length;
+    await v.page.evaluate(() => document.querySelector('inpage-recommendations')!.setAttribute('count', '2'));
+    await expect.poll(async () => (await cards(v.page)).length).toBe(2);
+    await reveal(1, 1);
+    await expect.poll(async () => (await impressions()).slice(before).flat().sort()).toEqual((await cards(v.page)).map((c) => c.itemId).sort());
+    expect(v.pageErrors).toEqual([]);
   });
 
   test('theming: custom properties and ::part reach inside the shadow root', async ({ visit }) => {

@@ -196,6 +196,30 @@ describe('createRecommender', () => {
     expect((await a.recommend({ k: 3 })).every((r) => r.basis === 'trending')).toBe(true);
   });
 
+  it('impressions are stored but are not history: not seen, not model input, not a reason', async () => {
+    const storage = memoryStorage();
+    const rec = await open({ storage });
+    const tents = idsOf('tents');
+    const fallback = await rec.recommend({ k: 6 });
+    fallback.forEach((r) => rec.track({ type: 'impression', itemId: r.itemId }));
+    expect(rec.history().map((e) => e.type)).toEqual(fallback.map(() => 'impression'));
+    // Still the no-history list, with the shown items in it (excludeSeen ignores impressions).
+    expect(await rec.recommend({ k: 6 })).toEqual(fallback);
+    await expect(rec.recommend({ strategy: 'complete-the-look' })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+    // With real history, impressions in between change nothing the model sees.
+    const plain = await open();
+    for (const r of [rec, plain]) {
+      r.track({ type: 'view', itemId: tents[0]! });
+      r.track({ type: 'click', itemId: tents[1]! });
+    }
+    rec.track({ type: 'impression', itemId: tents[2]! });
+    rec.track({ type: 'impression', itemId: tents[1]! });
+    const shown = await rec.recommend({ k: 8 });
+    expect(shown).toEqual(await plain.recommend({ k: 8 }));
+    expect(shown.every((r) => !r.reason.includes(rec.item(tents[2]!)!.title))).toBe(true);
+    expect((await open({ storage })).history().filter((e) => e.type === 'impression')).toHaveLength(8);
+  });
+
   it('keeps working in memory when storage throws', async () => {
     const broken: StorageLike = { getItem: () => { throw new Error('SecurityError'); }, setItem: () => { throw new Error('QuotaExceeded'); }, removeItem: () => {} };
     const rec = await open({ storage: broken });
@@ -206,7 +230,7 @@ describe('createRecommender', () => {
 
   it('rejects bad input with clear, coded errors', async () => {
     const rec = await open();
-    expect(() => rec.track({ type: 'like' as 'view', itemId: 'x' })).toThrow(/type must be 'view', 'click', 'add_to_cart' or 'purchase'/);
+    expect(() => rec.track({ type: 'like' as 'view', itemId: 'x' })).toThrow(/type must be 'view', 'click', 'add_to_cart', 'purchase' or 'impression'/);
     expect(() => rec.track({ type: 'view', itemId: '' })).toThrow(InpageError);
     await expect(rec.recommend({ strategy: 'similar' })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
     await expect(rec.recommend({ strategy: 'similar', itemId: 'sku-nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
