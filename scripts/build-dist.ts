@@ -6,18 +6,23 @@
  *   dist/cdn/                                     the script-tag build (vite.iife.config.ts) plus
  *                                                 ORT's glue and .wasm files, copied unhashed so
  *                                                 `env.wasm.wasmPaths = <script folder>` finds them
+ *   dist/cli/main.js                              the `inpage` CLI (tools/cli) bundled for Node, ESM,
+ *                                                 with what it imports (onnx-proto, protobufjs:
+ *                                                 devDependencies, so bundled, with their notices);
+ *                                                 bin/inpage.js imports it in the published package
  *
- * Usage: tsx scripts/build-dist.ts [all|lib|iife]. dist/cli (the CLI build) is left alone.
+ * Usage: tsx scripts/build-dist.ts [all|lib|iife|cli].
  */
-import { build } from 'vite';
+import { build, type Rollup } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const cdn = join(dist, 'cdn');
+const cli = join(dist, 'cli');
 
 /** ORT files the script-tag worker loads from its own folder: the CPU build and the WebGPU one. */
 export const ORT_FILES = [
@@ -70,11 +75,72 @@ async function buildIife(): Promise<void> {
   });
 }
 
+/** The package folder (the one with package.json) of a bundled module under node_modules. */
+function packageDirOf(id: string): string | undefined {
+  const marker = `${sep}node_modules${sep}`;
+  const at = id.lastIndexOf(marker);
+  if (at < 0) return undefined;
+  const rest = id.slice(at + marker.length).split(sep);
+  const depth = rest[0]?.startsWith('@') ? 2 : 1;
+  return id.slice(0, at + marker.length) + rest.slice(0, depth).join(sep);
+}
+
+/** THIRD_PARTY_NOTICES.txt for the packages bundled into `modules`: name, version, licence text. */
+async function bundledNotices(modules: Iterable<string>): Promise<string> {
+  const dirs = [...new Set([...modules].map((id) => packageDirOf(id.replace(/^\0/, '').split('?')[0]!)).filter((d): d is string => d !== undefined))].sort();
+  const parts = ['The Inpage CLI (dist/cli/main.js) bundles these packages, under their licences:\n'];
+  for (const dir of dirs) {
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
+    const file = (await readdir(dir)).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = file === undefined ? `(no licence file in the package; package.json says ${pkg.license ?? 'nothing'})` : (await readFile(join(dir, file), 'utf8')).trim();
+    parts.push(`${'-'.repeat(72)}\n${pkg.name}@${pkg.version} (${pkg.license ?? 'see below'})\n\n${text}\n`);
+  }
+  return parts.join('\n');
+}
+
+/**
+ * dist/cli: tools/cli/main.ts and everything it imports in one ESM file for Node 20 (the package's
+ * `engines`). Only node: built-ins stay imports, so an installed package needs neither tsx nor the
+ * devDependencies the trainer uses. No shebang: bin/inpage.js is the executable and imports it.
+ */
+async function buildCli(outDir = cli): Promise<void> {
+  await rm(outDir, { recursive: true, force: true });
+  await timed(`${outDir === cli ? 'dist/cli' : outDir} (the inpage CLI for Node)`, async () => {
+    const out = await build({
+      configFile: false,
+      root,
+      logLevel: 'warn',
+      publicDir: false,
+      ssr: { noExternal: true, target: 'node' },
+      build: {
+        ssr: join(root, 'tools/cli/main.ts'),
+        outDir,
+        emptyOutDir: false,
+        target: 'node20',
+        minify: false,
+        sourcemap: false,
+        reportCompressedSize: false,
+        copyPublicDir: false,
+        rollupOptions: { output: { format: 'es', entryFileNames: 'main.js' } },
+      },
+    }) as Rollup.RollupOutput | Rollup.RollupOutput[];
+    const chunks = (Array.isArray(out) ? out : [out]).flatMap((o) => o.output).filter((o): o is Rollup.OutputChunk => o.type === 'chunk');
+    // One file: bin/inpage.js imports main.js only, and a stray chunk would be a surprise to ship.
+    if (chunks.length !== 1) throw new Error(`dist/cli should be one file, got ${chunks.map((c) => c.fileName).join(', ')}`);
+    const bare = chunks.flatMap((c) => c.imports).filter((i) => !i.startsWith('node:') && !i.startsWith('.'));
+    if (bare.length > 0) throw new Error(`dist/cli imports packages an installed CLI may not have: ${bare.join(', ')}`);
+    await writeFile(join(outDir, 'THIRD_PARTY_NOTICES.txt'), await bundledNotices(chunks.flatMap((c) => Object.keys(c.modules))));
+  });
+}
+
+export { buildCli };
+
 async function main(what: string): Promise<void> {
-  if (!['all', 'lib', 'iife'].includes(what)) throw new Error(`usage: tsx scripts/build-dist.ts [all|lib|iife], got '${what}'`);
+  if (!['all', 'lib', 'iife', 'cli'].includes(what)) throw new Error(`usage: tsx scripts/build-dist.ts [all|lib|iife|cli], got '${what}'`);
   console.log(`building ${what === 'all' ? 'dist/' : what}`);
-  if (what !== 'iife') await buildLib();
-  if (what !== 'lib') await buildIife();
+  if (what === 'all' || what === 'lib') await buildLib();
+  if (what === 'all' || what === 'iife') await buildIife();
+  if (what === 'all' || what === 'cli') await buildCli();
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
