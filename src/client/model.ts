@@ -76,7 +76,9 @@ export class ModelHandle implements Model {
     if (this.disposed) throw disposedError('This model');
     const startedAt = performance.now();
     validateFeeds(feeds, this.inputs, this.host.validation());
-    const rows = Object.values(feeds)[0]?.dims[0] ?? 1;
+    // Rows come from an input with a batch axis (a fixed-shape input such as `k` [1] says nothing).
+    const rowInput = this.inputs.find((i) => typeof i.dims[0] === 'string')?.name;
+    const rows = (rowInput === undefined ? undefined : feeds[rowInput]?.dims[0]) ?? Object.values(feeds)[0]?.dims[0] ?? 1;
     let ticket: MissTicket | undefined;
     if (opts.cache ?? this.useResultCache) {
       // Looked up before the buffers move: a hit never crosses to the worker.

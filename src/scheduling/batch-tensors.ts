@@ -12,17 +12,32 @@ export interface BatchLayout {
   pad: ReadonlyMap<string, number | bigint>;
   /** Outputs whose axis 1 follows a padded input's axis 1: trimmed back per request. */
   trim: ReadonlyMap<string, string>;
+  /**
+   * Inputs without a batch axis (a fixed shape such as a top-k `k` [1]): one value serves the
+   * whole run, so only requests whose values are identical share a run.
+   */
+  shared: ReadonlySet<string>;
+  /** An input with a batch axis: its axis 0 is the request's row count. */
+  rowsFrom: string;
 }
 
+/** Shared inputs up to this many elements go into the group key by value; larger ones never batch. */
+export const SHARED_KEY_MAX = 64;
+
 /**
- * The batch layout of a model, or why it cannot batch. A model batches when every input and
- * output has a dynamic first dimension; inputs named in `pad` must have a dynamic second one.
+ * The batch layout of a model, or why it cannot batch. A model batches when every output and
+ * at least one input has a dynamic first dimension; inputs of fixed shape are shared by the run
+ * (requests batch together only when they pass equal values). Inputs named in `pad` must have a
+ * dynamic second axis.
  */
 export function batchLayout(inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], pad: Record<string, number | bigint> = {}): BatchLayout | string {
-  const notBatch = [...inputs, ...outputs].filter((t) => typeof t.dims[0] !== 'string');
-  if (inputs.length === 0 || notBatch.length > 0) {
-    return `no dynamic batch axis on ${notBatch.map((t) => `'${t.name}' [${t.dims.join(', ')}]`).join(', ') || 'the inputs'}`;
+  const batched = inputs.filter((t) => typeof t.dims[0] === 'string');
+  const notBatch = outputs.filter((t) => typeof t.dims[0] !== 'string');
+  if (batched.length === 0 || notBatch.length > 0) {
+    const which = [...(batched.length === 0 ? inputs : []), ...notBatch];
+    return `no dynamic batch axis on ${which.map((t) => `'${t.name}' [${t.dims.join(', ')}]`).join(', ') || 'the inputs'}`;
   }
+  const shared = new Set(inputs.filter((t) => typeof t.dims[0] !== 'string').map((t) => t.name));
   const padMap = new Map<string, number | bigint>();
   const trim = new Map<string, string>();
   for (const [name, value] of Object.entries(pad)) {
@@ -33,7 +48,15 @@ export function batchLayout(inputs: readonly TensorInfo[], outputs: readonly Ten
     padMap.set(name, info.type === 'int64' ? BigInt(value) : Number(value));
     for (const o of outputs) if (o.dims[1] === axis1) trim.set(o.name, name);
   }
-  return { pad: padMap, trim };
+  return { pad: padMap, trim, shared, rowsFrom: batched[0]!.name };
+}
+
+/** Why a layout batches, for `model.batching.reason`. */
+export function describeLayout(layout: BatchLayout): string {
+  const shared = [...layout.shared];
+  return shared.length === 0
+    ? 'dynamic batch axis on every input and output'
+    : `dynamic batch axis on every output; ${shared.map((n) => `'${n}'`).join(', ')} ${shared.length === 1 ? 'has' : 'have'} none, so requests with equal values there share a run`;
 }
 
 /** Requests with equal keys can be stacked into one run. */
@@ -41,6 +64,13 @@ export function groupKey(feeds: Tensors, layout: BatchLayout): string {
   let key = '';
   for (const name of Object.keys(feeds).sort()) {
     const t = feeds[name]!;
+    if (layout.shared.has(name)) {
+      // Equal values, not just equal shapes: the run sees one copy. Large ones get a key of
+      // their own (never batched) rather than a hash that could collide.
+      if (t.data.length > SHARED_KEY_MAX) return `unique:${++uniqueKeys}`;
+      key += `${name}=${t.type}:${t.dims.join('x')}:${Array.from(t.data as ArrayLike<number | bigint>, String).join(',')};`;
+      continue;
+    }
     const rest = layout.pad.has(name) ? ['*', ...t.dims.slice(2)] : t.dims.slice(1);
     // The array class is part of the key: float16 may arrive as Uint16Array bits or as a
     // Float16Array of values, and TypedArray#set would convert one into the other by value.
@@ -48,6 +78,8 @@ export function groupKey(feeds: Tensors, layout: BatchLayout): string {
   }
   return key;
 }
+
+let uniqueKeys = 0;
 
 type Ctor = new (n: number) => Tensor['data'];
 
@@ -57,6 +89,10 @@ export function stackFeeds(requests: readonly Tensors[], layout: BatchLayout): T
   if (!first) throw new InpageError('INTERNAL', 'stackFeeds needs at least one request.');
   const out: Tensors = {};
   for (const name of Object.keys(first)) {
+    if (layout.shared.has(name)) {
+      out[name] = first[name]!; // equal in every request (groupKey)
+      continue;
+    }
     const parts = requests.map((r) => r[name]!);
     const rows = parts.reduce((n, t) => n + (t.dims[0] ?? 0), 0);
     const padValue = layout.pad.get(name);
@@ -90,7 +126,7 @@ export function splitOutputs(outputs: Tensors, requests: readonly Tensors[], lay
     const padInput = layout.trim.get(name);
     let row = 0;
     requests.forEach((req, i) => {
-      const n = req[requests.length > 0 ? Object.keys(req)[0]! : '']?.dims[0] ?? 0;
+      const n = rowsOf(req, layout);
       const slice = t.data.slice(row * rowSize, (row + n) * rowSize) as Tensor['data'];
       let tensor: Tensor = { type: t.type, dims: [n, ...t.dims.slice(1)], data: slice } as Tensor;
       const len = padInput === undefined ? undefined : req[padInput]?.dims[1];
@@ -112,8 +148,8 @@ function trimAxis1(t: Tensor, len: number): Tensor {
   return { type: t.type, dims: [n, len, ...rest], data } as Tensor;
 }
 
-/** Rows (axis-0 size) of a request. */
-export function rowsOf(feeds: Tensors): number {
-  const first = Object.values(feeds)[0];
-  return first?.dims[0] ?? 0;
+/** Rows (axis-0 size of a batched input) of a request. */
+export function rowsOf(feeds: Tensors, layout?: BatchLayout): number {
+  const t = layout === undefined ? Object.values(feeds)[0] : feeds[layout.rowsFrom];
+  return t?.dims[0] ?? 0;
 }

@@ -12,7 +12,7 @@ import { fetchModel } from '../caches/fetch-model.ts';
 import { InpageError, toInpageError, type ErrorCode } from '../errors.ts';
 import type { HostApi, ModelFromWorker, ProgressToPage, Reply, RunFromWorker, TestHookToWorker } from '../protocol.ts';
 import { planBackends } from '../routing/backend-order.ts';
-import { batchLayout } from '../scheduling/batch-tensors.ts';
+import { batchLayout, describeLayout } from '../scheduling/batch-tensors.ts';
 import { Batcher } from '../scheduling/batcher.ts';
 import { SerialQueue } from '../scheduling/serial-queue.ts';
 import { transferablesOf } from '../transfer.ts';
@@ -212,8 +212,8 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
         },
       };
       m.batcher = new Batcher((feeds) => m.lock.add(() => runOnSession(m, feeds)), typeof layout === 'string' ? undefined : layout, spec.batch || {});
-      m.meta.batching = m.batcher.enabled
-        ? { enabled: true, reason: 'dynamic batch axis on every input and output' }
+      m.meta.batching = m.batcher.enabled && typeof layout !== 'string'
+        ? { enabled: true, reason: describeLayout(layout) }
         : { enabled: false, reason: typeof layout === 'string' ? layout : 'maxBatch 1 or maxWaitMs 0' };
       if (spec.warmup !== false) {
         // Pays shader compilation / kernel selection now rather than on the first real request;

@@ -38,6 +38,46 @@ test('the trained model gives the reference top-10 on this backend', async ({ op
   got.scores.forEach((s, i) => expect(Math.abs(s - want.scores[i]!)).toBeLessThan(1e-4));
 });
 
+test('concurrent calls to the recommender share runs (k is shared) and each gets the reference top-k', async ({ openHarness, expectedBackend }) => {
+  const pkg = await loadPackage(recoDir);
+  const N = pkg.manifest.dims.items;
+  const L = pkg.manifest.dims.history;
+  // 24 visitors; two list lengths, so only equal-k calls may share a run.
+  const calls = Array.from({ length: 24 }, (_, c) => ({
+    items: Array.from({ length: L }, (_, i) => ((c * 7919 + i * 104729 + 13) % N)),
+    weights: Array.from({ length: L }, (_, i) => (i < 2 + (c % 6) ? 1 + (i % 3) * 0.5 : 0)),
+    k: c % 3 === 0 ? 5 : 10,
+  }));
+  const want = calls.map((c) => referenceRun(pkg.weights, 1, L, c.items, Float32Array.from(c.weights), c.k));
+  const page = await openHarness();
+  const got = await page.evaluate(async ({ calls, N, L, backend }) => {
+    const engine = await window.inpage.createEngine({ backend });
+    const m = await engine.load({ url: 'reco/recommender.onnx' });
+    const outs = await Promise.all(calls.map((c) => m.run({
+      items: { type: 'int64', dims: [1, L], data: BigInt64Array.from(c.items, (v) => BigInt(v)) },
+      weights: { type: 'float32', dims: [1, L], data: Float32Array.from(c.weights) },
+      bias: { type: 'float32', dims: [1, N], data: new Float32Array(N) },
+      k: { type: 'int64', dims: [1], data: BigInt64Array.of(BigInt(c.k)) },
+    })));
+    const res = {
+      indices: outs.map((o) => Array.from(o['indices']!.data as BigInt64Array, Number)), dims: outs.map((o) => o['indices']!.dims),
+      batching: m.batching, stats: engine.stats(), backend: m.backend,
+    };
+    await engine.dispose();
+    return res;
+  }, { calls, N, L, backend: expectedBackend });
+  expect(got.backend).toBe(expectedBackend);
+  expect(got.batching.enabled, got.batching.reason).toBe(true);
+  expect(got.batching.reason).toContain("'k'");
+  got.indices.forEach((idx, c) => {
+    expect(got.dims[c], `call ${c}`).toEqual([1, calls[c]!.k]);
+    expect(idx, `call ${c}`).toEqual(Array.from(want[c]!.indices, Number));
+  });
+  // 24 requests in two k-groups, sent in one burst: far fewer session runs than requests.
+  expect(got.stats.inferences).toBeGreaterThanOrEqual(24);
+  expect(got.stats.batches).toBeLessThan(got.stats.inferences / 2);
+});
+
 test('viewing tents and a backpack moves camping gear up the for-you list', async ({ openHarness, expectedBackend }) => {
   const pkg = await loadPackage(recoDir);
   const cat = (id: string): string => pkg.items.categories[pkg.items.category[pkg.items.ids.indexOf(id)]!]!.id;

@@ -3,7 +3,7 @@
  * and stacking/splitting rows exactly — including sequence padding and trimming back.
  */
 import { describe, expect, it } from 'vitest';
-import { batchLayout, groupKey, rowsOf, splitOutputs, stackFeeds, type BatchLayout } from '../../src/scheduling/batch-tensors.ts';
+import { SHARED_KEY_MAX, batchLayout, describeLayout, groupKey, rowsOf, splitOutputs, stackFeeds, type BatchLayout } from '../../src/scheduling/batch-tensors.ts';
 import type { Tensor, TensorInfo, Tensors } from '../../src/tensor.ts';
 import { validateTensor } from '../../src/validate.ts';
 import { thrown } from './helpers/catch.ts';
@@ -36,12 +36,19 @@ describe('batchLayout', () => {
     expect(l).toMatchObject({ pad: new Map(), trim: new Map() });
   });
 
-  it('does not batch when an input has a fixed first dim, and names it in the reason', () => {
-    const l = batchLayout([x, { name: 'k', type: 'int64', dims: [1] }], [y]);
+  it('batches a fixed-shape input (a top-k `k` [1]) as shared, and says so in the reason', () => {
+    const l = layoutOf([x, { name: 'k', type: 'int64', dims: [1] }], [y]);
+    expect([...l.shared]).toEqual(['k']);
+    expect(l.rowsFrom).toBe('x');
+    expect(describeLayout(l)).toContain("'k'");
+    expect(describeLayout(layoutOf([x], [y]))).toBe('dynamic batch axis on every input and output');
+  });
+
+  it('does not batch when no input has a dynamic first dim, and names them in the reason', () => {
+    const l = batchLayout([{ name: 'k', type: 'int64', dims: [1] }, { name: 'z', type: 'float32', dims: [2, 4] }], [y]);
     expect(typeof l).toBe('string');
-    expect(l).toContain("'k'");
-    expect(l).toContain('[1]');
-    expect(l).not.toContain("'x'");
+    expect(l).toContain("'k' [1]");
+    expect(l).toContain("'z' [2, 4]");
   });
 
   it('does not batch when an output has a fixed first dim, and names it in the reason', () => {
@@ -365,5 +372,38 @@ describe('float16 inputs', () => {
     } finally {
       if (had) g.Float16Array = saved; else delete g.Float16Array;
     }
+  });
+});
+
+describe('shared (fixed-shape) inputs', () => {
+  const layout = layoutOf([{ name: 'x', type: 'float32', dims: ['batch', 2] }, { name: 'k', type: 'int64', dims: [1] }], [{ name: 'top', type: 'float32', dims: ['batch', 'k'] }]);
+  const req = (k: number, rows: number, from: number): Tensors => ({ k: i64([1], [k]), x: f32([rows, 2], seq(rows * 2, from)) });
+
+  it('groups only requests with equal shared values', () => {
+    expect(groupKey(req(3, 1, 0), layout)).toBe(groupKey(req(3, 2, 10), layout));
+    expect(groupKey(req(3, 1, 0), layout)).not.toBe(groupKey(req(4, 1, 0), layout));
+  });
+
+  it('never groups requests whose shared input is too large to compare by value', () => {
+    const big = layoutOf([{ name: 'x', type: 'float32', dims: ['batch', 2] }, { name: 'm', type: 'float32', dims: [SHARED_KEY_MAX + 1] }], [{ name: 'y', type: 'float32', dims: ['batch'] }]);
+    const r = (): Tensors => ({ x: f32([1, 2], [1, 2]), m: f32([SHARED_KEY_MAX + 1], seq(SHARED_KEY_MAX + 1)) });
+    expect(groupKey(r(), big)).not.toBe(groupKey(r(), big));
+  });
+
+  it('counts rows from a batched input, not from the shared one', () => {
+    expect(rowsOf(req(3, 5, 0), layout)).toBe(5);
+  });
+
+  it('passes the shared input once and stacks the rest; outputs split by the batched rows', () => {
+    const a = req(2, 2, 0);
+    const b = req(2, 1, 100);
+    const stacked = stackFeeds([a, b], layout);
+    expect(plain(stacked['k']!)).toEqual({ type: 'int64', dims: [1], data: [2n] });
+    expect(plain(stacked['x']!)).toEqual({ type: 'float32', dims: [3, 2], data: [0, 1, 2, 3, 100, 101] });
+    const parts = splitOutputs({ top: f32([3, 2], [1, 2, 3, 4, 5, 6]) }, [a, b], layout);
+    expect(parts.map((p) => plain(p['top']!))).toEqual([
+      { type: 'float32', dims: [2, 2], data: [1, 2, 3, 4] },
+      { type: 'float32', dims: [1, 2], data: [5, 6] },
+    ]);
   });
 });
