@@ -2,11 +2,12 @@
  * Micro-batching per model: concurrent requests are stacked into one session run and the rows
  * split back to each caller. Runs on one session never overlap (ORT refuses that).
  *
- * The batch window: when the session is idle, the first request waits one task-queue turn for
- * companions that are already queued (a burst posted by the page arrives as consecutive
- * messages), and keeps waiting while more arrive, up to `maxWaitMs` or `maxBatch` rows. While a
- * run is in progress requests simply pile up and go together next. A lone request therefore
- * pays one turn (tens of microseconds), not `maxWaitMs`.
+ * The batch window: requests submitted in the same task (the page sends a burst of runs as one
+ * message) always go together. Beyond that, an idle session only waits for companions when
+ * callers have recently overlapped (a request arrived while another was queued or running):
+ * then the first request waits turn by turn while more arrive, up to `maxWaitMs` or `maxBatch`
+ * rows. A caller that awaits each run before the next never overlaps, so it never waits. While
+ * a run is in progress requests simply pile up and go together next.
  */
 import { InpageError, abortError } from '../errors.ts';
 import type { Tensors } from '../tensor.ts';
@@ -43,6 +44,9 @@ interface Pending {
   reject(e: unknown): void;
 }
 
+/** How long an overlap of callers keeps the batch window open on an idle session. */
+export const OVERLAP_MEMORY_MS = 1000;
+
 /** One turn of the task queue, faster than setTimeout(0) (which clamps to 1–4 ms). */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => {
@@ -58,6 +62,8 @@ export class Batcher {
   private gathering = false;
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
+  /** When a request last arrived while another was queued or running. */
+  private lastOverlapAt = -Infinity;
 
   /**
    * @param run runs one (possibly stacked) request on the session
@@ -82,7 +88,7 @@ export class Batcher {
     if (signal?.aborted) return Promise.reject(abortError('The run', signal.reason));
     return new Promise((resolve, reject) => {
       const p: Pending = {
-        feeds, rows: rowsOf(feeds), key: this.enabled ? groupKey(feeds, this.layout!) : '', enqueuedAt: performance.now(),
+        feeds, rows: rowsOf(feeds, this.layout), key: this.enabled ? groupKey(feeds, this.layout!) : '', enqueuedAt: performance.now(),
         signal, settled: false, resolve, reject,
       };
       const onAbort = (): void => {
@@ -96,6 +102,7 @@ export class Batcher {
       // A long-lived signal must not keep every settled request's feeds alive.
       p.resolve = (v) => { signal?.removeEventListener('abort', onAbort); resolve(v); };
       p.reject = (e) => { signal?.removeEventListener('abort', onAbort); reject(e); };
+      if (this.queue.length > 0 || this.running || this.gathering) this.lastOverlapAt = p.enqueuedAt;
       this.queue.push(p);
       this.kick();
     });
@@ -109,10 +116,14 @@ export class Batcher {
   }
 
   private async gather(start: number): Promise<void> {
-    let seen = -1;
-    while (this.queue.length !== seen && this.queuedRows() < this.maxBatch && performance.now() - start < this.maxWaitMs) {
-      seen = this.queue.length;
-      await nextTurn();
+    // The rest of a burst submitted in this task (one runMany message) joins before we decide.
+    await Promise.resolve();
+    if (performance.now() - this.lastOverlapAt < OVERLAP_MEMORY_MS) {
+      let seen = -1;
+      while (this.queue.length !== seen && this.queuedRows() < this.maxBatch && performance.now() - start < this.maxWaitMs) {
+        seen = this.queue.length;
+        await nextTurn();
+      }
     }
     this.gathering = false;
     await this.flush();

@@ -126,6 +126,33 @@ describe('Batcher: merging', () => {
     expect(r.timing.batchSize).toBe(1);
   });
 
+  /** Submits after one task-queue turn, the way a second page task's message would arrive. */
+  const nextTask = (): Promise<void> => new Promise((r) => { const ch = new MessageChannel(); ch.port1.onmessage = () => { ch.port1.close(); r(); }; ch.port2.postMessage(0); });
+
+  it('a caller that never overlapped does not wait a turn: a request in a later task runs separately', async () => {
+    const m = fakeModel(0);
+    const b = new Batcher(m.run, layout(), { maxWaitMs: 50 });
+    const first = b.submit(request(1, 1));
+    await nextTask();
+    const second = b.submit(request(2, 1));
+    const [r1, r2] = await Promise.all([first, second]);
+    expect(r1.timing.batchSize).toBe(1);
+    expect(sums(r2)).toEqual(expectedSums(2, 1));
+  });
+
+  it('once callers overlap, an idle session waits for companions from later tasks (within maxWaitMs)', async () => {
+    const m = fakeModel(0);
+    const b = new Batcher(m.run, layout(), { maxWaitMs: 50 });
+    await Promise.all([b.submit(request(1, 1)), b.submit(request(2, 1))]); // an overlap
+    const first = b.submit(request(3, 1));
+    await nextTask();
+    const second = b.submit(request(4, 1));
+    const [r1, r2] = await Promise.all([first, second]);
+    expect(r1.timing.batchSize).toBe(2);
+    expect(sums(r1)).toEqual(expectedSums(3, 1));
+    expect(sums(r2)).toEqual(expectedSums(4, 1));
+  });
+
   it('requests arriving while a run is in progress go together in the next run', async () => {
     const m = fakeModel();
     const b = new Batcher(m.run, layout(), { maxWaitMs: 5 });
