@@ -3,9 +3,11 @@
  * Prints a table and writes bench/results.json and bench/RESULTS.md. No pass/fail: these
  * machines are shared and noisy, so targets are reported (as ratios where possible), not asserted.
  */
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { build } from 'vite';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findChromium } from '../scripts/chromium.mjs';
 import { serve } from '../test/server/static-server.ts';
@@ -17,7 +19,11 @@ import { writeHfFolder } from '../tools/encoder/hf-layout.ts';
 import { tinyBert } from '../tools/encoder/tiny-bert.ts';
 
 const REPS = Number(process.env['BENCH_REPS'] ?? 5);
+/** BENCH_ONLY=overhead,throughput runs just those scenarios and writes bench/out/partial.json. */
+const ONLY = process.env['BENCH_ONLY']?.split(',').map((x) => x.trim()).filter(Boolean);
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+/** A good home connection, for the cold/warm comparison a real visitor sees. */
+export const BROADBAND = { downloadMbps: 50, latencyMs: 20 };
 const ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const med = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
@@ -74,28 +80,48 @@ async function main(): Promise<void> {
   const models = ['mlp', 'embed-topk', 'multi-io', 'big-mlp'];
   const started = Date.now();
   try {
-    const results: BenchResults = {
-      meta: { date: new Date().toISOString(), reps: REPS, cores: (await import('node:os')).cpus().length, chromium: cpu.version(), note: 'medians of REPS repetitions; each repetition in a fresh browser context' },
-      engine: {
+    const meta: BenchResults['meta'] = { date: new Date().toISOString(), reps: REPS, cores: (await import('node:os')).cpus().length, chromium: cpu.version(), note: 'medians of REPS repetitions; each repetition in a fresh browser context' };
+    const scenarios = {
+      engine: async () => ({
         wasm: await repeat('engine wasm', cpu, base, (p) => p.evaluate((m) => window.bench.engineModels({ backend: 'wasm', models: m, runs: 200 }), models)),
         wasmIsolated: await repeat('engine wasm isolated', cpu, `${base}/coi`, (p) => p.evaluate((m) => window.bench.engineModels({ backend: 'wasm', models: m, runs: 200 }), models)),
         webgpu: await repeat('engine webgpu', gpu, base, (p) => p.evaluate((m) => window.bench.engineModels({ backend: 'webgpu', models: m.filter((x) => x !== 'multi-io'), runs: 100 }), models)),
-      },
-      overhead: await repeat('overhead', cpu, iso, (p) => p.evaluate(() => window.bench.overhead({ runs: 1000, model: 'mlp', width: 64 }))),
-      throughput: await repeat('throughput', cpu, iso, (p) => p.evaluate(() => window.bench.throughput({ url: 'models/big-mlp.onnx', n: 256, reps: 3 }))),
-      longTasks: {
+      }),
+      overhead: () => repeat('overhead', cpu, iso, (p) => p.evaluate(() => window.bench.overhead({ runs: 1000, model: 'mlp', width: 64 }))),
+      throughput: async () => ({
+        recommender: await repeat('throughput recommender', cpu, iso, (p) => p.evaluate(() => window.bench.throughput({ recommender: 'reco/manifest.json', n: 256, reps: 3 }))),
+        bigMlp: await repeat('throughput big-mlp', cpu, iso, (p) => p.evaluate(() => window.bench.throughput({ model: 'big-mlp', n: 256, reps: 3 }))),
+      }),
+      longTasks: async () => ({
         inpage: await repeat('long tasks inpage', cpu, iso, (p) => p.evaluate(() => window.bench.longTasks({ mode: 'inpage', url: 'models/big-mlp.onnx', runs: 1000 }))),
         mainThread: await repeat('long tasks main', cpu, iso, (p) => p.evaluate(() => window.bench.longTasks({ mode: 'main', url: 'models/big-mlp.onnx', runs: 1000 }))),
+      }),
+      coldWarm: async () => {
+        const profile = (dir: string): Promise<BrowserContext> => chromium.launchPersistentContext(dir, { headless: true, ...(executablePath ? { executablePath } : {}), args: ARGS });
+        return { localhost: await coldWarm(profile, base), broadband: await coldWarm(profile, base, BROADBAND) };
       },
-      coldWarm: await coldWarm(cpu, base),
-      cacheHit: await repeat('result cache', cpu, iso, (p) => p.evaluate(() => window.bench.cacheHit({ runs: 1000, model: 'mlp', width: 64 }))),
-      recommend: await recommendScenario(cpu, iso, REPS, openBench),
-      transformers: {
+      cacheHit: () => repeat('result cache', cpu, iso, (p) => p.evaluate(() => window.bench.cacheHit({ runs: 1000, model: 'mlp', width: 64 }))),
+      recommend: () => recommendScenario(cpu, iso, REPS, openBench),
+      transformers: async () => ({
         model: fe.id,
         direct: await repeat('transformers.js direct', cpu, base, (p) => p.evaluate((m) => window.bench.transformersPipeline({ mode: 'direct', model: m, runs: 200, burst: 64 }), fe.id)),
         inpage: await repeat('transformers.js via Inpage', cpu, base, (p) => p.evaluate((m) => window.bench.transformersPipeline({ mode: 'inpage', model: m, runs: 200, burst: 64 }), fe.id)),
-      },
+      }),
     };
+    if (ONLY) {
+      // A partial run (while working on one lever) never overwrites the full results.
+      const partial: Record<string, unknown> = { meta };
+      for (const name of ONLY) {
+        if (!(name in scenarios)) throw new Error(`BENCH_ONLY: unknown scenario "${name}"; expected some of ${Object.keys(scenarios).join(', ')}`);
+        partial[name] = await scenarios[name as keyof typeof scenarios]();
+      }
+      mkdirSync(here('./out'), { recursive: true });
+      writeFileSync(here('./out/partial.json'), `${JSON.stringify(partial, null, 2)}\n`);
+      console.log(JSON.stringify(partial, null, 2));
+      return;
+    }
+    const results: BenchResults = { meta } as BenchResults;
+    for (const [name, run] of Object.entries(scenarios)) (results as unknown as Record<string, unknown>)[name] = await run();
     results.meta.seconds = Math.round((Date.now() - started) / 1000);
     mkdirSync(here('.'), { recursive: true });
     writeFileSync(here('./results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -109,28 +135,55 @@ async function main(): Promise<void> {
   }
 }
 
-/** Cold: empty profile, empty caches. Warm: the same profile, a new page (HTTP-cached runtime, model from Inpage's cache). */
-async function coldWarm(browser: Browser, base: string): Promise<{ coldMs: number; warmMs: number; coldModelBytes: number; warmModelBytes: number; warmSource: string }> {
-  const runs = [];
+type Phases = { engineMs: number; loadMs: number; runMs: number };
+type Visit = { ms: number; source: string; downloaded: number; phases: Phases };
+export type ColdWarm = { coldMs: number; warmMs: number; coldModelBytes: number; warmModelBytes: number; coldRuntimeBytes: number; warmRuntimeBytes: number; warmSource: string; cold: Phases; warm: Phases };
+
+/**
+ * Cold: a new browser profile, empty caches. Warm: a second page in the same profile (its disk
+ * HTTP cache holds the hashed runtime files, Inpage's model cache holds the model). A persistent
+ * profile, as a visitor's browser has: Playwright's incognito contexts keep the HTTP cache in a
+ * small in-memory store that cannot hold ORT's 14 MB wasm, so every "warm" visit there
+ * downloads and compiles the runtime again, which no real returning visitor does.
+ */
+async function coldWarm(launchProfile: (dir: string) => Promise<BrowserContext>, base: string, network?: { downloadMbps: number; latencyMs: number }): Promise<ColdWarm> {
+  const runs: (Omit<ColdWarm, 'warmSource' | 'cold' | 'warm'> & { warmSource: string; cold: Phases; warm: Phases })[] = [];
   for (let i = 0; i < REPS; i++) {
-    const ctx = await browser.newContext();
+    const dir = mkdtempSync(join(tmpdir(), 'inpage-bench-profile-'));
+    const ctx = await launchProfile(dir);
     const url = `models/big-mlp.onnx?cw=${Date.now()}-${i}`;
     const open = async (): Promise<Page> => {
       const page = await ctx.newPage();
+      if (network) {
+        // DevTools' network emulation: applies to the page and its workers' fetches.
+        const cdp = await ctx.newCDPSession(page);
+        await cdp.send('Network.enable');
+        await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: network.latencyMs, downloadThroughput: (network.downloadMbps * 1e6) / 8, uploadThroughput: (network.downloadMbps * 1e6) / 8 / 4 });
+      }
       await page.goto(`${base}/index.html`);
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'bench ready');
       return page;
     };
-    const modelBytes = async (): Promise<number> => ((await (await fetch(`${base}/__stats`)).json()) as Record<string, { bytes: number }>)[`/${url}`]?.bytes ?? 0;
+    const served = async (): Promise<{ model: number; runtime: number }> => {
+      const stats = (await (await fetch(`${base}/__stats`)).json()) as Record<string, { bytes: number }>;
+      const runtime = Object.entries(stats).filter(([k]) => /\/assets\/ort[^/]*\.(wasm|m?js)$/.test(k)).reduce((n, [, v]) => n + v.bytes, 0);
+      return { model: stats[`/${url}`]?.bytes ?? 0, runtime };
+    };
+    const before = await served();
     const p1 = await open();
-    const cold = await p1.evaluate((u) => window.bench.firstResult({ url: u }), url);
-    const afterCold = await modelBytes();
+    const cold = await p1.evaluate((u) => window.bench.firstResult({ url: u }), url) as Visit;
+    const afterCold = await served();
     await p1.close();
     const p2 = await open();
-    const warm = await p2.evaluate((u) => window.bench.firstResult({ url: u }), url);
-    const afterWarm = await modelBytes();
+    const warm = await p2.evaluate((u) => window.bench.firstResult({ url: u }), url) as Visit;
+    const afterWarm = await served();
     await ctx.close();
-    runs.push({ coldMs: cold.ms, warmMs: warm.ms, coldModelBytes: afterCold, warmModelBytes: afterWarm - afterCold, warmSource: warm.source });
+    rmSync(dir, { recursive: true, force: true });
+    runs.push({
+      coldMs: cold.ms, warmMs: warm.ms, coldModelBytes: afterCold.model - before.model, warmModelBytes: afterWarm.model - afterCold.model,
+      coldRuntimeBytes: afterCold.runtime - before.runtime, warmRuntimeBytes: afterWarm.runtime - afterCold.runtime,
+      warmSource: warm.source, cold: cold.phases, warm: warm.phases,
+    });
     process.stdout.write(`\rcold/warm: ${i + 1}/${REPS}   `);
   }
   process.stdout.write('\n');
