@@ -10,6 +10,8 @@ import type { TensorInfo, Tensors } from '../tensor.ts';
 import type { ModelBackend, ModelInfo, RunOptions } from '../types.ts';
 import { validateFeeds, type ValidateOptions } from '../validate.ts';
 import type { WorkerConnection } from './connection.ts';
+import type { PageBatching } from './run-outbox.ts';
+import { batchLayout } from '../scheduling/batch-tensors.ts';
 
 /**
  * A loaded model.
@@ -19,7 +21,10 @@ import type { WorkerConnection } from './connection.ts';
  * out.probs.data; // Float32Array
  */
 export interface Model extends ModelInfo {
-  /** Run the model. Input buffers are transferred to the worker (detached here) unless shared. */
+  /**
+   * Run the model. Input buffers are handed over: transferred to the worker (detached here), or
+   * copied into a batch when concurrent calls are stacked on the page. Don't reuse them.
+   */
   run(feeds: Tensors, opts?: RunOptions): Promise<Tensors>;
   /** Release the session in the worker. Later calls reject with `DISPOSED`. */
   dispose(): Promise<void>;
@@ -54,6 +59,7 @@ export class ModelHandle implements Model {
   route?: { variant: string; reason: string };
   private disposed = false;
   private reloading: Promise<void> | undefined;
+  private stacking: PageBatching | undefined | null = null;
 
   constructor(
     private readonly host: ModelHost, private readonly spec: LoadToWorker, meta: ModelFromWorker, private conn: WorkerConnection,
@@ -93,7 +99,7 @@ export class ModelHandle implements Model {
     const conn = await this.ensureLoaded(opts);
     const callId = this.host.nextCallId();
     const id = this.spec.modelId;
-    const reply = await conn.call(() => conn.outbox.submit({ callId, modelId: id, feeds }), {
+    const reply = await conn.call(() => conn.outbox.submit({ callId, modelId: id, feeds }, this.pageBatching()), {
       what: 'model.run()', signal: opts.signal, timeoutMs: this.host.timeoutMs(opts),
       cancel: () => { if (!conn.outbox.withdraw(callId)) void conn.remote.abort(callId); },
     });
@@ -111,6 +117,15 @@ export class ModelHandle implements Model {
       const id = this.spec.modelId;
       await this.conn.call((r) => r.disposeModel(id), { what: 'model.dispose()', timeoutMs: this.host.timeoutMs() }).catch(() => {});
     }
+  }
+
+  /** How the outbox may stack this model's concurrent calls (the worker's layout, rebuilt here once). */
+  private pageBatching(): PageBatching | undefined {
+    if (this.stacking !== null) return this.stacking;
+    const opts = this.spec.batch === false ? undefined : this.spec.batch;
+    const layout = this.batching.enabled && this.spec.batch !== false ? batchLayout(this.inputs, this.outputs, opts?.pad ?? {}) : 'off';
+    this.stacking = typeof layout === 'string' ? undefined : { layout, maxBatch: Math.max(1, opts?.maxBatch ?? 64) };
+    return this.stacking;
   }
 
   /** After a worker crash the session is gone: load it again into the fresh worker, once. */

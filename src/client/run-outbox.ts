@@ -1,30 +1,62 @@
 /**
  * Coalesces the runs a page issues in one task into one message to the worker. 256 concurrent
- * `model.run()` calls then cost one postMessage each way instead of 256, and the worker's
- * batcher sees all of them at once, so they stack into full micro-batches instead of whatever
- * happened to arrive before the worker's next turn. A lone call still goes out in the same
- * task (a microtask later), so sequential callers pay nothing.
+ * `model.run()` calls then cost one postMessage each way instead of 256, and a lone call still
+ * goes out in the same task (a microtask later), so sequential callers pay nothing.
+ *
+ * Runs on a batching model are stacked here, on the page, before they travel: calls that could
+ * share a session run (same model, same trailing shapes and shared-input values) become one
+ * call with one tensor per input, up to the model's maxBatch rows, and the answer is split back
+ * per caller. Moving thousands of small tensors between threads is what a burst of small
+ * requests costs most (each buffer is transferred and each object cloned, both ways), so this
+ * is what lets batching pay off in wall time and not only in session time. The worker's batcher
+ * still merges whatever arrives from separate tasks.
+ *
+ * A stacked call that fails for a reason of its own (a request the model chokes on) is retried
+ * call by call, so only the culprit fails, exactly as the worker's batcher does. A caller that
+ * aborts is answered at once by its guard; its rows still ride along and are dropped.
  */
 import { transfer, type Remote } from 'comlink';
+import type { ErrorCode } from '../errors.ts';
 import type { HostApi, Reply, RunFromWorker, RunToWorker } from '../protocol.ts';
+import { groupKey, rowsOf, splitOutputs, stackFeeds, type BatchLayout } from '../scheduling/batch-tensors.ts';
 import { transferablesOf } from '../transfer.ts';
+
+/** How a model's calls may be stacked on the page (absent: never). */
+export interface PageBatching {
+  layout: BatchLayout;
+  maxBatch: number;
+}
 
 interface Queued {
   call: RunToWorker;
+  batching: PageBatching | undefined;
   resolve(r: Reply<RunFromWorker>): void;
   reject(e: unknown): void;
 }
 
+/** A stacked call in flight: its members, so an abort can find it. */
+interface Group {
+  id: number;
+  members: Queued[];
+  withdrawn: Set<number>;
+}
+
+/** Failures that belong to the whole call, not to one request in it: no point retrying apart. */
+const WHOLE_CALL: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ABORTED', 'TIMEOUT', 'DISPOSED', 'WORKER_CRASHED', 'WORKER_UNAVAILABLE']);
+
 export class RunOutbox {
   private queued: Queued[] = [];
   private scheduled = false;
+  /** Stacked calls get negative ids: the page's own call ids are positive. */
+  private groupIds = 0;
+  private readonly inFlight = new Map<number, Group>();
 
   constructor(private readonly remote: Remote<HostApi>) {}
 
   /** Queue a run; resolves with the worker's reply for this call. */
-  submit(call: RunToWorker): Promise<Reply<RunFromWorker>> {
+  submit(call: RunToWorker, batching?: PageBatching): Promise<Reply<RunFromWorker>> {
     return new Promise((resolve, reject) => {
-      this.queued.push({ call, resolve, reject });
+      this.queued.push({ call, batching, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         queueMicrotask(() => this.flush());
@@ -32,12 +64,24 @@ export class RunOutbox {
     });
   }
 
-  /** Drop a call that has not been sent yet; false when it already left (abort it in the worker then). */
+  /**
+   * Drop a call that has not been sent yet. False when it already left alone (abort it in the
+   * worker then); true when it left stacked with others: its rows are simply dropped, and the
+   * stacked call is aborted in the worker once every member has gone.
+   */
   withdraw(callId: number): boolean {
     const i = this.queued.findIndex((q) => q.call.callId === callId);
-    if (i < 0) return false;
-    this.queued.splice(i, 1);
-    return true;
+    if (i >= 0) {
+      this.queued.splice(i, 1);
+      return true;
+    }
+    for (const g of this.inFlight.values()) {
+      if (!g.members.some((m) => m.call.callId === callId)) continue;
+      g.withdrawn.add(callId);
+      if (g.withdrawn.size === g.members.length) void this.remote.abort(g.id);
+      return true;
+    }
+    return false;
   }
 
   private flush(): void {
@@ -45,10 +89,69 @@ export class RunOutbox {
     const items = this.queued;
     this.queued = [];
     if (items.length === 0) return;
-    const calls = items.map((q) => q.call);
+    const singles: Queued[] = [];
+    const groups: Queued[][] = [];
+    const open = new Map<string, { members: Queued[]; rows: number }>();
+    for (const q of items) {
+      if (!q.batching) { singles.push(q); continue; }
+      const rows = rowsOf(q.call.feeds, q.batching.layout);
+      const key = `${q.call.modelId}\n${groupKey(q.call.feeds, q.batching.layout)}`;
+      let g = open.get(key);
+      if (g && g.rows + rows > q.batching.maxBatch) {
+        groups.push(g.members);
+        g = undefined;
+      }
+      if (!g) open.set(key, (g = { members: [], rows: 0 }));
+      g.members.push(q);
+      g.rows += rows;
+    }
+    for (const g of open.values()) groups.push(g.members);
+    const calls: RunToWorker[] = [];
+    const answer: ((r: Reply<RunFromWorker> | undefined) => void)[] = [];
+    for (const members of groups) {
+      if (members.length === 1) { singles.push(members[0]!); continue; }
+      const layout = members[0]!.batching!.layout;
+      const id = --this.groupIds;
+      const group: Group = { id, members, withdrawn: new Set() };
+      this.inFlight.set(id, group);
+      calls.push({ callId: id, modelId: members[0]!.call.modelId, feeds: stackFeeds(members.map((m) => m.call.feeds), layout) });
+      answer.push((r) => { this.inFlight.delete(id); this.answerGroup(group, layout, r); });
+    }
+    for (const q of singles) {
+      calls.push(q.call);
+      answer.push((r) => q.resolve(r ?? missing()));
+    }
+    this.send(calls, answer, [...items]);
+  }
+
+  private send(calls: RunToWorker[], answer: ((r: Reply<RunFromWorker> | undefined) => void)[], all: Queued[]): void {
     this.remote.runMany(transfer(calls, calls.flatMap((c) => transferablesOf(c.feeds)))).then(
-      (replies) => items.forEach((q, i) => q.resolve(replies[i] ?? { ok: false, error: { code: 'INTERNAL', message: 'The worker sent fewer replies than calls.' } })),
-      (e: unknown) => items.forEach((q) => q.reject(e)),
+      (replies) => answer.forEach((a, i) => a(replies[i])),
+      (e: unknown) => {
+        for (const [id, g] of this.inFlight) if (g.members.some((m) => all.includes(m))) this.inFlight.delete(id);
+        all.forEach((q) => q.reject(e));
+      },
     );
   }
+
+  private answerGroup(g: Group, layout: BatchLayout, r: Reply<RunFromWorker> | undefined): void {
+    if (r === undefined) { g.members.forEach((m) => m.resolve(missing())); return; }
+    if (!r.ok) {
+      if (WHOLE_CALL.has(r.error.code)) { g.members.forEach((m) => m.resolve(r)); return; }
+      // Find the culprit: each caller that is still waiting runs on its own.
+      const retry = g.members.filter((m) => !g.withdrawn.has(m.call.callId));
+      if (retry.length > 0) this.send(retry.map((m) => m.call), retry.map((m) => (x) => m.resolve(x ?? missing())), retry);
+      g.members.filter((m) => g.withdrawn.has(m.call.callId)).forEach((m) => m.resolve(r));
+      return;
+    }
+    const parts = splitOutputs(r.value.outputs, g.members.map((m) => m.call.feeds), layout);
+    const { timing } = r.value;
+    // The worker saw one request; the run served every member (plus any it merged with).
+    const batchSize = g.members.length + timing.batchSize - 1;
+    g.members.forEach((m, i) => m.resolve({ ok: true, value: { outputs: parts[i]!, backend: r.value.backend, timing: { ...timing, batchSize } } }));
+  }
+}
+
+function missing(): Reply<RunFromWorker> {
+  return { ok: false, error: { code: 'INTERNAL', message: 'The worker sent fewer replies than calls.' } };
 }
