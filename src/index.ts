@@ -29,5 +29,5 @@ export { ORT_VERSION, INPAGE_VERSION } from './version.ts';
 export { createRecommender } from './recommend/index.ts';
 export type {
   ItemInfo, Recommendation, RecommendFilter, RecommendOptions, Recommender, RecommenderOptions, Strategy, TrackInput, TrackedEvent,
-  RecEventType, RecommenderManifest, ReasonBasis, RecentSearch, SearchOptions, SearchResult,
+  RecEventType, TrackEventType, RecommenderManifest, ReasonBasis, RecentSearch, SearchOptions, SearchResult,
 } from './recommend/index.ts';
