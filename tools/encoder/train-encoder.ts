@@ -11,14 +11,18 @@
  *
  * Training examples are "views" of an item's text — random subsets of its fields (title,
  * description, brand, category name, tags) and of their words, short one-to-three-word views, and
- * "attribute + category name" views — because shoppers type fragments, not product records. The
- * loss is a softmax over items (all of them, or sampled negatives, half of them from the item's
- * own category) of `scale · cos(text, item)`.
+ * "one or two attributes + category name" views — because shoppers type fragments, not product
+ * records. The loss is a softmax over training items (all of them, or sampled negatives, half of
+ * them from the item's own category) of `scale · cos(text, item)`, where every training item whose
+ * text has all of the view's tokens is a right answer (-log of their summed probability): a short
+ * view names a set of items, and the other items of that set are not negatives.
  *
- * Special and punctuation tokens keep zero vectors: they add nothing to the normalised mean.
+ * Special, punctuation and stop-word tokens (the keyword baseline's list, stop-words.ts) keep
+ * zero vectors: they add nothing to the normalised mean.
  */
 import { Prng } from '../onnx/prng.ts';
 import { fieldsOf, type ItemText } from './catalog-text.ts';
+import { STOP_WORDS } from './stop-words.ts';
 import { SPECIAL_TOKENS, learnVocab, wordPiece, words, type Vocab } from './wordpiece.ts';
 
 /** Hyper-parameters of {@link fitEncoder}. */
@@ -55,14 +59,27 @@ export interface EncoderOptions {
    * mostly teach which kind of thing a text names, these teach which one of that kind.
    */
   sameCategory: number;
+  /**
+   * Every training item whose text has all of a view's tokens is a right answer for it (the loss
+   * is -log of their summed probability), not only the item the view was cut from: "waterproof
+   * tents" must not push away the other waterproof tents. false: the view's own item only.
+   */
+  sharedPositives: boolean;
+  /** Chance that an "attribute + category name" view names a second attribute ("value waterproof tents"). */
+  attributePairs: number;
 }
 
 /**
- * What `inpage train` uses. Chosen on the demo shop on a tuning split of its own (held-out items
- * and queries of seed 2, which `inpage eval` does not report): BM25 0.681 Recall@10; an index of
- * recommender vectors only (textDim 0) 0.57; textDim 32/64/96 at scale 12–32 gave 0.68–0.72;
- * adding "attribute + category" views 0.725; half of the negatives from the item's own category
- * 0.757 (a quarter 0.740, three quarters 0.712; 10 epochs × 9 views instead of 6 × 6 did not help).
+ * What `inpage train` uses. Chosen on tuning splits of the demo shop (held-out items and queries
+ * of seeds 2, 5, 6 and 7, 1,924 queries, which `inpage eval` does not report; BM25 0.671 Recall@10,
+ * 0.768 MRR there). The previous trainer (the view's own item as the only right answer, 128
+ * sampled negatives with held-out items among them, scale 24) reached 0.690 / 0.761; every
+ * training item having all of a view's tokens as a right answer and stop words at zero 0.704 /
+ * 0.765 (stop words alone, own item only: 0.684 / 0.743); "two attributes + category" in half
+ * of the attribute views 0.713 / 0.768; scale 16 0.717 / 0.775, scale 12 0.718 / 0.780.
+ * Did not help: 10 epochs (+0.005), 9 views per item, textWeight 3, scale 32; a softmax over
+ * every training item instead of 128 sampled negatives was 8× slower and worse (0.607 Recall@10,
+ * tried once on the reported splits 1/3/4 before the tuning splits were set up).
  */
 export const DEFAULT_ENCODER_OPTIONS: Readonly<EncoderOptions> = Object.freeze({
   seed: 7,
@@ -70,7 +87,7 @@ export const DEFAULT_ENCODER_OPTIONS: Readonly<EncoderOptions> = Object.freeze({
   views: 6,
   negatives: 128,
   learningRate: 0.2,
-  scale: 24,
+  scale: 12,
   vocabSize: 3000,
   maxLength: 64,
   fieldKeep: 0.5,
@@ -80,6 +97,8 @@ export const DEFAULT_ENCODER_OPTIONS: Readonly<EncoderOptions> = Object.freeze({
   textWeight: 2,
   refresh: 1024,
   sameCategory: 0.5,
+  sharedPositives: true,
+  attributePairs: 0.5,
 });
 
 /** The encoder's parameters. */
@@ -104,9 +123,9 @@ export interface EncoderFit {
 
 const PUNCT_ONLY = /^[\p{P}\u0021-\u002F\u003A-\u0040\u005B-\u0060\u007B-\u007E]+$/u;
 
-/** Which token ids carry a trainable vector (not special, not punctuation). */
+/** Which token ids carry a trainable vector (not special, not punctuation, not a stop word). */
 export function trainableTokens(vocab: Vocab): Uint8Array {
-  return Uint8Array.from(vocab.tokens, (t, i) => (i < SPECIAL_TOKENS.length || PUNCT_ONLY.test(t.replace(/^##/, '')) ? 0 : 1));
+  return Uint8Array.from(vocab.tokens, (t, i) => (i < SPECIAL_TOKENS.length || PUNCT_ONLY.test(t.replace(/^##/, '')) || STOP_WORDS.has(t) ? 0 : 1));
 }
 
 /** L2-normalised copy of row-major [n, dim] vectors (zero rows stay zero). */
@@ -141,8 +160,10 @@ function itemTokens(fields: number[][][]): number[] {
 
 /**
  * Trains the encoder. `itemVectors` ([items, recDim], catalogue order) are the recommender's
- * vectors; items with `train[i] === 0` are never used as examples (held out) but are in the index
- * and the softmax. Deterministic in `opts.seed`.
+ * vectors; items with `train[i] === 0` are held out: never an example, never a candidate of the
+ * softmax, and their text never reaches the vocabulary, so the token table does not depend on
+ * their text at all (they are in the returned index, encoded from their text, as at search time).
+ * Deterministic in `opts.seed`.
  *
  * @example const fit = fitEncoder(texts, recommenderWeights.inVec, 32, DEFAULT_ENCODER_OPTIONS);
  */
@@ -163,11 +184,21 @@ export function fitEncoder(texts: readonly ItemText[], itemVectors: Float32Array
   const G = new Float64Array(V * D).fill(1e-8);
   const fields = texts.map((t) => itemWords(t, vocab, trainable));
   const tokensOf = fields.map(itemTokens);
-  const examplesOf = fields.map((w, i) => (used[i] ? w : []));
   const attrs = texts.map((t) => attributesOf(t, vocab, trainable));
+  // The softmax runs over training items only: `pool[c]` is the item of candidate c.
+  const pool = Int32Array.from(texts.flatMap((_, i) => (used[i] && fields[i]!.length > 0 ? [i] : [])));
+  const M = pool.length;
+  const slotOf = new Int32Array(N).fill(-1);
+  pool.forEach((i, c) => { slotOf[i] = c; });
   const byCategory = new Map<string, number[]>();
-  texts.forEach((t, j) => { const list = byCategory.get(t.category); if (list) list.push(j); else byCategory.set(t.category, [j]); });
-  const order = examplesOf.flatMap((w, i) => (w.length > 0 ? [i] : []));
+  pool.forEach((i, c) => { const list = byCategory.get(texts[i]!.category); if (list) list.push(c); else byCategory.set(texts[i]!.category, [c]); });
+  // Which candidates have each token (bitsets over the pool): a view's right answers are the
+  // candidates having all of its tokens.
+  const W = (M + 31) >>> 5;
+  const has = new Uint32Array(V * W);
+  pool.forEach((i, c) => { for (const t of tokensOf[i]!) has[t * W + (c >>> 5)]! |= 1 << (c & 31); });
+  const positive = new Uint32Array(W);
+  const order = Array.from(pool);
   // The index: [recWeight · rec ; textWeight · normalised text sum], normalised.
   const index = new Float64Array(N * D);
   const textSum = new Float64Array(Dt);
@@ -192,21 +223,27 @@ export function fitEncoder(texts: readonly ItemText[], itemVectors: Float32Array
   const gq = new Float64Array(D);
   const gf = new Float64Array(D);
   const gu = new Float64Array(Dt);
-  const full = opts.negatives <= 0 || opts.negatives >= N - 1;
-  const cand = new Int32Array(full ? N : opts.negatives + 1);
+  const full = opts.negatives <= 0 || opts.negatives >= M - 1;
+  const cand = new Int32Array(full ? M : opts.negatives + 1);
   const logits = new Float64Array(cand.length);
+  const isPos = new Uint8Array(cand.length);
   const epochLoss: number[] = [];
   let examples = 0;
   let sinceRefresh = 0;
   const view: number[] = [];
 
   const sampleView = (i: number, kind: number): void => {
-    const fw = examplesOf[i]!;
+    const fw = fields[i]!;
     view.length = 0;
     const a = attrs[i]!;
     if (kind === 2 && a.category.length > 0 && a.attributes.length > 0) {
-      // What shoppers type most: one attribute and the kind of thing ("waterproof tents").
-      view.push(...a.category, ...a.attributes[rng.int(a.attributes.length)]!);
+      // What shoppers type most: an attribute or two and the kind of thing ("waterproof tents").
+      const first = rng.int(a.attributes.length);
+      view.push(...a.category, ...a.attributes[first]!);
+      if (a.attributes.length > 1 && rng.nextFloat() < opts.attributePairs) {
+        const second = (first + 1 + rng.int(a.attributes.length - 1)) % a.attributes.length;
+        view.push(...a.attributes[second]!);
+      }
       return;
     }
     if (kind !== 0) {
@@ -223,6 +260,12 @@ export function fitEncoder(texts: readonly ItemText[], itemVectors: Float32Array
       const field = fw[rng.int(fw.length)]!;
       view.push(...field[rng.int(field.length)]!);
     }
+  };
+
+  /** Marks in `positive` the candidates having every token of the view. */
+  const positivesOfView = (): void => {
+    for (let w = 0; w < W; w++) positive[w] = 0xffffffff;
+    for (const t of view) for (let w = 0; w < W; w++) positive[w]! &= has[t * W + w]!;
   };
 
   const adagrad = (row: number, from: number, grad: Float64Array, scale: number, lr: number): void => {
@@ -243,6 +286,7 @@ export function fitEncoder(texts: readonly ItemText[], itemVectors: Float32Array
     let loss = 0;
     let count = 0;
     for (const i of order) {
+      const self = slotOf[i]!;
       for (let v = 0; v < opts.views; v++) {
         if (++sinceRefresh >= opts.refresh) { refreshIndex(); sinceRefresh = 0; }
         sampleView(i, v % 3);
@@ -253,49 +297,57 @@ export function fitEncoder(texts: readonly ItemText[], itemVectors: Float32Array
         norm = Math.sqrt(norm);
         if (norm < 1e-12) continue;
         for (let d = 0; d < D; d++) q[d] = f[d]! / norm;
-        if (full) for (let j = 0; j < N; j++) cand[j] = j;
+        if (opts.sharedPositives) positivesOfView();
+        const isRight = (c: number): boolean => (opts.sharedPositives ? (positive[c >>> 5]! & (1 << (c & 31))) !== 0 : c === self);
+        if (full) for (let c = 0; c < M; c++) cand[c] = c;
         else {
-          cand[0] = i;
+          cand[0] = self;
           const peers = byCategory.get(texts[i]!.category)!;
           for (let k = 1; k < cand.length; k++) {
-            let j: number;
-            if (peers.length > 1 && rng.nextFloat() < opts.sameCategory) {
-              do j = peers[rng.int(peers.length)]!; while (j === i);
-            } else {
-              j = rng.int(N - 1);
-              if (j >= i) j++;
-            }
-            cand[k] = j;
+            let c: number;
+            let tries = 0;
+            do {
+              if (peers.length > 1 && rng.nextFloat() < opts.sameCategory) c = peers[rng.int(peers.length)]!;
+              else c = rng.int(M);
+            } while ((c === self || (opts.sharedPositives && isRight(c))) && ++tries < 8);
+            cand[k] = c;
           }
         }
         let max = -Infinity;
-        for (let c = 0; c < cand.length; c++) {
-          const base = cand[c]! * D;
+        for (let k = 0; k < cand.length; k++) {
+          const base = pool[cand[k]!]! * D;
           let dot = 0;
           for (let d = 0; d < D; d++) dot += q[d]! * index[base + d]!;
-          logits[c] = opts.scale * dot;
-          if (logits[c]! > max) max = logits[c]!;
+          logits[k] = opts.scale * dot;
+          if (logits[k]! > max) max = logits[k]!;
+          isPos[k] = cand[k] === self || isRight(cand[k]!) ? 1 : 0;
         }
         let z = 0;
-        for (let c = 0; c < cand.length; c++) { logits[c] = Math.exp(logits[c]! - max); z += logits[c]!; }
-        const pos = full ? i : 0;
-        const pPos = logits[pos]! / z;
-        loss -= Math.log(pPos + 1e-12);
+        let zPos = 0;
+        for (let k = 0; k < cand.length; k++) {
+          logits[k] = Math.exp(logits[k]! - max);
+          z += logits[k]!;
+          if (isPos[k] === 1) zPos += logits[k]!;
+        }
+        loss -= Math.log(zPos / z + 1e-12);
         count++;
-        // Query side: dL/dq = scale · (Σ p_c v_c − v_i), through the normalisation into the view's rows.
+        // dL/dlogit_k = p_k − [k right] · (its share of the right answers' mass).
+        // Query side: dL/dq = scale · Σ_k (dL/dlogit_k) v_k, through the normalisation into the view's rows.
         gq.fill(0);
-        for (let c = 0; c < cand.length; c++) {
-          const p = logits[c]! / z - (c === pos ? 1 : 0);
-          if (Math.abs(p) < 1e-9) continue;
-          const base = cand[c]! * D;
-          for (let d = 0; d < D; d++) gq[d] = gq[d]! + p * index[base + d]!;
+        let gSelf = 0;
+        for (let k = 0; k < cand.length; k++) {
+          const g = logits[k]! / z - (isPos[k] === 1 ? logits[k]! / zPos : 0);
+          if (cand[k] === self) gSelf += g;
+          if (Math.abs(g) < 1e-9) continue;
+          const base = pool[cand[k]!]! * D;
+          for (let d = 0; d < D; d++) gq[d] = gq[d]! + g * index[base + d]!;
         }
         let dot = 0;
         for (let d = 0; d < D; d++) dot += gq[d]! * q[d]!;
         for (let d = 0; d < D; d++) gf[d] = (opts.scale * (gq[d]! - dot * q[d]!)) / norm;
         for (const t of view) adagrad(t, 0, gf, 1, lr);
-        // Item side (positive only; negatives are refreshed): its text block towards the query.
-        if (Dt > 0 && opts.textWeight > 0) {
+        // Item side (the view's own item only; the rest are refreshed): its text block towards the query.
+        if (Dt > 0 && opts.textWeight > 0 && gSelf < 0) {
           textSum.fill(0);
           for (const t of tokensOf[i]!) for (let d = 0; d < Dt; d++) textSum[d] = textSum[d]! + E[t * D + R + d]!;
           let tn = 0;
@@ -304,8 +356,8 @@ export function fitEncoder(texts: readonly ItemText[], itemVectors: Float32Array
           if (tn > 1e-12) {
             // v's text block ≈ textWeight · u/|u| (the overall normalisation is held fixed here).
             let ud = 0;
-            for (let d = 0; d < Dt; d++) ud += (-opts.scale * (1 - pPos) * q[R + d]!) * (textSum[d]! / tn);
-            for (let d = 0; d < Dt; d++) gu[d] = (opts.textWeight * (-opts.scale * (1 - pPos) * q[R + d]! - ud * (textSum[d]! / tn))) / tn;
+            for (let d = 0; d < Dt; d++) ud += (opts.scale * gSelf * q[R + d]!) * (textSum[d]! / tn);
+            for (let d = 0; d < Dt; d++) gu[d] = (opts.textWeight * (opts.scale * gSelf * q[R + d]! - ud * (textSum[d]! / tn))) / tn;
             for (const t of tokensOf[i]!) adagrad(t, R, gu, 1, lr);
           }
         }

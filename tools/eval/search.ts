@@ -6,15 +6,13 @@
  */
 import { fullText, type ItemText } from '../encoder/catalog-text.ts';
 import { referenceEncoder, searchScores } from '../encoder/reference.ts';
+import { STOP_WORDS } from '../encoder/stop-words.ts';
 import { DEFAULT_ENCODER_OPTIONS, fitEncoder, type EncoderOptions } from '../encoder/train-encoder.ts';
 import { generateQueries, holdOut, type SearchQuery } from './search-queries.ts';
 
-/** Words too common to carry meaning for keyword search. */
-const STOP = new Set(['a', 'an', 'and', 'the', 'with', 'for', 'from', 'by', 'of', 'to', 'in', 'on', 'is', 'it', 'looking', 'that']);
-
 /** Lower-case alphanumeric words without stop words (BM25's analyser). */
 export function keywordTokens(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '' && !STOP.has(w));
+  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '' && !STOP_WORDS.has(w));
 }
 
 /** A BM25 index (k1 = 1.2, b = 0.75) over documents. */
