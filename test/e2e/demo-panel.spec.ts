@@ -68,7 +68,9 @@ test('levers: force WASM, batching off, result cache, forget me', async ({ openS
   await openShop();
   if (info.project.name === 'wasm') {
     // No adapter in this project: forcing WebGPU fails, says why, and the shop keeps working.
-    await page.getByRole('radio', { name: 'WebGPU' }).check();
+    // click(), not check(): the panel may already have failed and put the radio back on Auto by
+    // the time check() looks at the state again (it does, quickly, with no adapter).
+    await page.getByRole('radio', { name: 'WebGPU' }).click();
     await expect(page.locator('#controls-status')).toHaveText(/failed: .*WebGPU/i, { timeout: 30_000 });
     await expect(page.getByRole('radio', { name: 'Auto' })).toBeChecked();
     await expect(page.locator('#backend-name')).toHaveText(/^WASM · /);
