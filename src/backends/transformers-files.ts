@@ -8,7 +8,7 @@
  * accounting of the load in progress lives in {@link PipelineFiles.current}.
  */
 import { canHash, sha256Hex } from '../caches/hash.ts';
-import { isTransientStatus } from '../caches/fetch-model.ts';
+import { isTransientStatus, readResponseBody } from '../caches/fetch-model.ts';
 import type { ModelStore } from '../caches/model-store.ts';
 import { InpageError, abortError } from '../errors.ts';
 import type { PipelineFile, PipelineProgress } from './transformers-types.ts';
@@ -98,40 +98,15 @@ export class PipelineFiles {
     return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers });
   };
 
-  private async read(load: FileLoad, url: string, response: Response): Promise<Uint8Array> {
-    const header = response.headers.get('content-length');
-    if (header !== null && /^\d+$/.test(header) && !response.headers.get('content-encoding')) load.totals.set(url, Number(header));
-    load.loaded.set(url, 0);
-    if (!response.body) {
-      const buf = new Uint8Array(await response.arrayBuffer());
-      load.loaded.set(url, buf.byteLength);
-      this.report(load, url, false);
-      return buf;
-    }
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let loaded = 0;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        loaded += value.byteLength;
+  private read(load: FileLoad, url: string, response: Response): Promise<Uint8Array> {
+    return readResponseBody(response, url, {
+      signal: load.signal, abortWhat: 'Loading the pipeline',
+      onBytes: (loaded, total) => {
+        if (total !== undefined) load.totals.set(url, total);
         load.loaded.set(url, loaded);
         this.report(load, url, false);
-      }
-    } catch (e) {
-      if (load.signal.aborted) throw abortError('Loading the pipeline', load.signal.reason);
-      throw new InpageError('MODEL_FETCH_FAILED', `The download of ${url} broke off after ${loaded} bytes: ${e instanceof Error ? e.message : String(e)}.`, { url, loaded });
-    }
-    const total = load.totals.get(url);
-    if (total !== undefined && loaded !== total) {
-      throw new InpageError('MODEL_FETCH_FAILED', `The download of ${url} ended after ${loaded} of ${total} bytes.`, { url, loaded, total });
-    }
-    const out = new Uint8Array(loaded);
-    let offset = 0;
-    for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
-    return out;
+      },
+    });
   }
 
   /**

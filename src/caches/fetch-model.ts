@@ -61,29 +61,48 @@ export async function fetchModel(url: string, opts: FetchModelOptions = {}): Pro
 }
 
 async function readBody(response: Response, url: string, opts: FetchModelOptions): Promise<Uint8Array> {
+  return readResponseBody(response, url, {
+    signal: opts.signal, abortWhat: 'Model download',
+    onBytes: (loaded, total) => opts.onProgress?.(total === undefined ? { phase: 'download', loaded } : { phase: 'download', loaded, total }),
+  });
+}
+
+/** How `readResponseBody` reports progress and names an abort. */
+export interface ReadBodyOptions {
+  signal?: AbortSignal | undefined;
+  /** Subject of the ABORTED message, e.g. 'Model download'. */
+  abortWhat: string;
+  /** Bytes read so far (0 before the first chunk), and the size when the response declares it. */
+  onBytes?: (loaded: number, total: number | undefined) => void;
+}
+
+/**
+ * Reads a response body chunk by chunk with progress. A body cut mid-way, or shorter than its
+ * Content-Length, is MODEL_FETCH_FAILED (a transient fault worth retrying); an abort is ABORTED.
+ */
+export async function readResponseBody(response: Response, url: string, opts: ReadBodyOptions): Promise<Uint8Array> {
   const header = response.headers.get('content-length');
   // Content-Length is the encoded size; with compression it can differ from what we read.
   const total = header !== null && /^\d+$/.test(header) && !response.headers.get('content-encoding') ? Number(header) : undefined;
-  const progress = (loaded: number): void => opts.onProgress?.(total === undefined ? { phase: 'download', loaded } : { phase: 'download', loaded, total });
   if (!response.body) {
     const buf = new Uint8Array(await response.arrayBuffer());
-    progress(buf.byteLength);
+    opts.onBytes?.(buf.byteLength, total);
     return buf;
   }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let loaded = 0;
-  progress(0);
+  opts.onBytes?.(0, total);
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
       loaded += value.byteLength;
-      progress(loaded);
+      opts.onBytes?.(loaded, total);
     }
   } catch (e) {
-    if (opts.signal?.aborted) throw abortError('Model download', opts.signal.reason);
+    if (opts.signal?.aborted) throw abortError(opts.abortWhat, opts.signal.reason);
     throw new InpageError('MODEL_FETCH_FAILED', `The download of ${url} broke off after ${loaded} bytes: ${e instanceof Error ? e.message : String(e)}.`, { url, loaded });
   }
   if (total !== undefined && loaded !== total) {
