@@ -8,20 +8,11 @@
  * Failures are collected over the whole run and grouped by what was thrown, so one run reports
  * every distinct problem with a minimal-looking counterexample for each.
  */
-import { Prng } from '../../tools/onnx/prng.ts';
+import { Gen } from './helpers/fuzz-gen.ts';
 import { describe, expect, it } from 'vitest';
 import { InpageError } from '../../src/errors.ts';
 import type { Tensor, TensorInfo, TensorType } from '../../src/tensor.ts';
 import { validateFeeds, validateTensor, type ValidateOptions } from '../../src/validate.ts';
-
-class Gen {
-  readonly next: () => number;
-  // The project's seeded mulberry32 (tools/onnx/prng.ts): the same sequence, one implementation.
-  constructor(seed: number) { const r = new Prng(seed); this.next = () => r.nextFloat(); }
-  int(n: number): number { return Math.floor(this.next() * n); }
-  chance(p: number): boolean { return this.next() < p; }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; }
-}
 
 const TYPES: readonly TensorType[] = ['float32', 'float16', 'int32', 'int64', 'uint8', 'int8', 'bool'];
 const ARRAYS = {

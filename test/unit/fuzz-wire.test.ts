@@ -10,7 +10,7 @@
  *   - a reply of any shape arriving from the worker settles its call (no hang), and a rejection
  *     is always an InpageError with a known code.
  */
-import { Prng } from '../../tools/onnx/prng.ts';
+import { Gen } from './helpers/fuzz-gen.ts';
 import { deserialize, serialize } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkerConnection } from '../../src/client/connection.ts';
@@ -18,21 +18,14 @@ import { ERROR_CODES, InpageError, fromWire, isWireError, toInpageError, type Er
 import type { HostApi } from '../../src/protocol.ts';
 import { portWorker, type PortWorker } from './helpers/port-worker.ts';
 
-class Gen {
-  readonly next: () => number;
-  // The project's seeded mulberry32 (tools/onnx/prng.ts): the same sequence, one implementation.
-  constructor(seed: number) { const r = new Prng(seed); this.next = () => r.nextFloat(); }
-  int(n: number): number { return Math.floor(this.next() * n); }
-  chance(p: number): boolean { return this.next() < p; }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; }
-  bytes(n: number): Uint8Array { return Uint8Array.from({ length: n }, () => this.int(256)); }
+class WireGen extends Gen {
   string(): string { return this.pick(['', 'x', 'boom', 'ABORTED', 'code', 'message', 'ø\u0000', 'a'.repeat(this.int(300))]); }
 }
 
 const CODE_LIKE = [...ERROR_CODES, 'aborted', 'NOPE', '', 'ABORTED ', 'TIMEOUT\u0000', 'constructor', '__proto__'];
 
 /** A random structured-clone-safe value, biased towards things shaped like wire errors and replies. */
-function value(g: Gen, depth = 0): unknown {
+function value(g: WireGen, depth = 0): unknown {
   const k = g.int(depth > 2 ? 8 : 14);
   switch (k) {
     case 0: return null;
@@ -70,7 +63,7 @@ function value(g: Gen, depth = 0): unknown {
 }
 
 /** Values decoded from random or damaged bytes: JSON text and V8 structured-clone data. */
-function decodedFromBytes(g: Gen): unknown[] {
+function decodedFromBytes(g: WireGen): unknown[] {
   const out: unknown[] = [];
   const real = [
     new InpageError('MODEL_FETCH_FAILED', 'HTTP 404', { url: '/m.onnx', status: 404, attempts: 1 }).toWire(),
@@ -125,7 +118,7 @@ function collect(cases: Iterable<unknown>, check: (v: unknown) => string | undef
 }
 
 function* corpus(seed: number, n: number): Generator<unknown> {
-  const g = new Gen(seed);
+  const g = new WireGen(seed);
   for (let i = 0; i < n; i++) {
     yield value(g);
     yield* decodedFromBytes(g);
@@ -193,7 +186,7 @@ describe('fuzz: replies of any shape from the worker', () => {
   }
 
   it('every call settles within 1 s; a rejection is an InpageError with a known code; a resolution had ok: true', async () => {
-    const g = new Gen(0xe80);
+    const g = new WireGen(0xe80);
     const perShape = new Map<string, number>();
     const replies: unknown[] = [];
     for (let i = 0; i < 2_000; i++) {
