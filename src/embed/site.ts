@@ -91,20 +91,27 @@ export function createSite(win: Window, config: EmbedConfig, report: (e: unknown
     const why = unsupportedReason(win);
     if (why) fail(Object.assign(new Error(`${why}, so on-device recommendations are off on this device.`), { name: 'InpageError', code: 'BACKEND_UNAVAILABLE', unsupported: true }));
   });
-  const engine = remember(async () => {
-    await supported();
-    const rt = await runtime(true);
+  /**
+   * Runs a step that may start workers or fetch: a failure the page's CSP caused is rewritten to
+   * say which directive to add (the code stays, or becomes `code` for a non-SDK error).
+   */
+  const underCsp = async <T>(rt: Runtime, code: 'WORKER_UNAVAILABLE' | 'BACKEND_UNAVAILABLE', step: () => Promise<T>): Promise<T> => {
     const watch = watchViolations(win);
     try {
-      return await rt.createEngine(engineOptions());
+      return await step();
     } catch (e) {
       await settleReports();
       const message = e instanceof Error ? e.message : String(e);
       const advice = cspAdvice(message, watch.violations, new URL(config.base).origin);
-      return fail(advice ? new rt.InpageError(e instanceof rt.InpageError ? e.code : 'WORKER_UNAVAILABLE', advice, { cause: message }, { cause: e }) : e);
+      return fail(advice ? new rt.InpageError(e instanceof rt.InpageError ? e.code : code, advice, { cause: message }, { cause: e }) : e);
     } finally {
       watch.stop();
     }
+  };
+  const engine = remember(async () => {
+    await supported();
+    const rt = await runtime(true);
+    return underCsp(rt, 'WORKER_UNAVAILABLE', () => rt.createEngine(engineOptions()));
   });
   const recommender = remember(async () => {
     await supported();
@@ -114,17 +121,7 @@ export function createSite(win: Window, config: EmbedConfig, report: (e: unknown
       return fail(new rt.InpageError('OPTION_INVALID', 'No recommender manifest: add data-manifest="/path/to/manifest.json" to the inpage.js script tag.'));
     }
     const e = await engine();
-    const watch = watchViolations(win);
-    try {
-      return await rt.createRecommender({ engine: e, manifestUrl });
-    } catch (err) {
-      await settleReports();
-      const message = err instanceof Error ? err.message : String(err);
-      const advice = cspAdvice(message, watch.violations, new URL(config.base).origin);
-      return fail(advice ? new rt.InpageError(err instanceof rt.InpageError ? err.code : 'BACKEND_UNAVAILABLE', advice, { cause: message }, { cause: err }) : err);
-    } finally {
-      watch.stop();
-    }
+    return underCsp(rt, 'BACKEND_UNAVAILABLE', () => rt.createRecommender({ engine: e, manifestUrl }));
   });
   return { runtime, engineOptions, engine, recommender };
 }
