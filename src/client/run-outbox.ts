@@ -108,12 +108,14 @@ export class RunOutbox {
     for (const g of open.values()) groups.push(g.members);
     const calls: RunToWorker[] = [];
     const answer: ((r: Reply<RunFromWorker> | undefined) => void)[] = [];
+    const groupIds: number[] = [];
     for (const members of groups) {
       if (members.length === 1) { singles.push(members[0]!); continue; }
       const layout = members[0]!.batching!.layout;
       const id = --this.groupIds;
       const group: Group = { id, members, withdrawn: new Set() };
       this.inFlight.set(id, group);
+      groupIds.push(id);
       calls.push({ callId: id, modelId: members[0]!.call.modelId, feeds: stackFeeds(members.map((m) => m.call.feeds), layout) });
       answer.push((r) => { this.inFlight.delete(id); this.answerGroup(group, layout, r); });
     }
@@ -121,14 +123,14 @@ export class RunOutbox {
       calls.push(q.call);
       answer.push((r) => q.resolve(r ?? missing()));
     }
-    this.send(calls, answer, [...items]);
+    this.send(calls, answer, items, groupIds);
   }
 
-  private send(calls: RunToWorker[], answer: ((r: Reply<RunFromWorker> | undefined) => void)[], all: Queued[]): void {
+  private send(calls: RunToWorker[], answer: ((r: Reply<RunFromWorker> | undefined) => void)[], all: Queued[], groupIds: number[] = []): void {
     this.remote.runMany(transfer(calls, calls.flatMap((c) => transferablesOf(c.feeds)))).then(
       (replies) => answer.forEach((a, i) => a(replies[i])),
       (e: unknown) => {
-        for (const [id, g] of this.inFlight) if (g.members.some((m) => all.includes(m))) this.inFlight.delete(id);
+        for (const id of groupIds) this.inFlight.delete(id);
         all.forEach((q) => q.reject(e));
       },
     );
