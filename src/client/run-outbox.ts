@@ -1,7 +1,8 @@
 /**
- * Coalesces the runs a page issues in one task into one message to the worker. 256 concurrent
- * `model.run()` calls then cost one postMessage each way instead of 256, and a lone call still
- * goes out in the same task (a microtask later), so sequential callers pay nothing.
+ * Coalesces the runs a page issues in one task into few messages to the worker: one for the
+ * calls that travel alone, one per stacked call. 256 concurrent `model.run()` calls then cost a
+ * handful of postMessages each way instead of 256, and a lone call still goes out in the same
+ * task (a microtask later), so sequential callers pay nothing.
  *
  * Runs on a batching model are stacked here, on the page, before they travel: calls that could
  * share a session run (same model, same trailing shapes and shared-input values) become one
@@ -18,7 +19,7 @@
 import { transfer, type Remote } from 'comlink';
 import type { ErrorCode } from '../errors.ts';
 import type { HostApi, Reply, RunFromWorker, RunToWorker } from '../protocol.ts';
-import { groupKey, rowsOf, splitOutputs, stackFeeds, type BatchLayout } from '../scheduling/batch-tensors.ts';
+import { rowsOf, sameGroup, splitOutputs, stackFeeds, type BatchLayout } from '../scheduling/batch-tensors.ts';
 import { transferablesOf } from '../transfer.ts';
 
 /** How a model's calls may be stacked on the page (absent: never). */
@@ -91,39 +92,38 @@ export class RunOutbox {
     if (items.length === 0) return;
     const singles: Queued[] = [];
     const groups: Queued[][] = [];
-    const open = new Map<string, { members: Queued[]; rows: number }>();
+    // Few groups are open at once (usually one per model), so each call is compared with each
+    // open group's first member in place; no key is built per call.
+    const open: { members: Queued[]; rows: number }[] = [];
     for (const q of items) {
       if (!q.batching) { singles.push(q); continue; }
       const rows = rowsOf(q.call.feeds, q.batching.layout);
-      const key = `${q.call.modelId}\n${groupKey(q.call.feeds, q.batching.layout)}`;
-      let g = open.get(key);
-      if (g && g.rows + rows > q.batching.maxBatch) {
-        groups.push(g.members);
-        g = undefined;
+      let i = open.findIndex((g) => g.members[0]!.call.modelId === q.call.modelId && sameGroup(g.members[0]!.call.feeds, q.call.feeds, q.batching!.layout));
+      if (i >= 0 && open[i]!.rows + rows > q.batching.maxBatch) {
+        groups.push(open[i]!.members);
+        open.splice(i, 1);
+        i = -1;
       }
-      if (!g) open.set(key, (g = { members: [], rows: 0 }));
-      g.members.push(q);
-      g.rows += rows;
+      if (i < 0) open.push({ members: [q], rows });
+      else { open[i]!.members.push(q); open[i]!.rows += rows; }
     }
-    for (const g of open.values()) groups.push(g.members);
-    const calls: RunToWorker[] = [];
-    const answer: ((r: Reply<RunFromWorker> | undefined) => void)[] = [];
-    const groupIds: number[] = [];
+    for (const g of open) groups.push(g.members);
+    const stacked: Queued[][] = [];
     for (const members of groups) {
-      if (members.length === 1) { singles.push(members[0]!); continue; }
+      if (members.length === 1) singles.push(members[0]!);
+      else stacked.push(members);
+    }
+    if (singles.length > 0) this.send(singles.map((q) => q.call), singles.map((q) => (r) => q.resolve(r ?? missing())), singles);
+    // Each stacked call leaves as soon as it is built: the worker computes the first while the
+    // page stacks the next (a burst's stacking and its session runs overlap on two cores).
+    for (const members of stacked) {
       const layout = members[0]!.batching!.layout;
       const id = --this.groupIds;
       const group: Group = { id, members, withdrawn: new Set() };
       this.inFlight.set(id, group);
-      groupIds.push(id);
-      calls.push({ callId: id, modelId: members[0]!.call.modelId, feeds: stackFeeds(members.map((m) => m.call.feeds), layout) });
-      answer.push((r) => { this.inFlight.delete(id); this.answerGroup(group, layout, r); });
+      const call = { callId: id, modelId: members[0]!.call.modelId, feeds: stackFeeds(members.map((m) => m.call.feeds), layout) };
+      this.send([call], [(r) => { this.inFlight.delete(id); this.answerGroup(group, layout, r); }], members, [id]);
     }
-    for (const q of singles) {
-      calls.push(q.call);
-      answer.push((r) => q.resolve(r ?? missing()));
-    }
-    this.send(calls, answer, items, groupIds);
   }
 
   private send(calls: RunToWorker[], answer: ((r: Reply<RunFromWorker> | undefined) => void)[], all: Queued[], groupIds: number[] = []): void {

@@ -59,27 +59,52 @@ export function describeLayout(layout: BatchLayout): string {
     : `dynamic batch axis on every output; ${shared.map((n) => `'${n}'`).join(', ')} ${shared.length === 1 ? 'has' : 'have'} none, so requests with equal values there share a run`;
 }
 
-/** Requests with equal keys can be stacked into one run. */
-export function groupKey(feeds: Tensors, layout: BatchLayout): string {
-  let key = '';
-  for (const name of Object.keys(feeds).sort()) {
-    const t = feeds[name]!;
+/**
+ * Whether two requests can be stacked into one run: the same inputs, each of the same element
+ * type, array class and trailing shape (the padded axis aside), and equal values in every shared
+ * input. Compared in place, without building a key: the page asks this once per call of a burst.
+ */
+export function sameGroup(a: Tensors, b: Tensors, layout: BatchLayout): boolean {
+  let names = 0;
+  for (const name in a) {
+    names++;
+    const x = a[name]!;
+    const y = b[name];
+    if (y === undefined || x.type !== y.type) return false;
     if (layout.shared.has(name)) {
-      // Equal values, not just equal shapes: the run sees one copy. Large ones get a key of
-      // their own (never batched) rather than a hash that could collide.
-      if (t.data.length > SHARED_KEY_MAX) return `unique:${++uniqueKeys}`;
-      key += `${name}=${t.type}:${t.dims.join('x')}:${Array.from(t.data as ArrayLike<number | bigint>, String).join(',')};`;
+      // Equal values, not just equal shapes: the run sees one copy. Large ones never batch
+      // (comparing them on every call would cost more than batching saves).
+      if (x.data.length > SHARED_KEY_MAX || !sameDims(x.dims, y.dims, 0) || !sameValues(x.data, y.data)) return false;
       continue;
     }
-    const rest = layout.pad.has(name) ? ['*', ...t.dims.slice(2)] : t.dims.slice(1);
-    // The array class is part of the key: float16 may arrive as Uint16Array bits or as a
-    // Float16Array of values, and TypedArray#set would convert one into the other by value.
-    key += `${name}:${t.type}:${t.data.constructor.name}:${rest.join('x')};`;
+    // The array class matters: float16 may arrive as Uint16Array bits or as a Float16Array of
+    // values, and TypedArray#set would convert one into the other by value.
+    if (x.data.constructor !== y.data.constructor) return false;
+    if (!sameDims(x.dims, y.dims, layout.pad.has(name) ? 2 : 1)) return false;
   }
-  return key;
+  for (const _ in b) names--;
+  return names === 0;
 }
 
-let uniqueKeys = 0;
+/** Equal dims from axis `from` on (and equal rank). */
+function sameDims(x: readonly number[], y: readonly number[], from: number): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = from; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/** Element-wise equal; NaN equals NaN (it is the same request), 0 equals -0. */
+function sameValues(x: Tensor['data'], y: Tensor['data']): boolean {
+  if (x.length !== y.length) return false;
+  const a = x as ArrayLike<number | bigint>;
+  const b = y as ArrayLike<number | bigint>;
+  for (let i = 0; i < a.length; i++) {
+    const u = a[i]!;
+    const v = b[i]!;
+    if (u !== v && !(u !== u && v !== v)) return false;
+  }
+  return true;
+}
 
 type Ctor = new (n: number) => Tensor['data'];
 
@@ -90,7 +115,7 @@ export function stackFeeds(requests: readonly Tensors[], layout: BatchLayout): T
   const out: Tensors = {};
   for (const name of Object.keys(first)) {
     if (layout.shared.has(name)) {
-      out[name] = first[name]!; // equal in every request (groupKey)
+      out[name] = first[name]!; // equal in every request (sameGroup)
       continue;
     }
     const parts = requests.map((r) => r[name]!);

@@ -11,7 +11,7 @@
  */
 import { InpageError, abortError } from '../errors.ts';
 import type { Tensors } from '../tensor.ts';
-import { groupKey, rowsOf, splitOutputs, stackFeeds, type BatchLayout } from './batch-tensors.ts';
+import { rowsOf, sameGroup, splitOutputs, stackFeeds, type BatchLayout } from './batch-tensors.ts';
 
 /** Batching options of a model. `maxWaitMs: 0` or `maxBatch: 1` disables batching. */
 export interface BatchOptions {
@@ -36,7 +36,6 @@ export interface RunTiming {
 interface Pending {
   feeds: Tensors;
   rows: number;
-  key: string;
   enqueuedAt: number;
   signal: AbortSignal | undefined;
   settled: boolean;
@@ -88,7 +87,7 @@ export class Batcher {
     if (signal?.aborted) return Promise.reject(abortError('The run', signal.reason));
     return new Promise((resolve, reject) => {
       const p: Pending = {
-        feeds, rows: rowsOf(feeds, this.layout), key: this.enabled ? groupKey(feeds, this.layout!) : '', enqueuedAt: performance.now(),
+        feeds, rows: rowsOf(feeds, this.layout), enqueuedAt: performance.now(),
         signal, settled: false, resolve, reject,
       };
       const onAbort = (): void => {
@@ -142,7 +141,7 @@ export class Batcher {
     let rows = 0;
     for (let i = 0; i < this.queue.length;) {
       const p = this.queue[i]!;
-      const fits = batch.length === 0 || (this.enabled && p.key === head.key && rows + p.rows <= this.maxBatch);
+      const fits = batch.length === 0 || (this.enabled && rows + p.rows <= this.maxBatch && sameGroup(p.feeds, head.feeds, this.layout!));
       if (fits) { batch.push(p); rows += p.rows; this.queue.splice(i, 1); } else i++;
       if (!this.enabled) break;
     }

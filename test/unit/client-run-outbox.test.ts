@@ -1,7 +1,7 @@
 /**
- * The page-side outbox: runs issued in one task travel in one message; concurrent runs of a
- * batching model are stacked into one call per compatible group (up to maxBatch rows) and split
- * back exactly; a failing stacked call is retried call by call; aborted members are dropped.
+ * The page-side outbox: runs issued in one task travel together (one message for the calls
+ * that go alone, one per stacked call); concurrent runs of a batching model are stacked into one
+ * call per compatible group (up to maxBatch rows) and split back exactly; a failing stacked call is retried call by call; aborted members are dropped.
  * The worker is a fake that sums each row, so every caller's answer can be checked.
  */
 import { describe, expect, it } from 'vitest';
@@ -84,11 +84,11 @@ describe('RunOutbox', () => {
       box.submit({ callId: 8, modelId: 'm', feeds: feeds(8, 1) }, b), // joins call 3
     ];
     const replies = await Promise.all(calls);
-    expect(w.messages).toHaveLength(1);
-    const sent = w.messages[0]!;
-    expect(sent.map((c) => c.feeds['x']!.dims[0]!).sort((a, c) => a - c)).toEqual([1, 1, 1, 1, 2, 4]);
-    expect(sent).toHaveLength(6); // {1,2}, {3,8}, {4}, {5}, {6}, {7}
-    expect(sent.filter((c) => c.callId < 0)).toHaveLength(2);
+    // The calls that go alone share one message; each stacked call leaves in its own, as soon
+    // as it is built, so the worker can start on it while the next is stacked.
+    expect(w.messages.map((m) => m.map((c) => c.callId).sort((a, c) => a - c))).toEqual([[4, 5, 6, 7], [-1], [-2]]);
+    const sent = w.messages.flat();
+    expect(sent.map((c) => c.feeds['x']!.dims[0]!).sort((a, c) => a - c)).toEqual([1, 1, 1, 1, 2, 4]); // {1,2}, {3,8}, {4}, {5}, {6}, {7}
     expect(Math.max(...sent.map((c) => c.feeds['x']!.dims[0]!))).toBeLessThanOrEqual(4);
     const want = [[6, 6], [12, 12], [18], [40], [45], [36], [42], [48]];
     replies.forEach((r, i) => expect(sums(r), `call ${i + 1}`).toEqual(want[i]));

@@ -3,7 +3,7 @@
  * and stacking/splitting rows exactly — including sequence padding and trimming back.
  */
 import { describe, expect, it } from 'vitest';
-import { SHARED_KEY_MAX, batchLayout, describeLayout, groupKey, rowsOf, splitOutputs, stackFeeds, type BatchLayout } from '../../src/scheduling/batch-tensors.ts';
+import { SHARED_KEY_MAX, batchLayout, describeLayout, rowsOf, sameGroup, splitOutputs, stackFeeds, type BatchLayout } from '../../src/scheduling/batch-tensors.ts';
 import type { Tensor, TensorInfo, Tensors } from '../../src/tensor.ts';
 import { validateTensor } from '../../src/validate.ts';
 import { thrown } from './helpers/catch.ts';
@@ -108,41 +108,50 @@ describe('batchLayout', () => {
   });
 });
 
-describe('groupKey', () => {
+describe('sameGroup', () => {
   const plainLayout = layoutOf([{ name: 'x', type: 'float32', dims: ['b', 'd'] }, { name: 'ids', type: 'int64', dims: ['b', 's'] }], [{ name: 'y', type: 'float32', dims: ['b'] }]);
   const padLayout = layoutOf([{ name: 'x', type: 'float32', dims: ['b', 'd'] }, { name: 'ids', type: 'int64', dims: ['b', 's', 'k'] }], [{ name: 'y', type: 'float32', dims: ['b'] }], { ids: 0 });
 
-  it('gives the same key to requests of the same trailing shapes, whatever their row counts', () => {
+  it('groups requests of the same trailing shapes, whatever their row counts', () => {
     const a = { x: f32([1, 4], seq(4)), ids: i64([1, 3], seq(3)) };
     const b = { x: f32([3, 4], seq(12)), ids: i64([3, 3], seq(9)) };
-    expect(groupKey(a, plainLayout)).toBe(groupKey(b, plainLayout));
+    expect(sameGroup(a, b, plainLayout)).toBe(true);
+    expect(sameGroup(b, a, plainLayout)).toBe(true);
   });
 
   it('does not depend on the order of the feed names', () => {
     const a = { x: f32([1, 4], seq(4)), ids: i64([1, 3], seq(3)) };
     const b = { ids: i64([1, 3], seq(3)), x: f32([1, 4], seq(4)) };
-    expect(groupKey(a, plainLayout)).toBe(groupKey(b, plainLayout));
+    expect(sameGroup(a, b, plainLayout)).toBe(true);
   });
 
-  it('gives different keys to different trailing dims', () => {
+  it('tells apart different trailing dims', () => {
     const a = { x: f32([1, 4], seq(4)), ids: i64([1, 3], seq(3)) };
     const b = { x: f32([1, 5], seq(5)), ids: i64([1, 3], seq(3)) };
     const c = { x: f32([1, 4], seq(4)), ids: i64([1, 2], seq(2)) };
-    const keys = new Set([a, b, c].map((f) => groupKey(f, plainLayout)));
-    expect(keys.size).toBe(3);
+    expect(sameGroup(a, b, plainLayout)).toBe(false);
+    expect(sameGroup(a, c, plainLayout)).toBe(false);
+    expect(sameGroup(b, c, plainLayout)).toBe(false);
+  });
+
+  it('tells apart different sets of inputs, in both directions', () => {
+    const a = { x: f32([1, 4], seq(4)), ids: i64([1, 3], seq(3)) };
+    const b = { x: f32([1, 4], seq(4)) };
+    const c = { x: f32([1, 4], seq(4)), other: i64([1, 3], seq(3)) };
+    expect(sameGroup(a, b, plainLayout)).toBe(false);
+    expect(sameGroup(b, a, plainLayout)).toBe(false);
+    expect(sameGroup(a, c, plainLayout)).toBe(false);
   });
 
   it('tells [n, 3, 4] from [n, 34] and [n, 12]', () => {
     const l = layoutOf([{ name: 'x', type: 'float32', dims: ['b', 'p', 'q'] }], [{ name: 'y', type: 'float32', dims: ['b'] }]);
-    const k1 = groupKey({ x: f32([1, 3, 4], seq(12)) }, l);
-    const k2 = groupKey({ x: f32([1, 34], seq(34)) }, l);
-    const k3 = groupKey({ x: f32([1, 12], seq(12)) }, l);
-    expect(new Set([k1, k2, k3]).size).toBe(3);
+    const r = [{ x: f32([1, 3, 4], seq(12)) }, { x: f32([1, 34], seq(34)) }, { x: f32([1, 12], seq(12)) }];
+    for (const a of r) for (const b of r) expect(sameGroup(a, b, l)).toBe(a === b);
   });
 
-  it('gives different keys to different element types', () => {
+  it('tells apart different element types', () => {
     const l = layoutOf([{ name: 'x', type: 'unknown', dims: ['b', 2] }], [{ name: 'y', type: 'float32', dims: ['b'] }]);
-    expect(groupKey({ x: f32([1, 2], [1, 2]) }, l)).not.toBe(groupKey({ x: i64([1, 2], [1, 2]) }, l));
+    expect(sameGroup({ x: f32([1, 2], [1, 2]) }, { x: i64([1, 2], [1, 2]) }, l)).toBe(false);
   });
 
   it('ignores the padded axis, but not the axes after it or other inputs', () => {
@@ -150,9 +159,11 @@ describe('groupKey', () => {
     const b = { x: f32([2, 4], seq(8)), ids: i64([2, 7, 2], seq(28)) };
     const c = { x: f32([1, 4], seq(4)), ids: i64([1, 3, 5], seq(15)) };
     const d = { x: f32([1, 5], seq(5)), ids: i64([1, 3, 2], seq(6)) };
-    expect(groupKey(a, padLayout)).toBe(groupKey(b, padLayout));
-    expect(groupKey(a, padLayout)).not.toBe(groupKey(c, padLayout));
-    expect(groupKey(a, padLayout)).not.toBe(groupKey(d, padLayout));
+    const e = { x: f32([1, 4], seq(4)), ids: i64([1, 3, 2, 1], seq(6)) };
+    expect(sameGroup(a, b, padLayout)).toBe(true);
+    expect(sameGroup(a, c, padLayout)).toBe(false);
+    expect(sameGroup(a, d, padLayout)).toBe(false);
+    expect(sameGroup(a, e, padLayout)).toBe(false);
   });
 });
 
@@ -352,7 +363,7 @@ describe('float16 inputs', () => {
   it('never stacks float16 sent as Float16Array with float16 sent as raw bits', () => {
     // validateFeeds accepts float16 data as either Uint16Array (raw bits) or Float16Array
     // (numeric values, Chrome 135+). TypedArray#set converts by *value*, so stacking the two
-    // would turn bits 0x3C00 into the number 15360 (or 1.0 into bits 0x0001). groupKey keys on
+    // would turn bits 0x3C00 into the number 15360 (or 1.0 into bits 0x0001). sameGroup compares
     // the array class, so such requests never share a run. Node 20 has no Float16Array, so a
     // Float32Array subclass stands in (it converts on set() exactly as Float16Array does).
     class Float16Stand extends Float32Array {}
@@ -366,9 +377,9 @@ describe('float16 inputs', () => {
       const bits = { h: { type: 'float16', dims: [1, 2], data: Uint16Array.from([0x3c00, 0x4000]) } } as Tensors;
       validateTensor('h', numeric['h']); // accepted at the boundary…
       validateTensor('h', bits['h']);
-      expect(groupKey(numeric, l)).not.toBe(groupKey(bits, l)); // …but never batched together
+      expect(sameGroup(numeric, bits, l)).toBe(false); // …but never batched together
       const another = { h: { type: 'float16', dims: [2, 2], data: Uint16Array.from([1, 2, 3, 4]) } } as Tensors;
-      expect(groupKey(another, l)).toBe(groupKey(bits, l));
+      expect(sameGroup(another, bits, l)).toBe(true);
     } finally {
       if (had) g.Float16Array = saved; else delete g.Float16Array;
     }
@@ -380,14 +391,16 @@ describe('shared (fixed-shape) inputs', () => {
   const req = (k: number, rows: number, from: number): Tensors => ({ k: i64([1], [k]), x: f32([rows, 2], seq(rows * 2, from)) });
 
   it('groups only requests with equal shared values', () => {
-    expect(groupKey(req(3, 1, 0), layout)).toBe(groupKey(req(3, 2, 10), layout));
-    expect(groupKey(req(3, 1, 0), layout)).not.toBe(groupKey(req(4, 1, 0), layout));
+    expect(sameGroup(req(3, 1, 0), req(3, 2, 10), layout)).toBe(true);
+    expect(sameGroup(req(3, 1, 0), req(4, 1, 0), layout)).toBe(false);
+    // Same value, other shape: the run would see a different tensor.
+    expect(sameGroup(req(3, 1, 0), { k: i64([1, 1], [3]), x: f32([1, 2], [0, 1]) }, layout)).toBe(false);
   });
 
   it('never groups requests whose shared input is too large to compare by value', () => {
     const big = layoutOf([{ name: 'x', type: 'float32', dims: ['batch', 2] }, { name: 'm', type: 'float32', dims: [SHARED_KEY_MAX + 1] }], [{ name: 'y', type: 'float32', dims: ['batch'] }]);
     const r = (): Tensors => ({ x: f32([1, 2], [1, 2]), m: f32([SHARED_KEY_MAX + 1], seq(SHARED_KEY_MAX + 1)) });
-    expect(groupKey(r(), big)).not.toBe(groupKey(r(), big));
+    expect(sameGroup(r(), r(), big)).toBe(false);
   });
 
   it('counts rows from a batched input, not from the shared one', () => {
