@@ -6,7 +6,11 @@
 import { wrap, type Remote } from 'comlink';
 import { InpageError, abortError, fromWire, isWireError } from '../errors.ts';
 import type { HostApi, Reply } from '../protocol.ts';
+import { Deadlines } from './deadlines.ts';
 import { RunOutbox } from './run-outbox.ts';
+
+/** One timer per burst of calls, not one per call (see deadlines.ts). */
+const deadlines = new Deadlines();
 
 /** How a call is bounded. */
 export interface CallGuard {
@@ -94,10 +98,10 @@ export class WorkerConnection {
     if (guard.signal?.aborted) return Promise.reject(abortError(guard.what, guard.signal.reason));
     return new Promise<T>((resolve, reject) => {
       let done = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let disarm: (() => void) | undefined;
       const finish = (): void => {
         done = true;
-        if (timer !== undefined) clearTimeout(timer);
+        disarm?.();
         guard.signal?.removeEventListener('abort', onAbort);
         this.deathWaiters.delete(onDeath);
       };
@@ -112,12 +116,12 @@ export class WorkerConnection {
       guard.signal?.addEventListener('abort', onAbort, { once: true });
       if (guard.timeoutMs) {
         const ms = guard.timeoutMs;
-        timer = setTimeout(() => {
+        disarm = deadlines.add(ms, () => {
           if (done) return;
           finish();
           guard.cancel?.();
           reject(new InpageError('TIMEOUT', `${guard.what} did not finish within ${ms} ms. Raise timeoutMs, or check the model size and device.`, { timeoutMs: ms }));
-        }, ms);
+        });
       }
       invoke(this.remote).then((reply) => {
         if (done) return;
