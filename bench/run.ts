@@ -137,7 +137,7 @@ async function main(): Promise<void> {
 
 type Phases = { engineMs: number; loadMs: number; runMs: number };
 type Visit = { ms: number; source: string; downloaded: number; phases: Phases };
-export type ColdWarm = { coldMs: number; warmMs: number; coldModelBytes: number; warmModelBytes: number; coldRuntimeBytes: number; warmRuntimeBytes: number; warmSource: string; cold: Phases; warm: Phases };
+export type ColdWarm = { coldMs: number; warmMs: number; bareWarmMs?: number; coldModelBytes: number; warmModelBytes: number; coldRuntimeBytes: number; warmRuntimeBytes: number; warmSource: string; cold: Phases; warm: Phases };
 
 /**
  * Cold: a new browser profile, empty caches. Warm: a second page in the same profile (its disk
@@ -177,10 +177,17 @@ async function coldWarm(launchProfile: (dir: string) => Promise<BrowserContext>,
     const p2 = await open();
     const warm = await p2.evaluate((u) => window.bench.firstResult({ url: u }), url) as Visit;
     const afterWarm = await served();
+    await p2.close();
+    // The floor under the warm visit: ORT alone in a fresh worker, same warm HTTP cache.
+    let bareWarmMs: number | undefined;
+    if (!network) {
+      const p3 = await open();
+      bareWarmMs = (await p3.evaluate((u) => window.bench.bareFirstResult({ url: u, width: 256 }), url)).ms;
+    }
     await ctx.close();
     rmSync(dir, { recursive: true, force: true });
     runs.push({
-      coldMs: cold.ms, warmMs: warm.ms, coldModelBytes: afterCold.model - before.model, warmModelBytes: afterWarm.model - afterCold.model,
+      coldMs: cold.ms, warmMs: warm.ms, ...(bareWarmMs === undefined ? {} : { bareWarmMs }), coldModelBytes: afterCold.model - before.model, warmModelBytes: afterWarm.model - afterCold.model,
       coldRuntimeBytes: afterCold.runtime - before.runtime, warmRuntimeBytes: afterWarm.runtime - afterCold.runtime,
       warmSource: warm.source, cold: cold.phases, warm: warm.phases,
     });
