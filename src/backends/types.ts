@@ -19,7 +19,6 @@ export interface SessionHandle {
 
 /** What a backend may use to build a session. */
 export interface BackendContext {
-  readonly caps: Capabilities;
   readonly runtime: OrtRuntime;
   /** Which ORT build runs CPU sessions: the WebGPU build when it is (or will be) loaded anyway. */
   readonly cpuFlavour: OrtFlavour;

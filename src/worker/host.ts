@@ -77,6 +77,31 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     }
   };
 
+  /**
+   * Once ORT's GPUDevice is lost (a GPU reset, a driver crash), every WebGPU session on it is
+   * dead. Watched from each WebGPU session build on, so later loads plan without WebGPU and say
+   * why, instead of building on a dead device and falling back at their first run (and a forced
+   * 'webgpu' load fails typed, at once). A 'destroyed' device is not a loss: ORT destroys its
+   * device itself when the last WebGPU session goes (the next session gets a new one), and a
+   * page has no way to lose a device but destroy(), so the lose-device test hook marks its
+   * destroy() as the simulated loss it is.
+   */
+  let watchedDevice: unknown;
+  let simulatedLoss = false;
+  const watchDevice = (s: HostState): void => {
+    void s.ctx.runtime.get('webgpu')
+      .then((ort) => ort.env.webgpu.device)
+      .then(async (device) => {
+        if (watchedDevice === device) return;
+        watchedDevice = device;
+        const info = await device.lost;
+        if (watchedDevice === device) watchedDevice = undefined;
+        if (info.reason === 'destroyed' && !simulatedLoss) return;
+        s.webgpuLost(`the WebGPU device was lost${info.message ? ` (${info.message})` : ''}, so this worker no longer uses WebGPU`);
+      })
+      .catch(() => {});
+  };
+
   /** Try the planned backends in order; a failure on one is the reason for the next. */
   const buildSession = async (s: HostState, bytes: Uint8Array, pref: 'auto' | 'webgpu' | 'wasm'): Promise<SessionHandle> => {
     const plan = planBackends(pref, registry, s.caps);
@@ -84,6 +109,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     for (const [i, factory] of plan.order.entries()) {
       try {
         const session = await ortLock.add(() => factory.create(bytes, s.ctx));
+        if (session.backend === 'webgpu') watchDevice(s);
         const reason = i === 0 ? plan.reason : `auto: ${lastError?.message ?? 'the preferred backend failed'}; running on ${session.backend}`;
         s.setBackend(session.backend, reason);
         return session;
@@ -140,7 +166,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
       const threads = chooseThreads(caps, opts.threads);
       const runtime = new OrtRuntime(opts.assetBase === undefined ? { threads } : { threads, assetBase: opts.assetBase });
       const plan = planBackends(opts.backend, registry, caps);
-      const ctx = { caps, runtime, cpuFlavour: caps.webgpu && opts.backend !== 'wasm' ? 'webgpu' as const : 'wasm' as const };
+      const ctx = { runtime, cpuFlavour: caps.webgpu && opts.backend !== 'wasm' ? 'webgpu' as const : 'wasm' as const };
       verdicts = new VerdictStore('inpage-verdicts-v1', scope.indexedDB);
       state = new HostStateImpl(opts, caps, threads, ctx, plan.order[0]!.name, plan.reason);
       if (opts.lifeLock) await holdLifeLock(opts.lifeLock);
@@ -274,6 +300,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
         const s = ready();
         if (!s.ctx.runtime.has('webgpu')) throw new InpageError('OPTION_INVALID', 'lose-device: the WebGPU runtime is not loaded in this worker.');
         const ort = await s.ctx.runtime.get('webgpu');
+        simulatedLoss = true;
         (await ort.env.webgpu.device).destroy();
       }
       return null;

@@ -20,13 +20,15 @@ export interface HostState {
   readonly measurements: BackendMeasurement[];
   /** Record the backend in use; a change is kept in `switches` with its reason. */
   setBackend(backend: BackendName, reason: string): void;
+  /** The worker's WebGPU device is gone for good: later plans leave WebGPU out, with `reason`. */
+  webgpuLost(reason: string): void;
 }
 
 export class HostStateImpl implements HostState {
   readonly switches: EngineInfo['switches'] = [];
   readonly measurements: BackendMeasurement[] = [];
   constructor(
-    readonly opts: InitToWorker, readonly caps: Capabilities, readonly threads: number, readonly ctx: BackendContext,
+    readonly opts: InitToWorker, public caps: Capabilities, readonly threads: number, readonly ctx: BackendContext,
     public backend: BackendName, public reason: string,
   ) {}
 
@@ -34,6 +36,10 @@ export class HostStateImpl implements HostState {
     if (backend !== this.backend) this.switches.push({ from: this.backend, to: backend, reason, at: Date.now() });
     this.backend = backend;
     this.reason = reason;
+  }
+
+  webgpuLost(reason: string): void {
+    if (this.caps.webgpu) this.caps = Object.freeze({ ...this.caps, webgpu: false, webgpuReason: reason });
   }
 }
 
