@@ -1,47 +1,64 @@
 /**
- * Shared call timeouts: many timeouts armed together cost one timer, none fires early, each
- * fires at most SLOT_MS late, and a cancelled one never fires.
+ * Shared call timeouts: one timer per timeout length whether calls come in a burst or one after
+ * another; none fires early; a cancelled one never fires; the timer ends once nothing is left.
  */
-import { describe, expect, it } from 'vitest';
-import { Deadlines, SLOT_MS } from '../../src/client/deadlines.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Deadlines } from '../../src/client/deadlines.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('Deadlines', () => {
+  afterEach(() => { vi.restoreAllMocks(); });
+
   it('arms one timer for a burst of equal timeouts, and fires each no earlier than asked', async () => {
     const d = new Deadlines();
     const fired: number[] = [];
     const start = performance.now();
     for (let i = 0; i < 256; i++) d.add(30, () => fired.push(performance.now() - start));
-    expect(d.armed).toBeLessThanOrEqual(2); // one window, or two if the burst straddled a boundary
-    await sleep(30 + SLOT_MS + 40);
+    expect(d.armed).toBe(1);
+    await sleep(90);
     expect(fired).toHaveLength(256);
     for (const t of fired) expect(t).toBeGreaterThanOrEqual(30 - 1); // timers may round down by < 1 ms
     expect(d.armed).toBe(0);
   });
 
+  it('one timer serves calls made one after another (each cancelled before the next is armed)', () => {
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    const d = new Deadlines();
+    for (let i = 0; i < 100; i++) d.add(60_000, () => { throw new Error('must not fire'); })();
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(d.armed).toBe(1);
+  });
+
   it('keeps different lengths apart', () => {
     const d = new Deadlines();
-    const off = [d.add(1_000, () => {}), d.add(2_000, () => {})];
+    d.add(1_000, () => {});
+    d.add(2_000, () => {});
+    d.add(1_000, () => {});
     expect(d.armed).toBe(2);
-    off.forEach((f) => f());
+  });
+
+  it('never fires a cancelled timeout, fires the ones behind it on time, then ends its timer', async () => {
+    const d = new Deadlines();
+    const fired: string[] = [];
+    const offA = d.add(40, () => fired.push('a'));
+    await sleep(20);
+    d.add(40, () => fired.push('b')); // due 20 ms after a
+    offA(); // the timer still points at a's deadline; it fires, finds a dead, re-arms for b
+    offA(); // twice: harmless
+    await sleep(30); // past a's deadline, before b's (timers fire in deadline order)
+    expect(fired).toEqual([]);
+    await sleep(40);
+    expect(fired).toEqual(['b']);
     expect(d.armed).toBe(0);
   });
 
-  it('never fires a cancelled timeout, and clears the timer once the last one of its slot goes', async () => {
+  it('a timeout that fires may arm another of the same length without a second timer', async () => {
     const d = new Deadlines();
-    let a = 0;
-    let b = 0;
-    const offA = d.add(20, () => { a++; });
-    const offB = d.add(20, () => { b++; });
-    offA();
-    expect(d.armed).toBe(1); // b still waits
-    await sleep(20 + SLOT_MS + 30);
-    expect([a, b]).toEqual([0, 1]);
-    offB(); // after firing: harmless
-    const offC = d.add(5_000, () => { a++; });
-    offC();
-    offC(); // twice: harmless
+    const fired: string[] = [];
+    d.add(10, () => { fired.push('first'); d.add(10, () => fired.push('second')); });
+    await sleep(60);
+    expect(fired).toEqual(['first', 'second']);
     expect(d.armed).toBe(0);
   });
 });
