@@ -45,8 +45,17 @@ interface Group {
 /** Failures that belong to the whole call, not to one request in it: no point retrying apart. */
 const WHOLE_CALL: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ABORTED', 'TIMEOUT', 'DISPOSED', 'WORKER_CRASHED', 'WORKER_UNAVAILABLE']);
 
+/** A group still filling on the page. */
+interface Open {
+  members: Queued[];
+  rows: number;
+}
+
 export class RunOutbox {
-  private queued: Queued[] = [];
+  /** Calls that travel alone, waiting for this task's flush. */
+  private singles: Queued[] = [];
+  /** Groups still filling. Few are open at once (usually one per model). */
+  private open: Open[] = [];
   private scheduled = false;
   /** Stacked calls get negative ids: the page's own call ids are positive. */
   private groupIds = 0;
@@ -54,10 +63,15 @@ export class RunOutbox {
 
   constructor(private readonly remote: Remote<HostApi>) {}
 
-  /** Queue a run; resolves with the worker's reply for this call. */
+  /**
+   * Queue a run; resolves with the worker's reply for this call. A group that reaches maxBatch
+   * rows leaves at once, so the worker computes it while the page is still taking the rest of
+   * the burst; everything else leaves at the end of the task (a microtask later).
+   */
   submit(call: RunToWorker, batching?: PageBatching): Promise<Reply<RunFromWorker>> {
     return new Promise((resolve, reject) => {
-      this.queued.push({ call, batching, resolve, reject });
+      const q: Queued = { call, batching, resolve, reject };
+      if (batching) this.join(q, batching); else this.singles.push(q);
       if (!this.scheduled) {
         this.scheduled = true;
         queueMicrotask(() => this.flush());
@@ -71,9 +85,17 @@ export class RunOutbox {
    * stacked call is aborted in the worker once every member has gone.
    */
   withdraw(callId: number): boolean {
-    const i = this.queued.findIndex((q) => q.call.callId === callId);
+    const i = this.singles.findIndex((q) => q.call.callId === callId);
     if (i >= 0) {
-      this.queued.splice(i, 1);
+      this.singles.splice(i, 1);
+      return true;
+    }
+    for (const [gi, g] of this.open.entries()) {
+      const mi = g.members.findIndex((q) => q.call.callId === callId);
+      if (mi < 0) continue;
+      const [q] = g.members.splice(mi, 1);
+      g.rows -= rowsOf(q!.call.feeds, q!.batching!.layout);
+      if (g.members.length === 0) this.open.splice(gi, 1);
       return true;
     }
     for (const g of this.inFlight.values()) {
@@ -85,45 +107,50 @@ export class RunOutbox {
     return false;
   }
 
+  /** Add a call to its open group (compared in place with the group's first member). */
+  private join(q: Queued, batching: PageBatching): void {
+    const rows = rowsOf(q.call.feeds, batching.layout);
+    let i = this.open.findIndex((g) => g.members[0]!.call.modelId === q.call.modelId && sameGroup(g.members[0]!.call.feeds, q.call.feeds, batching.layout));
+    if (i >= 0 && this.open[i]!.rows + rows > batching.maxBatch) {
+      this.close(this.open.splice(i, 1)[0]!);
+      i = -1;
+    }
+    const g = i >= 0 ? this.open[i]! : { members: [], rows: 0 };
+    if (i < 0) this.open.push(g);
+    g.members.push(q);
+    g.rows += rows;
+    if (g.rows >= batching.maxBatch && g.members.length > 1) this.close(this.open.splice(this.open.indexOf(g), 1)[0]!);
+  }
+
+  /** A group that takes no more calls: a lone member waits for the flush, others leave now. */
+  private close(g: Open): void {
+    if (g.members.length === 1) this.singles.push(g.members[0]!);
+    else this.dispatch(g.members);
+  }
+
   private flush(): void {
     this.scheduled = false;
-    const items = this.queued;
-    this.queued = [];
-    if (items.length === 0) return;
-    const singles: Queued[] = [];
-    const groups: Queued[][] = [];
-    // Few groups are open at once (usually one per model), so each call is compared with each
-    // open group's first member in place; no key is built per call.
-    const open: { members: Queued[]; rows: number }[] = [];
-    for (const q of items) {
-      if (!q.batching) { singles.push(q); continue; }
-      const rows = rowsOf(q.call.feeds, q.batching.layout);
-      let i = open.findIndex((g) => g.members[0]!.call.modelId === q.call.modelId && sameGroup(g.members[0]!.call.feeds, q.call.feeds, q.batching!.layout));
-      if (i >= 0 && open[i]!.rows + rows > q.batching.maxBatch) {
-        groups.push(open[i]!.members);
-        open.splice(i, 1);
-        i = -1;
-      }
-      if (i < 0) open.push({ members: [q], rows });
-      else { open[i]!.members.push(q); open[i]!.rows += rows; }
-    }
-    for (const g of open) groups.push(g.members);
+    const open = this.open;
+    this.open = [];
     const stacked: Queued[][] = [];
-    for (const members of groups) {
-      if (members.length === 1) singles.push(members[0]!);
-      else stacked.push(members);
+    for (const g of open) {
+      if (g.members.length === 1) this.singles.push(g.members[0]!);
+      else stacked.push(g.members);
     }
+    const singles = this.singles;
+    this.singles = [];
     if (singles.length > 0) this.send(singles.map((q) => q.call), singles.map((q) => (r) => q.resolve(r ?? missing())), singles);
-    // Each stacked call leaves as soon as it is built: the worker computes the first while the
-    // page stacks the next (a burst's stacking and its session runs overlap on two cores).
-    for (const members of stacked) {
-      const layout = members[0]!.batching!.layout;
-      const id = --this.groupIds;
-      const group: Group = { id, members, withdrawn: new Set() };
-      this.inFlight.set(id, group);
-      const call = { callId: id, modelId: members[0]!.call.modelId, feeds: stackFeeds(members.map((m) => m.call.feeds), layout) };
-      this.send([call], [(r) => { this.inFlight.delete(id); this.answerGroup(group, layout, r); }], members, [id]);
-    }
+    for (const members of stacked) this.dispatch(members);
+  }
+
+  /** Stack a group into one call and send it on its own (the worker can start on it at once). */
+  private dispatch(members: Queued[]): void {
+    const layout = members[0]!.batching!.layout;
+    const id = --this.groupIds;
+    const group: Group = { id, members, withdrawn: new Set() };
+    this.inFlight.set(id, group);
+    const call = { callId: id, modelId: members[0]!.call.modelId, feeds: stackFeeds(members.map((m) => m.call.feeds), layout) };
+    this.send([call], [(r) => { this.inFlight.delete(id); this.answerGroup(group, layout, r); }], members, [id]);
   }
 
   private send(calls: RunToWorker[], answer: ((r: Reply<RunFromWorker> | undefined) => void)[], all: Queued[], groupIds: number[] = []): void {

@@ -84,14 +84,27 @@ describe('RunOutbox', () => {
       box.submit({ callId: 8, modelId: 'm', feeds: feeds(8, 1) }, b), // joins call 3
     ];
     const replies = await Promise.all(calls);
-    // The calls that go alone share one message; each stacked call leaves in its own, as soon
-    // as it is built, so the worker can start on it while the next is stacked.
-    expect(w.messages.map((m) => m.map((c) => c.callId).sort((a, c) => a - c))).toEqual([[4, 5, 6, 7], [-1], [-2]]);
+    // {1,2} filled maxBatch and left at once, in a message of its own; at the end of the task
+    // the calls that go alone share one message, and the unfinished group {3,8} leaves in its own.
+    expect(w.messages.map((m) => m.map((c) => c.callId).sort((a, c) => a - c))).toEqual([[-1], [4, 5, 6, 7], [-2]]);
     const sent = w.messages.flat();
     expect(sent.map((c) => c.feeds['x']!.dims[0]!).sort((a, c) => a - c)).toEqual([1, 1, 1, 1, 2, 4]); // {1,2}, {3,8}, {4}, {5}, {6}, {7}
     expect(Math.max(...sent.map((c) => c.feeds['x']!.dims[0]!))).toBeLessThanOrEqual(4);
     const want = [[6, 6], [12, 12], [18], [40], [45], [36], [42], [48]];
     replies.forEach((r, i) => expect(sums(r), `call ${i + 1}`).toEqual(want[i]));
+  });
+
+  it('sends a group the moment it reaches maxBatch, while the burst is still being submitted', async () => {
+    const w = fakeRemote();
+    const box = new RunOutbox(w.remote);
+    const b = batching(2);
+    const calls = [box.submit({ callId: 1, modelId: 'm', feeds: feeds(1) }, b), box.submit({ callId: 2, modelId: 'm', feeds: feeds(2) }, b)];
+    expect(w.messages).toHaveLength(1); // no microtask has run yet: it left inside submit()
+    calls.push(box.submit({ callId: 3, modelId: 'm', feeds: feeds(3) }, b));
+    expect(w.messages).toHaveLength(1); // call 3 waits for company until the end of the task
+    const replies = await Promise.all(calls);
+    expect(w.messages.map((m) => m.map((c) => c.callId))).toEqual([[-1], [3]]);
+    expect(replies.map(sums)).toEqual([[6], [12], [18]]);
   });
 
   it('retries a failing stacked call one by one: only the culprit fails', async () => {
