@@ -9,8 +9,9 @@
  * call with one tensor per input, up to the model's maxBatch rows, and the answer is split back
  * per caller. Moving thousands of small tensors between threads is what a burst of small
  * requests costs most (each buffer is transferred and each object cloned, both ways), so this
- * is what lets batching pay off in wall time and not only in session time. The worker's batcher
- * still merges whatever arrives from separate tasks.
+ * is what lets batching pay off in wall time and not only in session time. A group leaves as
+ * soon as it is full, while the page is still taking the rest of the burst, so stacking and the
+ * session runs overlap. The worker's batcher still merges whatever arrives from separate tasks.
  *
  * A stacked call that fails for a reason of its own (a request the model chokes on) is retried
  * call by call, so only the culprit fails, exactly as the worker's batcher does. A caller that
