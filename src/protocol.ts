@@ -68,6 +68,11 @@ export interface RunToWorker {
   callId: number;
   modelId: string;
   feeds: Tensors;
+  /**
+   * Send the input buffers back with the answer (the page stacked them and reuses them for the
+   * next stacked call: memory already touched, where a fresh buffer costs a page fault per 4 KB).
+   */
+  returnInputs?: boolean;
 }
 
 /** One answered run. */
@@ -75,6 +80,8 @@ export interface RunFromWorker {
   outputs: Tensors;
   timing: RunTiming;
   backend: BackendName;
+  /** The input buffers, handed back when the call asked for them (`returnInputs`). */
+  spent?: ArrayBuffer[];
 }
 
 /** Progress callback proxied through comlink. */

@@ -108,8 +108,13 @@ function sameValues(x: Tensor['data'], y: Tensor['data']): boolean {
 
 type Ctor = new (n: number) => Tensor['data'];
 
-/** Stack requests along axis 0 (padding axis 1 where declared). */
-export function stackFeeds(requests: readonly Tensors[], layout: BatchLayout): Tensors {
+/** Makes the typed array a stacked input is written into (every element gets overwritten). */
+export type StackAlloc = (ctor: Ctor, length: number) => Tensor['data'];
+
+const freshArray: StackAlloc = (ctor, length) => new ctor(length);
+
+/** Stack requests along axis 0 (padding axis 1 where declared), into arrays from `alloc`. */
+export function stackFeeds(requests: readonly Tensors[], layout: BatchLayout, alloc: StackAlloc = freshArray): Tensors {
   const first = requests[0];
   if (!first) throw new InpageError('INTERNAL', 'stackFeeds needs at least one request.');
   const out: Tensors = {};
@@ -124,7 +129,7 @@ export function stackFeeds(requests: readonly Tensors[], layout: BatchLayout): T
     const seq = padValue === undefined ? undefined : Math.max(...parts.map((t) => t.dims[1] ?? 0));
     const dims = [rows, ...(seq === undefined ? first[name]!.dims.slice(1) : [seq, ...first[name]!.dims.slice(2)])];
     const rowSize = dims.slice(1).reduce((a, b) => a * b, 1);
-    const data = new (parts[0]!.data.constructor as Ctor)(rows * rowSize);
+    const data = alloc(parts[0]!.data.constructor as Ctor, rows * rowSize);
     if (padValue !== undefined) (data as { fill(v: number | bigint): unknown }).fill(padValue as never);
     let row = 0;
     for (const t of parts) {

@@ -266,8 +266,12 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
 
     runMany: async (list) => {
       // Every call is submitted before the first await, so the batcher sees the whole burst.
-      const replies = await Promise.all(list.map((c) => runOne(c.callId, c.modelId, c.feeds)));
-      return transfer(replies, replies.flatMap((r) => (r.ok ? transferablesOf(r.value.outputs) : [])));
+      const replies = await Promise.all(list.map(async (c): Promise<Reply<RunFromWorker>> => {
+        const r = await runOne(c.callId, c.modelId, c.feeds);
+        // The run is over, so its input buffers are free: back to the page's pool.
+        return r.ok && c.returnInputs === true ? { ok: true, value: { ...r.value, spent: transferablesOf(c.feeds) } } : r;
+      }));
+      return transfer(replies, [...new Set(replies.flatMap((r) => (r.ok ? [...transferablesOf(r.value.outputs), ...(r.value.spent ?? [])] : [])))]);
     },
 
     abort: (callId) => {

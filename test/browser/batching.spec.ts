@@ -52,3 +52,26 @@ test('models without a batch axis, or with batching off, still answer every call
   expect(r.n).toBe(20);
   expect(r.same).toBe(true);
 });
+
+test('bursts in a row reuse the stacked input buffers the worker hands back, and every caller still gets its own rows', async ({ openHarness }) => {
+  // big-mlp: 64 rows × 256 floats = 64 KB per stacked input, large enough to be pooled; three
+  // bursts of 128, so the second and third stack into buffers that went to the worker and back.
+  const big = getTestModel('big-mlp');
+  const bursts = [0, 1, 2].map((b) => Array.from({ length: 128 }, (_, i) => 5000 + b * 1000 + i));
+  const feeds = bursts.map((seeds) => seeds.map((s) => plain(big.inputs(1, s))));
+  const page = await openHarness();
+  const r = await page.evaluate(async (feeds) => {
+    const engine = await window.inpage.createEngine({ backend: 'wasm', measure: false });
+    const m = await engine.load({ url: 'models/big-mlp.onnx' }, { batch: { maxBatch: 64, maxWaitMs: 4 } });
+    const out = [];
+    for (const burst of feeds) out.push(await Promise.all(burst.map((f) => window.harness.settle(async () => window.harness.fromTensors(await m.run(window.harness.toTensors(f)))))));
+    const stats = engine.stats();
+    await engine.dispose();
+    return { out, meanBatch: stats.meanBatchSize };
+  }, feeds);
+  expect(r.meanBatch).toBeGreaterThan(1);
+  r.out.forEach((burst, b) => burst.forEach((s, i) => {
+    expect(s.ok, `burst ${b} call ${i}: ${JSON.stringify(s).slice(0, 200)}`).toBe(true);
+    if (s.ok) expectClose(s.value, plain(big.reference(big.inputs(1, bursts[b]![i]!))));
+  }));
+});

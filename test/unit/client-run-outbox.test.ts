@@ -43,7 +43,9 @@ function fakeRemote() {
         const k = Number((c.feeds['k']!.data as BigInt64Array)[0]);
         const sum = new Float32Array(rows);
         for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) sum[r]! += xs[r * d + j]! * k;
-        return { ok: true, value: { outputs: { sum: { type: 'float32', dims: [rows, 1], data: sum } }, backend: 'wasm', timing: { queuedMs: 0, computeMs: 1, batchSize: 1, batchRows: rows } } };
+        // Like the worker: a call that asks gets its input buffers back once its run is over.
+        const spent = c.returnInputs ? [xs.buffer as ArrayBuffer] : undefined;
+        return { ok: true, value: { outputs: { sum: { type: 'float32', dims: [rows, 1], data: sum } }, backend: 'wasm', timing: { queuedMs: 0, computeMs: 1, batchSize: 1, batchRows: rows }, ...(spent ? { spent } : {}) } };
       });
     },
     abort: async (id: number) => { aborted.push(id); },
@@ -105,6 +107,23 @@ describe('RunOutbox', () => {
     const replies = await Promise.all(calls);
     expect(w.messages.map((m) => m.map((c) => c.callId))).toEqual([[-1], [3]]);
     expect(replies.map(sums)).toEqual([[6], [12], [18]]);
+  });
+
+  it('stacks the next group into the input buffer the worker handed back (large ones only), overwriting every row', async () => {
+    const w = fakeRemote();
+    const box = new RunOutbox(w.remote);
+    const b = batching();
+    const wide = 20_000; // 80 KB a row: two rows stack into 160 KB, worth reusing
+    const burst = (ids: number[], d: number) => Promise.all(ids.map((id) => box.submit({ callId: id, modelId: 'm', feeds: feeds(id, 1, d) }, b)));
+    await burst([1, 2], wide);
+    const sent = (i: number) => w.messages[i]![0]!;
+    expect(sent(0).returnInputs).toBe(true);
+    const reused = sent(0).feeds['x']!.data.buffer;
+    const again = await burst([5, 7], wide);
+    expect(sent(1).feeds['x']!.data.buffer).toBe(reused);
+    expect(again.map(sums)).toEqual([[5 * wide * 3], [7 * wide * 3]]); // no row of the first burst left
+    await burst([3, 4], 2); // small: a fresh buffer
+    expect(sent(2).feeds['x']!.data.buffer).not.toBe(reused);
   });
 
   it('retries a failing stacked call one by one: only the culprit fails', async () => {
