@@ -89,8 +89,8 @@ async function main(): Promise<void> {
       }),
       overhead: () => repeat('overhead', cpu, iso, (p) => p.evaluate(() => window.bench.overhead({ runs: 1000, model: 'mlp', width: 64 }))),
       throughput: async () => ({
-        recommender: await repeat('throughput recommender', cpu, iso, (p) => p.evaluate(() => window.bench.throughput({ recommender: 'reco/manifest.json', n: 256, reps: 3 }))),
-        bigMlp: await repeat('throughput big-mlp', cpu, iso, (p) => p.evaluate(() => window.bench.throughput({ model: 'big-mlp', n: 256, reps: 3 }))),
+        recommender: await repeat('throughput recommender', cpu, iso, (p) => p.evaluate(() => window.bench.throughput({ recommender: 'reco/manifest.json', n: 256, reps: 10 }))),
+        bigMlp: await repeat('throughput big-mlp', cpu, iso, (p) => p.evaluate(() => window.bench.throughput({ model: 'big-mlp', n: 256, reps: 10 }))),
       }),
       longTasks: async () => ({
         inpage: await repeat('long tasks inpage', cpu, iso, (p) => p.evaluate(() => window.bench.longTasks({ mode: 'inpage', url: 'models/big-mlp.onnx', runs: 1000 }))),
