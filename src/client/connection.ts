@@ -9,7 +9,7 @@ import type { HostApi, Reply } from '../protocol.ts';
 import { Deadlines } from './deadlines.ts';
 import { RunOutbox } from './run-outbox.ts';
 
-/** One timer per burst of calls, not one per call (see deadlines.ts). */
+/** One timer per timeout length, not one per call (see deadlines.ts). */
 const deadlines = new Deadlines();
 
 /** How a call is bounded. */
