@@ -11,7 +11,7 @@ import type { ModelBackend, ModelInfo, RunOptions } from '../types.ts';
 import { validateFeeds, type ValidateOptions } from '../validate.ts';
 import type { WorkerConnection } from './connection.ts';
 import type { PageBatching } from './run-outbox.ts';
-import { batchLayout } from '../scheduling/batch-tensors.ts';
+import { DEFAULT_MAX_BATCH, batchLayout } from '../scheduling/batch-tensors.ts';
 
 /**
  * A loaded model.
@@ -60,6 +60,8 @@ export class ModelHandle implements Model {
   private disposed = false;
   private reloading: Promise<void> | undefined;
   private stacking: PageBatching | undefined | null = null;
+  /** The first input with a batch axis: its axis 0 counts a call's rows (undefined: none has one). */
+  private readonly rowInput: string | undefined;
 
   constructor(
     private readonly host: ModelHost, private readonly spec: LoadToWorker, meta: ModelFromWorker, private conn: WorkerConnection,
@@ -72,6 +74,7 @@ export class ModelHandle implements Model {
     this.bytes = meta.bytes;
     this.batching = meta.batching;
     this.source = meta.source;
+    this.rowInput = meta.inputs.find((i) => typeof i.dims[0] === 'string')?.name;
   }
 
   get id(): string {
@@ -83,8 +86,7 @@ export class ModelHandle implements Model {
     const startedAt = performance.now();
     validateFeeds(feeds, this.inputs, this.host.validation());
     // Rows come from an input with a batch axis (a fixed-shape input such as `k` [1] says nothing).
-    const rowInput = this.inputs.find((i) => typeof i.dims[0] === 'string')?.name;
-    const rows = (rowInput === undefined ? undefined : feeds[rowInput]?.dims[0]) ?? Object.values(feeds)[0]?.dims[0] ?? 1;
+    const rows = (this.rowInput === undefined ? undefined : feeds[this.rowInput]?.dims[0]) ?? Object.values(feeds)[0]?.dims[0] ?? 1;
     let ticket: MissTicket | undefined;
     if (opts.cache ?? this.useResultCache) {
       // Looked up before the buffers move: a hit never crosses to the worker.
@@ -122,9 +124,10 @@ export class ModelHandle implements Model {
   /** How the outbox may stack this model's concurrent calls (the worker's layout, rebuilt here once). */
   private pageBatching(): PageBatching | undefined {
     if (this.stacking !== null) return this.stacking;
-    const opts = this.spec.batch === false ? undefined : this.spec.batch;
-    const layout = this.batching.enabled && this.spec.batch !== false ? batchLayout(this.inputs, this.outputs, opts?.pad ?? {}) : 'off';
-    this.stacking = typeof layout === 'string' ? undefined : { layout, maxBatch: Math.max(1, opts?.maxBatch ?? 64) };
+    // `batch: false` reaches here as batching.enabled false (the worker reports it off).
+    const opts = this.spec.batch || undefined;
+    const layout = this.batching.enabled ? batchLayout(this.inputs, this.outputs, opts?.pad ?? {}) : 'off';
+    this.stacking = typeof layout === 'string' ? undefined : { layout, maxBatch: Math.max(1, opts?.maxBatch ?? DEFAULT_MAX_BATCH) };
     return this.stacking;
   }
 

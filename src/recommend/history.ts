@@ -9,7 +9,7 @@
  * Storage can be missing or throw (Safari private mode, blocked cookies, sandboxed iframes,
  * quota): then the history lives in memory for the page's lifetime instead of failing the page.
  */
-import { TRACK_EVENT_TYPES, isWeighted, type TrackEventType } from './weights.ts';
+import { TRACK_EVENT_TYPES, isWeighted, trackCode, type TrackEventType } from './weights.ts';
 
 /** The part of the Web Storage API the history uses (injectable for tests). */
 export interface StorageLike {
@@ -54,7 +54,7 @@ function decode(text: string | null): TrackedEvent[] {
 }
 
 function encode(events: readonly TrackedEvent[]): string {
-  const stored: Stored = { v: 1, e: events.map((e) => [e.itemId, TRACK_EVENT_TYPES.indexOf(e.type), e.time]) };
+  const stored: Stored = { v: 1, e: events.map((e) => [e.itemId, trackCode(e.type), e.time]) };
   return JSON.stringify(stored);
 }
 

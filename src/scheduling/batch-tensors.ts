@@ -21,6 +21,9 @@ export interface BatchLayout {
   rowsFrom: string;
 }
 
+/** Most rows in one run when the model's load options do not say (page and worker must agree). */
+export const DEFAULT_MAX_BATCH = 64;
+
 /** Shared inputs up to this many elements go into the group key by value; larger ones never batch. */
 export const SHARED_KEY_MAX = 64;
 

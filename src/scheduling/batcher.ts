@@ -11,7 +11,7 @@
  */
 import { InpageError, abortError } from '../errors.ts';
 import type { Tensors } from '../tensor.ts';
-import { rowsOf, sameGroup, splitOutputs, stackFeeds, type BatchLayout } from './batch-tensors.ts';
+import { DEFAULT_MAX_BATCH, rowsOf, sameGroup, splitOutputs, stackFeeds, type BatchLayout } from './batch-tensors.ts';
 
 /** Batching options of a model. `maxWaitMs: 0` or `maxBatch: 1` disables batching. */
 export interface BatchOptions {
@@ -69,7 +69,7 @@ export class Batcher {
    * @param layout the model's batch layout, or undefined when it cannot batch
    */
   constructor(private readonly run: (feeds: Tensors) => Promise<Tensors>, private readonly layout: BatchLayout | undefined, opts: BatchOptions = {}) {
-    this.maxBatch = Math.max(1, opts.maxBatch ?? 64);
+    this.maxBatch = Math.max(1, opts.maxBatch ?? DEFAULT_MAX_BATCH);
     this.maxWaitMs = Math.max(0, opts.maxWaitMs ?? 2);
   }
 
