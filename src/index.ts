@@ -15,13 +15,13 @@ export type { Tensor, TensorType, TensorInfo, Tensors, TensorDataMap, TensorData
 export type {
   AdapterInfo, BackendMeasurement, BackendName, BackendPreference, BatchOptions, EngineInfo, EngineOptions, LoadOptions, LoadProgress,
   ModelBackend, ModelBytesSource, ModelInfo, ModelSource, ModelVariant, RemoteFallback, ResultCacheOptions, RunOptions,
+  StoredModelInfo, StoreKind,
 } from './types.ts';
-export type { StoredModelInfo, StoreKind } from './caches/model-store.ts';
 export type {
   ClassificationLabel, FeatureExtractionOptions, FeatureExtractionPipeline, GenericPipeline, PipelineCallOptions, PipelineDtype,
   PipelineFile, PipelineFor, PipelineInfo, PipelineOptions, PipelineProgress, PipelineTask, TextClassificationOptions,
   TextClassificationPipeline, ZeroShotClassificationOptions, ZeroShotClassificationPipeline, ZeroShotClassificationResult,
-} from './backends/transformers-types.ts';
+} from './pipeline-types.ts';
 export type { EngineStats, LatencyStats } from './stats/counters.ts';
 export { estimateSavings, projectDaily, type SavingsEstimate, type Usage } from './stats/savings.ts';
 export { PRICING_EXAMPLES, TYPICAL_PERSONALISATION_REQUEST, type Pricing } from './stats/pricing.ts';

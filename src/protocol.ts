@@ -1,18 +1,21 @@
 /**
- * The wire contract between the page (`client/`) and the worker (`worker/`). Types only.
+ * The wire contract between the page (`client/`) and the worker (`worker/`). Types only, and the
+ * only place such types live: both sides import their messages from here and never from each
+ * other. Every type is structured-clone safe; nothing at the boundary is `unknown`.
  *
  * Transport is comlink (one RPC per method, matched by comlink's request id, never by arrival
  * order). Every method resolves with a `Reply` instead of throwing, because comlink flattens
  * thrown errors to `{ message, name, stack }` and we need `code` and `details` intact.
  */
 import type { WireError } from './errors.ts';
-import type { StoreKind, StoredModelInfo } from './caches/model-store.ts';
-import type { TensorInfo, Tensors } from './tensor.ts';
-import type { BatchOptions, RunTiming } from './scheduling/batcher.ts';
-import type { BackendName, BackendPreference, EngineInfo, LoadProgress } from './types.ts';
+import type { Tensor, TensorInfo, Tensors } from './tensor.ts';
 import type {
-  PipelineCallToWorker, PipelineFromWorker, PipelineProgressToPage, PipelineRunFromWorker, PipelineToWorker,
-} from './backends/transformers-types.ts';
+  BackendName, BackendPreference, BatchOptions, EngineInfo, LoadProgress, ModelBytesSource, StoredModelInfo,
+} from './types.ts';
+import type {
+  ClassificationLabel, PipelineDtype, PipelineFile, PipelineProgress, ZeroShotClassificationResult,
+} from './pipeline-types.ts';
+import type { PipelineKind } from './pipeline-tasks.ts';
 
 /** Outcome of every call to the worker. */
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: WireError };
@@ -60,14 +63,27 @@ export interface ModelFromWorker {
   downloadedBytes: number;
 }
 
-/** Where a model's bytes came from at load. */
-export type ModelBytesSource = 'network' | 'bytes' | StoreKind;
+/** Timing of one request, reported back to the page for stats. */
+export interface RunTiming {
+  queuedMs: number;
+  computeMs: number;
+  /** Requests that shared the run (1 = ran alone). */
+  batchSize: number;
+  /** Rows in the run. */
+  batchRows: number;
+}
 
 /** One run in a `runMany` message. */
 export interface RunToWorker {
   callId: number;
   modelId: string;
   feeds: Tensors;
+  /**
+   * Set when the page stacked several callers' calls into this one: each caller's row count, in
+   * order. The worker answers the group whole, or — when its run fails — runs each caller's rows
+   * alone and answers per caller ({@link PartsFromWorker}), so the page never re-sends a call.
+   */
+  members?: number[];
   /**
    * Send the input buffers back with the answer (the page stacked them and reuses them for the
    * next stacked call: memory already touched, where a fresh buffer costs a page fault per 4 KB).
@@ -84,6 +100,14 @@ export interface RunFromWorker {
   spent?: ArrayBuffer[];
 }
 
+/** A stacked call whose run failed: one reply per member, in order (only the culprit fails). */
+export interface PartsFromWorker {
+  parts: Reply<Tensors>[];
+  timing: RunTiming;
+  backend: BackendName;
+  spent?: ArrayBuffer[];
+}
+
 /** Progress callback proxied through comlink. */
 export type ProgressToPage = (p: LoadProgress) => void;
 
@@ -93,6 +117,75 @@ export type TestHookToWorker =
   | { type: 'crash'; how: 'throw' | 'close' }
   | { type: 'lose-device' };
 
+/** How the page asks the worker for a pipeline. */
+export interface PipelineToWorker {
+  pipeId: string;
+  task: string;
+  model: string;
+  /** Absent: the engine's backend preference. */
+  device?: BackendPreference;
+  dtype?: PipelineDtype | Record<string, PipelineDtype>;
+  revision: string;
+  /** transformers.js `env.remoteHost` and `env.remotePathTemplate` for this model. */
+  host: { remoteHost: string; pathTemplate: string };
+  cache: boolean;
+  batch: { maxBatch: number; maxWaitMs: number } | false;
+}
+
+/** What the worker answers after building a pipeline. */
+export interface PipelineFromWorker {
+  pipeId: string;
+  task: string;
+  model: string;
+  backend: BackendName;
+  reason: string;
+  dtype: string;
+  files: PipelineFile[];
+  /** Bytes of all files, and of those fetched from the network. */
+  bytes: number;
+  downloadedBytes: number;
+  batching: { enabled: boolean; reason: string };
+}
+
+/** A JSON-like option value (what call options may contain). */
+export type PipelineOptionValue = string | number | boolean | null | PipelineOptionValue[] | { [key: string]: PipelineOptionValue };
+
+/** Call options as they travel: the task's own keys, plus any other transformers.js option (JSON values only). */
+export type PipelineOptionsToWorker = Record<string, PipelineOptionValue>;
+
+/** A value a generic task takes or gives: JSON-like, with plain tensors inside. */
+export type WireValue = string | number | boolean | null | Tensor | WireValue[] | { [key: string]: WireValue };
+
+/** The texts of a call: one, or several. */
+export type Texts = string | string[];
+
+/** One pipeline call as it crosses to the worker, typed by the task's kind. */
+export type PipelineCallToWorker =
+  | { kind: 'feature-extraction'; texts: Texts; options: PipelineOptionsToWorker }
+  | { kind: 'text-classification'; texts: Texts; options: PipelineOptionsToWorker }
+  | { kind: 'zero-shot-classification'; texts: Texts; labels: Texts; options: PipelineOptionsToWorker }
+  | { kind: 'generic'; input: WireValue; options: PipelineOptionsToWorker };
+
+/** One pipeline call's result, typed by the task's kind. Tensors are plain {@link Tensor}s. */
+export type PipelineOutput =
+  | { kind: 'feature-extraction'; value: Tensor }
+  | { kind: 'text-classification'; value: ClassificationLabel[] | ClassificationLabel[][] }
+  | { kind: 'zero-shot-classification'; value: ZeroShotClassificationResult | ZeroShotClassificationResult[] }
+  | { kind: 'generic'; value: WireValue };
+
+/** One answered pipeline call. */
+export interface PipelineRunFromWorker {
+  output: PipelineOutput;
+  timing: RunTiming;
+  backend: BackendName;
+}
+
+/** Progress of a pipeline load, proxied through comlink. */
+export type PipelineProgressToPage = (p: PipelineProgress) => void;
+
+/** The kinds a pipeline call can have (re-exported for the sides). */
+export type { PipelineKind };
+
 /** The API the worker host exposes; `client/` calls it through `comlink.wrap`. */
 export interface HostApi {
   init(opts: InitToWorker): Promise<Reply<EngineInfo>>;
@@ -100,7 +193,7 @@ export interface HostApi {
   load(callId: number, spec: LoadToWorker, onProgress?: ProgressToPage): Promise<Reply<ModelFromWorker>>;
   run(callId: number, modelId: string, feeds: Tensors): Promise<Reply<RunFromWorker>>;
   /** Several runs in one message (what the page sends); one reply per call, in order. */
-  runMany(calls: RunToWorker[]): Promise<Reply<RunFromWorker>[]>;
+  runMany(calls: RunToWorker[]): Promise<Reply<RunFromWorker | PartsFromWorker>[]>;
   /** Cancel a pending load or queued run; a no-op for unknown or finished calls. */
   abort(callId: number): void;
   disposeModel(modelId: string): Promise<Reply<null>>;

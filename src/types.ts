@@ -1,24 +1,81 @@
 /**
  * Public option and result types of the engine. Plain data only: everything here is
- * structured-clone safe so the same shapes travel to and from the worker.
+ * structured-clone safe so the same shapes travel to and from the worker. This module imports
+ * no other part of the SDK but the tensor types and the result cache's options, so both sides
+ * of the worker boundary (and protocol.ts) can build on it without an import loop.
  */
 import type { TensorInfo, Tensors } from './tensor.ts';
 import type { ResultCacheOptions } from './caches/result-cache.ts';
-import type { ModelVariant } from './routing/variants.ts';
-import type { ModelBytesSource } from './protocol.ts';
 
-export type { ResultCacheOptions, ModelVariant, ModelBytesSource };
-import type { BatchOptions } from './scheduling/batcher.ts';
-import type { BackendMeasurement } from './routing/measure.ts';
-
-export type { BackendMeasurement };
-
-export type { BatchOptions };
+export type { ResultCacheOptions };
 
 /** Where models run. `'auto'` picks WebGPU when the device has it and the model builds on it. */
 export type BackendName = 'webgpu' | 'wasm';
 /** What the caller asks for. Default `'auto'`. */
 export type BackendPreference = 'auto' | BackendName;
+
+/** Batching options of a model. `maxWaitMs: 0` or `maxBatch: 1` disables batching. */
+export interface BatchOptions {
+  /** Most rows in one run. Default 64. */
+  maxBatch?: number;
+  /** Longest time the first request of a batch waits for companions. Default 2 ms. */
+  maxWaitMs?: number;
+  /** Pad value per sequence input (padded along axis 1 to the longest request). */
+  pad?: Record<string, number>;
+}
+
+/** One measured (or remembered) backend verdict, as `engine.info().measurements` reports it. */
+export interface BackendMeasurement {
+  /** First 12 hex chars of the model's SHA-256. */
+  model: string;
+  /** Median ms per run on each backend (ran through the session, worker-side). */
+  medians: Partial<Record<BackendName, number>>;
+  runs: number;
+  chosen: BackendName;
+  source: 'measured' | 'remembered';
+  at: number;
+}
+
+/**
+ * One variant of a model.
+ *
+ * @example
+ * { label: 'fp16-gpu', url: '/m/fp16.onnx', requires: { webgpu: true, shaderF16: true }, latencyBudgetMs: 20 }
+ */
+export interface ModelVariant {
+  label: string;
+  url?: string;
+  bytes?: ArrayBuffer | Uint8Array;
+  sha256?: string;
+  requires?: {
+    /** Needs a WebGPU adapter (the variant is then loaded on WebGPU). */
+    webgpu?: boolean;
+    /** Needs the `shader-f16` adapter feature (float16 kernels). */
+    shaderF16?: boolean;
+    /** Needs at least this much device memory (navigator.deviceMemory, GiB; unknown counts as enough). */
+    minMemoryGB?: number;
+  };
+  /** If the measured median run on this device exceeds this, the next eligible variant is tried. */
+  latencyBudgetMs?: number;
+}
+
+/** Where a model cache entry lives. */
+export type StoreKind = 'cache-storage' | 'indexeddb' | 'memory';
+
+/** Where a model's bytes came from at load. */
+export type ModelBytesSource = 'network' | 'bytes' | StoreKind;
+
+/** What `engine.cache.list()` reports about one stored model. */
+export interface StoredModelInfo {
+  url: string;
+  /** Lower-case hex SHA-256 recorded at `put`. */
+  sha256: string;
+  bytes: number;
+  /** `Date.now()` at `put`. */
+  storedAt: number;
+  store: StoreKind;
+  version?: string;
+}
 
 /**
  * Options of `createEngine`.

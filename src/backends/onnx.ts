@@ -1,12 +1,13 @@
 /**
- * onnxruntime-web backends: the WebGPU execution provider and the CPU (WASM) one.
+ * onnxruntime-web backends: the WebGPU execution provider and the CPU (WASM) one. Every ORT
+ * call goes through the runtime (ort-runtime.ts) and so through its one executor.
  */
 import type * as Ort from 'onnxruntime-web';
 import { InpageError } from '../errors.ts';
 import type { Tensors } from '../tensor.ts';
 import type { BackendName } from '../types.ts';
 import type { BackendContext, BackendFactory, SessionHandle } from './types.ts';
-import type { OrtFlavour, OrtModule } from './ort-runtime.ts';
+import type { Lane, OrtFlavour, OrtModule } from './ort-runtime.ts';
 import { fromOrtOutputs, readMetadata, toOrtFeeds } from './ort-tensors.ts';
 
 class OrtSession implements SessionHandle {
@@ -14,22 +15,22 @@ class OrtSession implements SessionHandle {
   readonly outputs;
   constructor(
     readonly backend: BackendName, private readonly ort: OrtModule, private readonly session: Ort.InferenceSession,
-    private readonly exclusive: <T>(job: () => Promise<T>) => Promise<T>,
+    private readonly flavour: OrtFlavour, private readonly ctx: BackendContext,
   ) {
     this.inputs = readMetadata(session.inputMetadata);
     this.outputs = readMetadata(session.outputMetadata);
   }
 
-  run(feeds: Tensors): Promise<Tensors> {
-    return this.exclusive(async () => fromOrtOutputs(await this.session.run(toOrtFeeds(this.ort, feeds))));
+  async run(feeds: Tensors, lane: Lane = 'run', timing?: { ms: number }): Promise<Tensors> {
+    return fromOrtOutputs(await this.ctx.runtime.run(this.flavour, this.session, toOrtFeeds(this.ort, feeds), lane, undefined, timing));
   }
 
   release(): Promise<void> {
-    return this.exclusive(() => this.session.release());
+    return this.ctx.runtime.release(this.flavour, this.session);
   }
 }
 
-async function createOrtSession(backend: BackendName, flavour: OrtFlavour, ep: 'webgpu' | 'wasm', bytes: Uint8Array, ctx: BackendContext): Promise<SessionHandle> {
+async function createOrtSession(backend: BackendName, flavour: OrtFlavour, ep: 'webgpu' | 'wasm', bytes: Uint8Array, ctx: BackendContext, lane: Lane): Promise<SessionHandle> {
   let ort: OrtModule;
   try {
     ort = await ctx.runtime.get(flavour);
@@ -37,10 +38,10 @@ async function createOrtSession(backend: BackendName, flavour: OrtFlavour, ep: '
     throw new InpageError('BACKEND_UNAVAILABLE', `Could not load the onnxruntime-web ${flavour} runtime: ${e instanceof Error ? e.message : String(e)}. Check that the ORT files are served (assetBase) and allowed by the page's CSP.`, { backend });
   }
   try {
-    const exclusive = <T>(job: () => Promise<T>): Promise<T> => ctx.runtime.exclusive(flavour, job);
-    const session = await exclusive(() => ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' }));
-    return new OrtSession(backend, ort, session, exclusive);
+    const session = await ctx.runtime.createSession(flavour, bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' }, lane);
+    return new OrtSession(backend, ort, session, flavour, ctx);
   } catch (e) {
+    if (e instanceof InpageError && e.code === 'ABORTED') throw e;
     const text = e instanceof Error ? e.message : String(e);
     throw new InpageError('MODEL_INVALID', `The model could not be built on ${backend}: ${text}`, { backend });
   }
@@ -51,7 +52,7 @@ export const webgpuBackend: BackendFactory = {
   name: 'webgpu',
   priority: 20,
   unavailableReason: (caps) => (caps.webgpu ? null : caps.webgpuReason),
-  create: (bytes, ctx) => createOrtSession('webgpu', 'webgpu', 'webgpu', bytes, ctx),
+  create: (bytes, ctx, lane = 'run') => createOrtSession('webgpu', 'webgpu', 'webgpu', bytes, ctx, lane),
 };
 
 /** The CPU execution provider (WASM, SIMD, threads when cross-origin isolated). */
@@ -59,5 +60,5 @@ export const wasmBackend: BackendFactory = {
   name: 'wasm',
   priority: 10,
   unavailableReason: () => (typeof WebAssembly === 'object' ? null : 'WebAssembly is not available'),
-  create: (bytes, ctx) => createOrtSession('wasm', ctx.cpuFlavour, 'wasm', bytes, ctx),
+  create: (bytes, ctx, lane = 'run') => createOrtSession('wasm', ctx.cpuFlavour, 'wasm', bytes, ctx, lane),
 };

@@ -1,15 +1,21 @@
 /**
- * Lazy loading of onnxruntime-web. Only what the device needs is imported: a device without
- * WebGPU gets the CPU-only build (`onnxruntime-web/wasm`, 14 MB wasm) and never fetches the
- * 27 MB WebGPU runtime. A WebGPU device gets `onnxruntime-web/webgpu`, whose runtime also has
- * the CPU execution provider, so falling back to WASM needs no second download.
+ * onnxruntime-web in a worker: loaded lazily, configured once, and entered only through the
+ * runtime's {@link Executor}. This file is the only code in the SDK that calls ORT itself
+ * (session builds, runs, releases); ONNX models (onnx.ts) and transformers.js pipelines
+ * (transformers.ts) both go through it, so one queue with one policy decides what runs next.
+ *
+ * Only what the device needs is imported: a device without WebGPU gets the CPU-only build
+ * (`onnxruntime-web/wasm`, 14 MB wasm) and never fetches the 27 MB WebGPU runtime. A WebGPU
+ * device gets `onnxruntime-web/webgpu`, whose runtime also has the CPU execution provider, so
+ * falling back to WASM needs no second download.
  */
 import type * as Ort from 'onnxruntime-web';
-import { SerialQueue } from '../scheduling/serial-queue.ts';
+import { Executor, type Lane } from '../scheduling/executor.ts';
 
 export type OrtModule = typeof Ort;
 /** Which ORT build a worker uses. */
 export type OrtFlavour = 'wasm' | 'webgpu';
+export type { Lane };
 
 export interface OrtConfig {
   threads: number;
@@ -17,22 +23,54 @@ export interface OrtConfig {
   assetBase?: string;
 }
 
-/** One ORT module per flavour per worker; configured once, before its first session. */
+/** One ORT module and one executor per flavour per worker. */
 export class OrtRuntime {
   private readonly loaded = new Map<OrtFlavour, Promise<OrtModule>>();
-  private readonly locks = new Map<OrtFlavour, SerialQueue>();
+  private readonly executors = new Map<OrtFlavour, Executor>();
+  private loads = 0;
   constructor(private readonly config: OrtConfig) {}
 
+  /** The executor in front of `flavour`'s runtime (created on first use). */
+  executor(flavour: OrtFlavour): Executor {
+    let ex = this.executors.get(flavour);
+    if (!ex) { ex = new Executor(); this.executors.set(flavour, ex); }
+    return ex;
+  }
+
+  /** A lane for the steps of a new load: loads take turns oldest first (see executor.ts). */
+  loadLane(signal?: AbortSignal): Lane {
+    return { load: ++this.loads, signal };
+  }
+
+  /** Build a session (in `lane`). */
+  async createSession(flavour: OrtFlavour, bytes: Uint8Array, options: Ort.InferenceSession.SessionOptions, lane: Lane): Promise<Ort.InferenceSession> {
+    const ort = await this.get(flavour);
+    const signal = lane === 'run' ? undefined : lane.signal;
+    return this.executor(flavour).add(lane, async () => {
+      const session = await ort.InferenceSession.create(bytes, options);
+      // The caller gave up while this build ran (its promise already rejected ABORTED): nobody
+      // will ever release this session, so release it now, still in this turn.
+      if (signal?.aborted) await session.release().catch(() => {});
+      return session;
+    });
+  }
+
   /**
-   * Run `job` alone on this flavour's runtime. The WebGPU build is an asyncify build: a second
-   * call into it while another session's run is suspended re-enters the same wasm instance,
-   * and concurrent loads/runs of different models then hang (seen: three models loading at
-   * once never finished). Per-session queues are not enough; all calls into one runtime queue.
+   * Run a session (in `lane`: runs of loaded models in 'run', warm-up and measurement in their
+   * load's lane). `timing.ms` gets the time of the run itself, measured inside its turn.
    */
-  exclusive<T>(flavour: OrtFlavour, job: () => Promise<T>): Promise<T> {
-    let q = this.locks.get(flavour);
-    if (!q) { q = new SerialQueue(); this.locks.set(flavour, q); }
-    return q.add(job);
+  run(flavour: OrtFlavour, session: Pick<Ort.InferenceSession, 'run'>, feeds: Ort.InferenceSession.FeedsType, lane: Lane, options?: Ort.InferenceSession.RunOptions, timing?: { ms: number }): Promise<Ort.InferenceSession.ReturnType> {
+    return this.executor(flavour).add(lane, async () => {
+      const t0 = performance.now();
+      const out = await (options === undefined ? session.run(feeds) : session.run(feeds, options));
+      if (timing) timing.ms = performance.now() - t0;
+      return out;
+    });
+  }
+
+  /** Release a session (cheap; in the run lane so memory is freed promptly). */
+  release(flavour: OrtFlavour, session: Pick<Ort.InferenceSession, 'release'>): Promise<void> {
+    return this.executor(flavour).add('run', () => session.release());
   }
 
   /** Import (once) and configure the ORT build for `flavour`. */

@@ -11,7 +11,7 @@ import { canHash, sha256Hex } from '../caches/hash.ts';
 import { isTransientStatus, readResponseBody } from '../caches/fetch-model.ts';
 import type { ModelStore } from '../caches/model-store.ts';
 import { InpageError, abortError } from '../errors.ts';
-import type { PipelineFile, PipelineProgress } from './transformers-types.ts';
+import type { PipelineFile, PipelineProgress } from '../pipeline-types.ts';
 
 /** Book-keeping of one pipeline load. */
 export interface FileLoad {

@@ -1,27 +1,30 @@
 /**
- * Pipeline tasks as a registry (name → how calls batch and how outputs come back), not a
- * `switch`: a task without an entry runs through {@link genericTask} (one call per run, tensors
- * converted). Batching merges the texts of concurrent calls with equal options into one
- * transformers.js call, which pads them into one session run, and splits the result per caller.
+ * How each kind of pipeline call runs on a transformers.js pipeline, as a registry keyed by the
+ * call's kind (pipeline-tasks.ts), not a `switch`. Each entry says which calls may share a run
+ * (equal options), how many rows a call has, how a merged run is split back per call, and turns
+ * transformers.js' results into the typed wire output. The micro-batcher (scheduling/batcher.ts)
+ * does the merging, windowing and bad-request isolation, as for ONNX models.
  */
+import type {
+  PipelineCallToWorker, PipelineOutput, Texts, WireValue,
+} from '../protocol.ts';
+import type { ClassificationLabel, ZeroShotClassificationResult } from '../pipeline-types.ts';
+import type { PipelineKind } from '../pipeline-tasks.ts';
+import type { BatchPolicy } from '../scheduling/batcher.ts';
 import type { Tensor, TensorType } from '../tensor.ts';
 import type { HfPipeline } from './transformers.ts';
-import type { PipelineCallToWorker } from './transformers-types.ts';
 
-/** How one task runs. */
-export interface TaskSpec {
-  /**
-   * Calls with the same key may share one run; `undefined` runs the call alone (with why, for
-   * `batching.reason`, from {@link TaskSpec.unbatchedReason}).
-   */
-  batchKey(call: PipelineCallToWorker): string | undefined;
-  /** Number of texts in a call (rows for `maxBatch`). */
-  rows(call: PipelineCallToWorker): number;
+type CallOf<K extends PipelineKind> = Extract<PipelineCallToWorker, { kind: K }>;
+
+/** How calls of one kind run. */
+interface TaskRunner<K extends PipelineKind> {
+  /** Calls with the same key may share one run; `undefined` runs the call alone. */
+  batchKey(call: CallOf<K>): string | undefined;
   /** Runs calls that share a key in one pipeline call; one output per call, in order. */
-  runBatch(pipe: HfPipeline, calls: readonly PipelineCallToWorker[]): Promise<unknown[]>;
+  runBatch(pipe: HfPipeline, calls: readonly CallOf<K>[]): Promise<PipelineOutput[]>;
   /** Runs one call on its own. */
-  runOne(pipe: HfPipeline, call: PipelineCallToWorker): Promise<unknown>;
-  /** Why calls of this task are never batched, or null when some are. */
+  runOne(pipe: HfPipeline, call: CallOf<K>): Promise<PipelineOutput>;
+  /** Why calls of this kind are never merged, or null when some are. */
   unbatchedReason: string | null;
 }
 
@@ -48,17 +51,22 @@ export function plainTensor(t: HfTensor): Tensor {
   return { type, dims: [...t.dims], data: data as Tensor['data'] } as Tensor;
 }
 
-/** Replaces every transformers.js Tensor inside `v` by a plain {@link Tensor}. */
-export function toWire(v: unknown): unknown {
+/**
+ * Any transformers.js result → a {@link WireValue}: tensors become plain tensors, plain objects
+ * and arrays are kept, and what cannot cross as data (functions, class instances) is dropped.
+ */
+export function toWire(v: unknown): WireValue {
   if (isHfTensor(v)) return plainTensor(v);
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return Number(v);
   if (Array.isArray(v)) return v.map(toWire);
-  if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toWire(x)]));
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== 'function').map(([k, x]) => [k, toWire(x)]));
   }
-  return v;
+  return null;
 }
 
-const textsOf = (call: PipelineCallToWorker): string[] => (Array.isArray(call.input) ? call.input as string[] : [call.input as string]);
+const textsOf = (texts: Texts): string[] => (Array.isArray(texts) ? texts : [texts]);
 
 /** Rows `[from, from + n)` of a `[rows, …]` tensor. */
 function sliceRows(t: Tensor, from: number, n: number): Tensor {
@@ -67,74 +75,116 @@ function sliceRows(t: Tensor, from: number, n: number): Tensor {
   return { type: t.type, dims: [n, ...t.dims.slice(1)], data } as Tensor;
 }
 
-/** Any task: input and options pass through, one call per run. */
-export const genericTask: TaskSpec = {
+function asLabel(v: unknown): ClassificationLabel {
+  const o = v as { label?: unknown; score?: unknown } | null;
+  return { label: String(o?.label ?? ''), score: Number(o?.score ?? Number.NaN) };
+}
+
+/** One text's labels: transformers.js gives the label object itself when top_k is 1. */
+const labelsOf = (v: unknown): ClassificationLabel[] => (Array.isArray(v) ? v.map(asLabel) : [asLabel(v)]);
+
+function asZeroShot(v: unknown): ZeroShotClassificationResult {
+  const o = v as { sequence?: unknown; labels?: unknown; scores?: unknown } | null;
+  return {
+    sequence: String(o?.sequence ?? ''),
+    labels: Array.isArray(o?.labels) ? o.labels.map(String) : [],
+    scores: Array.isArray(o?.scores) ? o.scores.map(Number) : [],
+  };
+}
+
+const generic: TaskRunner<'generic'> = {
   batchKey: () => undefined,
-  rows: () => 1,
-  runBatch: async (pipe, calls) => Promise.all(calls.map((c) => genericTask.runOne(pipe, c))),
-  runOne: async (pipe, call) => toWire(await (call.labels === undefined ? pipe(call.input, call.options) : pipe(call.input, call.labels, call.options))),
+  runBatch: async (pipe, calls) => Promise.all(calls.map((c) => generic.runOne(pipe, c))),
+  runOne: async (pipe, call) => ({ kind: 'generic', value: toWire(await pipe(call.input, call.options)) }),
   unbatchedReason: 'this task is not batched by Inpage (calls run one after another)',
 };
 
-const featureExtraction: TaskSpec = {
+const featureExtraction: TaskRunner<'feature-extraction'> = {
   // Without pooling every text keeps its own token axis, which padding in a batch would change.
   batchKey: (call) => ((call.options['pooling'] ?? 'none') === 'none' ? undefined : `fe:${JSON.stringify(call.options)}`),
-  rows: (call) => textsOf(call).length,
   async runBatch(pipe, calls) {
-    const out = plainTensor(await pipe(calls.flatMap(textsOf), calls[0]!.options) as HfTensor);
+    const out = plainTensor(await pipe(calls.flatMap((c) => textsOf(c.texts)), calls[0]!.options) as HfTensor);
     let row = 0;
     return calls.map((c) => {
-      const n = textsOf(c).length;
+      const n = textsOf(c.texts).length;
       const part = sliceRows(out, row, n);
       row += n;
-      return part;
+      return { kind: 'feature-extraction', value: part };
     });
   },
-  runOne: async (pipe, call) => toWire(await pipe(call.input, call.options)),
+  runOne: async (pipe, call) => ({ kind: 'feature-extraction', value: plainTensor(await pipe(call.texts, call.options) as HfTensor) }),
   unbatchedReason: null,
 };
 
-const textClassification: TaskSpec = {
+/**
+ * transformers.js' text-classification result for one call, typed: a single text gives its
+ * labels (`[{label, score}]` for top_k 1); several texts give one entry per text — the label
+ * itself for top_k 1, else an array of labels (pipelines/text-classification.js). Shaped by the
+ * data, since top_k may be a number or null (all labels).
+ */
+function classification(entries: readonly unknown[], single: boolean): ClassificationLabel[] | ClassificationLabel[][] {
+  if (single) return Array.isArray(entries[0]) ? labelsOf(entries[0]) : entries.map(asLabel);
+  return entries.some(Array.isArray) ? entries.map(labelsOf) : entries.map(asLabel);
+}
+
+const textClassification: TaskRunner<'text-classification'> = {
   batchKey: (call) => `tc:${JSON.stringify(call.options)}`,
-  rows: (call) => textsOf(call).length,
   async runBatch(pipe, calls) {
-    // With several texts transformers.js returns one entry per text: the label object itself
-    // when top_k is 1, else an array of them (pipelines/text-classification.js).
-    const out = await pipe(calls.flatMap(textsOf), calls[0]!.options) as unknown[];
-    const topK = calls[0]!.options['top_k'] ?? 1;
+    // With several texts transformers.js returns one entry per text; each call takes its own.
+    const out = await pipe(calls.flatMap((c) => textsOf(c.texts)), calls[0]!.options) as unknown[];
     let at = 0;
     return calls.map((c) => {
-      const n = textsOf(c).length;
+      const n = textsOf(c.texts).length;
       const part = out.slice(at, at + n);
       at += n;
-      // A single text: [{label, score}] for top_k 1, else its array of labels.
-      if (!Array.isArray(c.input)) return topK === 1 ? part : part[0];
-      return part;
+      return { kind: 'text-classification', value: classification(part, !Array.isArray(c.texts)) };
     });
   },
-  runOne: async (pipe, call) => toWire(await pipe(call.input, call.options)),
+  async runOne(pipe, call) {
+    const out = await pipe(call.texts, call.options);
+    return { kind: 'text-classification', value: classification(Array.isArray(out) ? out : [out], !Array.isArray(call.texts)) };
+  },
   unbatchedReason: null,
 };
 
-const zeroShot: TaskSpec = {
+const zeroShot: TaskRunner<'zero-shot-classification'> = {
   // transformers.js runs one (premise, hypothesis) pair per session run anyway.
   batchKey: () => undefined,
-  rows: (call) => textsOf(call).length,
   runBatch: async (pipe, calls) => Promise.all(calls.map((c) => zeroShot.runOne(pipe, c))),
-  runOne: async (pipe, call) => toWire(await pipe(call.input, call.labels ?? [], call.options)),
+  async runOne(pipe, call) {
+    const out = await pipe(call.texts, call.labels, call.options);
+    return { kind: 'zero-shot-classification', value: Array.isArray(out) ? out.map(asZeroShot) : asZeroShot(out) };
+  },
   unbatchedReason: 'zero-shot-classification runs one (text, label) pair per model run in transformers.js; calls run one after another',
 };
 
-/** The tasks with their own entry. */
-export const TASKS: ReadonlyMap<string, TaskSpec> = new Map([
-  ['feature-extraction', featureExtraction],
-  ['embeddings', featureExtraction],
-  ['text-classification', textClassification],
-  ['sentiment-analysis', textClassification],
-  ['zero-shot-classification', zeroShot],
-]);
+const RUNNERS: { [K in PipelineKind]: TaskRunner<K> } = {
+  'feature-extraction': featureExtraction,
+  'text-classification': textClassification,
+  'zero-shot-classification': zeroShot,
+  generic,
+};
 
-/** The spec of `task` (the generic one for tasks without an entry). */
-export function taskSpec(task: string): TaskSpec {
-  return TASKS.get(task) ?? genericTask;
+/** Why calls of `kind` are never merged, or null when some are. */
+export function unbatchedReason(kind: PipelineKind): string | null {
+  return RUNNERS[kind].unbatchedReason;
+}
+
+const rowsOf = (call: PipelineCallToWorker): number => (call.kind === 'generic' ? 1 : textsOf(call.texts).length);
+
+/**
+ * The batch policy of a pipeline: calls of its kind with equal options share one run.
+ *
+ * @param run wraps each pipeline invocation (the worker adds the test delay and the WebGPU → WASM fallback)
+ */
+export function pipelinePolicy(kind: PipelineKind, run: <T>(go: (pipe: HfPipeline) => Promise<T>) => Promise<T>): BatchPolicy<PipelineCallToWorker, PipelineOutput> {
+  const runner = RUNNERS[kind] as TaskRunner<PipelineKind>;
+  return {
+    rows: rowsOf,
+    joins: (head, call) => {
+      const key = runner.batchKey(call as never);
+      return key !== undefined && key === runner.batchKey(head as never);
+    },
+    run: (calls) => run((pipe) => (calls.length === 1 ? runner.runOne(pipe, calls[0] as never).then((o) => [o]) : runner.runBatch(pipe, calls as never))),
+  };
 }

@@ -18,13 +18,15 @@
  *   per-model settings (host, cache) are set under a lock for the duration of each load.
  */
 import type * as Transformers from '@huggingface/transformers';
+import type * as Ort from 'onnxruntime-web';
 import type { Capabilities } from '../capabilities.ts';
 import { InpageError, toInpageError } from '../errors.ts';
+import type { PipelineToWorker } from '../protocol.ts';
+import type { PipelineDtype, PipelineFile, PipelineProgress } from '../pipeline-types.ts';
 import { SerialQueue } from '../scheduling/serial-queue.ts';
 import type { BackendName } from '../types.ts';
-import type { OrtModule } from './ort-runtime.ts';
+import type { Lane, OrtFlavour, OrtModule, OrtRuntime } from './ort-runtime.ts';
 import { newFileLoad, type PipelineFiles } from './transformers-files.ts';
-import type { PipelineDtype, PipelineFile, PipelineProgress, PipelineToWorker } from './transformers-types.ts';
 
 export type TransformersModule = typeof Transformers;
 /** A loaded transformers.js pipeline (callable; `dispose()` releases its sessions). */
@@ -45,6 +47,8 @@ export interface BuiltPipeline {
 /** The session-creation hook of the load in progress (for the 'compile' phase and clean-up). */
 interface SessionWatch {
   backend: BackendName;
+  /** The executor lane of the load (its session builds run there). */
+  lane: Lane;
   onCreate(): void;
   sessions: { release(): Promise<void> }[];
 }
@@ -90,12 +94,12 @@ function loadError(e: unknown, spec: PipelineToWorker, failures: readonly { url:
 
 /** Options of {@link TransformersRuntime}. */
 export interface TransformersRuntimeOptions {
-  /** The ORT module this worker's ONNX models use. */
-  ort: () => Promise<OrtModule>;
+  /** The worker's ORT: pipelines build, run and release their sessions through its executor. */
+  runtime: OrtRuntime;
+  /** Which ORT build this worker's ONNX models use (pipelines use the same one). */
+  flavour: OrtFlavour;
   files: PipelineFiles;
   caps: Capabilities;
-  /** Runs a session build in turn with every other build in the worker. Default: at once. */
-  serialize?: <T>(job: () => Promise<T>) => Promise<T>;
   /** How the module is imported (tests substitute it). Default: dynamic `import('@huggingface/transformers')`. */
   importModule?: () => Promise<TransformersModule>;
 }
@@ -103,15 +107,15 @@ export interface TransformersRuntimeOptions {
 /** One per worker: the lazily imported transformers.js, configured for this engine. */
 export class TransformersRuntime {
   private loaded: Promise<TransformersModule> | undefined;
-  private readonly lock = new SerialQueue();
+  /**
+   * One load at a time: transformers.js' `env` (host, fetch, cache) is a module global set per
+   * load. This is not an ORT lock: the load's session builds still take their turns in the
+   * executor like every other ORT call.
+   */
+  private readonly loading = new SerialQueue();
   private watch: SessionWatch | undefined;
 
   constructor(private readonly opts: TransformersRuntimeOptions) {}
-
-  /** Runs an ORT call in the worker's turn (see `serialize`). */
-  private turn<T>(job: () => Promise<T>): Promise<T> {
-    return this.opts.serialize ? this.opts.serialize(job) : job();
-  }
 
   /** Whether the module has been imported (engine.info() and tests). */
   get imported(): boolean {
@@ -127,33 +131,33 @@ export class TransformersRuntime {
 
   private async importOnce(): Promise<TransformersModule> {
     let ort: OrtModule;
+    const { runtime, flavour } = this.opts;
     try {
-      ort = await this.opts.ort();
+      ort = await runtime.get(flavour);
     } catch (e) {
       throw new InpageError('BACKEND_UNAVAILABLE', `Could not load onnxruntime-web for pipelines: ${e instanceof Error ? e.message : String(e)}. Check that the ORT files are served (assetBase).`);
     }
     const wasmPaths = ort.env.wasm.wasmPaths;
     const logLevel = ort.env.logLevel;
-    type Session = { run(...args: unknown[]): Promise<unknown>; release(): Promise<void> };
-    const create = ort.InferenceSession.create.bind(ort.InferenceSession) as unknown as (bytes: Uint8Array, o?: Record<string, unknown>) => Promise<Session>;
+    type Session = Ort.InferenceSession;
     // transformers reads InferenceSession.create, Tensor and env from the runtime it is given.
     // Sessions it creates without providers (its small helper ops: top-k, interpolation) stay on
     // the CPU provider rather than whatever the runtime would try first.
-    const runtime = {
+    const proxied = {
       ...ort,
       InferenceSession: {
-        create: async (bytes: Uint8Array, o: Record<string, unknown> = {}) => {
+        create: async (bytes: Uint8Array, o: Ort.InferenceSession.SessionOptions = {}) => {
           const watch = this.watch;
-          const providers = o['executionProviders'] ?? ['wasm'];
+          const providers = o.executionProviders ?? ['wasm'];
           watch?.onCreate();
           try {
-            const session = await this.turn(() => create(bytes, { ...o, executionProviders: providers }));
-            // Its runs and release take turns too: transformers.js creates helper sessions (top-k, …)
-            // lazily in the middle of a pipeline call, so a turn must cover single ORT calls only.
-            const run = session.run.bind(session);
-            const release = session.release.bind(session);
-            session.run = (...args: unknown[]) => this.turn(() => run(...args));
-            session.release = () => this.turn(release);
+            const session: Session = await runtime.createSession(flavour, bytes, { ...o, executionProviders: providers }, watch?.lane ?? 'run');
+            // Its runs and release go through the executor too, one ORT call per turn:
+            // transformers.js creates helper sessions (top-k, …) lazily in the middle of a
+            // pipeline call, so a turn must never span a whole call.
+            const raw = { run: session.run.bind(session), release: session.release.bind(session) } as Pick<Session, 'run' | 'release'>;
+            session.run = ((feeds: Ort.InferenceSession.FeedsType, options?: Ort.InferenceSession.RunOptions) => runtime.run(flavour, raw, feeds, 'run', options)) as Session['run'];
+            session.release = () => runtime.release(flavour, raw);
             watch?.sessions.push(session);
             return session;
           } catch (e) {
@@ -163,7 +167,7 @@ export class TransformersRuntime {
         },
       },
     };
-    (globalThis as Record<symbol, unknown>)[ORT_SYMBOL] = runtime;
+    (globalThis as Record<symbol, unknown>)[ORT_SYMBOL] = proxied;
     let tf: TransformersModule;
     try {
       tf = await (this.opts.importModule ?? (() => import('@huggingface/transformers')))();
@@ -195,13 +199,14 @@ export class TransformersRuntime {
    * configuration errors are not retried.
    */
   load(spec: PipelineToWorker, order: readonly BackendName[], signal: AbortSignal, progress: (p: PipelineProgress) => void): Promise<BuiltPipeline & { reasons: string[] }> {
-    return this.lock.add(async () => {
+    return this.loading.add(async () => {
       const tf = await this.module();
+      const lane = this.opts.runtime.loadLane(signal);
       const reasons: string[] = [];
       let last: InpageError | undefined;
       for (const [i, backend] of order.entries()) {
         try {
-          return { ...(await this.loadOn(tf, spec, backend, signal, progress)), reasons };
+          return { ...(await this.loadOn(tf, spec, backend, lane, signal, progress)), reasons };
         } catch (e) {
           const err = toInpageError(e, 'MODEL_INVALID');
           const retryable = (err.code === 'MODEL_INVALID' && err.details?.['backend'] === backend) || err.code === 'BACKEND_UNAVAILABLE';
@@ -214,7 +219,7 @@ export class TransformersRuntime {
     }, signal);
   }
 
-  private async loadOn(tf: TransformersModule, spec: PipelineToWorker, backend: BackendName, signal: AbortSignal, progress: (p: PipelineProgress) => void): Promise<BuiltPipeline> {
+  private async loadOn(tf: TransformersModule, spec: PipelineToWorker, backend: BackendName, lane: Lane, signal: AbortSignal, progress: (p: PipelineProgress) => void): Promise<BuiltPipeline> {
     const { env } = tf;
     env.remoteHost = spec.host.remoteHost;
     env.remotePathTemplate = spec.host.pathTemplate;
@@ -223,6 +228,7 @@ export class TransformersRuntime {
     let compiling = false;
     const watch: SessionWatch = {
       backend,
+      lane,
       onCreate: () => {
         if (compiling) return;
         compiling = true;

@@ -6,14 +6,19 @@
 import type { Capabilities } from '../capabilities.ts';
 import type { TensorInfo, Tensors } from '../tensor.ts';
 import type { BackendName } from '../types.ts';
-import type { OrtFlavour, OrtRuntime } from './ort-runtime.ts';
+import type { Lane, OrtFlavour, OrtRuntime } from './ort-runtime.ts';
 
-/** A built model on one backend. `run` must not be called concurrently (the scheduler serialises). */
+/** A built model on one backend. Its runs are serialised by its batcher; every ORT call by the executor. */
 export interface SessionHandle {
   readonly backend: BackendName;
   readonly inputs: TensorInfo[];
   readonly outputs: TensorInfo[];
-  run(feeds: Tensors): Promise<Tensors>;
+  /**
+   * Run once. `lane` is the executor lane (default 'run'; warm-up and measurement pass their
+   * load's). `timing.ms`, when given, is set to the time the run itself took, without the wait
+   * for the executor.
+   */
+  run(feeds: Tensors, lane?: Lane, timing?: { ms: number }): Promise<Tensors>;
   release(): Promise<void>;
 }
 
@@ -31,7 +36,8 @@ export interface BackendFactory {
   readonly priority: number;
   /** `null` when usable on this device, otherwise why not (shown in `info().reason`). */
   unavailableReason(caps: Capabilities): string | null;
-  create(bytes: Uint8Array, ctx: BackendContext): Promise<SessionHandle>;
+  /** Build a session; its build step runs in `lane` (a load's lane; default 'run'). */
+  create(bytes: Uint8Array, ctx: BackendContext, lane?: Lane): Promise<SessionHandle>;
 }
 
 /** Backends by name, ordered by priority. One registry per engine: no global state. */

@@ -13,21 +13,9 @@
  */
 import { canHash, sha256Hex } from './hash.ts';
 import { IdbDatabase } from './idb.ts';
+import type { StoreKind, StoredModelInfo } from '../types.ts';
 
-/** Where an entry lives. */
-export type StoreKind = 'cache-storage' | 'indexeddb' | 'memory';
-
-/** What `list()` reports about one stored model. */
-export interface StoredModelInfo {
-  url: string;
-  /** Lower-case hex SHA-256 recorded at `put`. */
-  sha256: string;
-  bytes: number;
-  /** `Date.now()` at `put`. */
-  storedAt: number;
-  store: StoreKind;
-  version?: string;
-}
+export type { StoreKind, StoredModelInfo };
 
 /** The globals the store uses; `globalThis` fits. Tests pass fakes (no `caches`, a full disk). */
 export interface ModelStoreScope {

@@ -9,9 +9,6 @@ import type { HostApi, Reply } from '../protocol.ts';
 import { Deadlines } from './deadlines.ts';
 import { RunOutbox } from './run-outbox.ts';
 
-/** One timer per timeout length, not one per call (see deadlines.ts). */
-const deadlines = new Deadlines();
-
 /** How a call is bounded. */
 export interface CallGuard {
   /** Names the call in error messages, e.g. "model.run()". */
@@ -31,9 +28,7 @@ export interface WorkerLike {
   terminate(): void;
 }
 
-let connectionCounter = 0;
-
-/** A started worker. Create with `WorkerConnection.start`. */
+/** A started worker (see supervisor.ts for starting and restarting one). */
 export class WorkerConnection {
   readonly remote: Remote<HostApi>;
   /** Runs issued in the same task travel together (see run-outbox.ts). */
@@ -45,8 +40,15 @@ export class WorkerConnection {
   private ended = false;
   private endError: InpageError | undefined;
 
-  constructor(private readonly worker: WorkerLike, private readonly onDeath: (conn: WorkerConnection, e: InpageError) => void) {
-    this.id = ++connectionCounter;
+  /**
+   * @param id which incarnation of the engine's worker this is (1, 2, … after restarts)
+   * @param deadlines the engine's call timers (one timer per timeout length, see deadlines.ts)
+   */
+  constructor(
+    private readonly worker: WorkerLike, private readonly onDeath: (conn: WorkerConnection, e: InpageError) => void,
+    id = 1, private readonly deadlines: Deadlines = new Deadlines(),
+  ) {
+    this.id = id;
     this.lifeLock = `inpage-worker-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${this.id}`;
     this.remote = wrap<HostApi>(worker as unknown as Worker);
     this.outbox = new RunOutbox(this.remote);
@@ -116,7 +118,7 @@ export class WorkerConnection {
       guard.signal?.addEventListener('abort', onAbort, { once: true });
       if (guard.timeoutMs) {
         const ms = guard.timeoutMs;
-        disarm = deadlines.add(ms, () => {
+        disarm = this.deadlines.add(ms, () => {
           if (done) return;
           finish();
           guard.cancel?.();

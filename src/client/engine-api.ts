@@ -1,13 +1,12 @@
 /**
  * The public shape of an engine and its events (types only).
  */
-import type { StoredModelInfo } from '../caches/model-store.ts';
+import type { PipelineFor, PipelineOptions, PipelineTask } from '../pipeline-types.ts';
 import type { InpageError } from '../errors.ts';
 import type { TestHookToWorker } from '../protocol.ts';
 import type { EngineStats } from '../stats/counters.ts';
-import type { EngineInfo, LoadOptions, ModelBackend, ModelSource } from '../types.ts';
+import type { EngineInfo, LoadOptions, ModelBackend, ModelSource, StoredModelInfo } from '../types.ts';
 import type { Model } from './model.ts';
-import type { PipelineFor, PipelineOptions, PipelineTask } from '../backends/transformers-types.ts';
 
 /** Events an engine emits; subscribe with `engine.on(type, fn)`. */
 export type EngineEvents = {

@@ -1,43 +1,57 @@
 /**
- * The page-side engine: owns one worker connection at a time, restarts it after a crash, hands
- * out model handles, and keeps the page-side parts of the cost levers (result cache, stats,
- * events, routing between variants, remote fallback).
+ * The page-side engine. It composes the parts that each do one job — the worker supervisor
+ * (supervisor.ts), model and pipeline handles (model.ts, pipeline.ts, on resident.ts),
+ * counters and events (telemetry.ts), the result cache, routing between variants and the remote
+ * fallback — and holds all of their state itself: two engines on one page share nothing.
  */
 import { proxy } from 'comlink';
 import { ResultCache } from '../caches/result-cache.ts';
 import { InpageError, disposedError } from '../errors.ts';
-import type { InitToWorker, LoadToWorker, ModelFromWorker, RunFromWorker } from '../protocol.ts';
-import { StatsCounter, type EngineStats } from '../stats/counters.ts';
-import { Emitter } from '../stats/emitter.ts';
+import type { PipelineFor, PipelineOptions, PipelineTask } from '../pipeline-types.ts';
+import type { LoadToWorker, ModelFromWorker, PipelineFromWorker, PipelineRunFromWorker, RunFromWorker } from '../protocol.ts';
+import type { EngineStats } from '../stats/counters.ts';
 import type { EngineInfo, EngineOptions, LoadOptions, LoadProgress, ModelSource } from '../types.ts';
 import type { ValidateOptions } from '../validate.ts';
-import { WorkerConnection, type WorkerLike } from './connection.ts';
+import type { WorkerConnection, WorkerLike } from './connection.ts';
 import type { Engine, EngineEvents, EngineTestHooks } from './engine-api.ts';
 import { ModelHandle, type Model, type ModelHost } from './model.ts';
+import { createPipeline, type PipelineEngine, type PipelineHandle } from './pipeline.ts';
+import type { ReloadGuard } from './resident.ts';
 import { RemoteModel } from './remote-model.ts';
 import { loadRouted } from './routed-load.ts';
-import { createPipeline, type PipelineEngine, type PipelineHandle } from './pipeline.ts';
-import type { PipelineFor, PipelineFromWorker, PipelineOptions, PipelineRunFromWorker, PipelineTask } from '../backends/transformers-types.ts';
+import { WorkerSupervisor } from './supervisor.ts';
+import { Telemetry } from './telemetry.ts';
 
-let modelCounter = 0;
 /** Failures that mean "this device cannot run it", the only ones a remote fallback may take. */
 const NO_LOCAL_BACKEND = new Set(['BACKEND_UNAVAILABLE', 'WEBGPU_UNAVAILABLE', 'WORKER_UNAVAILABLE']);
 
 export class EngineImpl implements Engine, ModelHost, PipelineEngine {
-  private conn: WorkerConnection | undefined;
-  private starting: Promise<WorkerConnection> | undefined;
+  private readonly supervisor: WorkerSupervisor;
+  private readonly telemetry: Telemetry;
   private disposed = false;
-  private callCounter = 0;
+  private callIds = 0;
+  private modelIds = 0;
+  private pipelineIds = 0;
   private readonly models = new Set<ModelHandle>();
   private readonly pipelines = new Set<PipelineHandle>();
-  private readonly counter = new StatsCounter();
-  private readonly events = new Emitter<EngineEvents>();
   private results: ResultCache | undefined;
-  private lastBackend: string | undefined;
   readonly testHooks?: EngineTestHooks;
   readonly cache: Engine['cache'];
 
-  constructor(private readonly opts: EngineOptions, private readonly spawn: () => WorkerLike) {
+  constructor(private readonly opts: EngineOptions, spawn: () => WorkerLike) {
+    this.supervisor = new WorkerSupervisor({
+      spawn,
+      timeoutMs: () => this.timeoutMs(),
+      init: () => {
+        const init = { backend: this.opts.backend ?? 'auto', testHooks: Boolean(this.opts.testHooks), measure: this.opts.measure ?? true, validation: this.validation() };
+        return {
+          ...init,
+          ...(this.opts.assetBase === undefined ? {} : { assetBase: this.opts.assetBase }),
+          ...(this.opts.threads === undefined ? {} : { threads: this.opts.threads }),
+        };
+      },
+    });
+    this.telemetry = new Telemetry(async () => (await this.info()).reason);
     this.cache = {
       list: async () => {
         const conn = await this.connection();
@@ -55,8 +69,8 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
           const conn = await this.connection();
           await conn.call((r) => r.testHook(hook), { what: 'testHook', timeoutMs: 5000 });
         },
-        killWorker: () => this.conn?.die(new InpageError('WORKER_CRASHED', 'The Inpage worker was killed. Pending calls were rejected; the next call starts a fresh worker.')),
-        workerId: () => this.conn?.id,
+        killWorker: () => this.supervisor.kill(new InpageError('WORKER_CRASHED', 'The Inpage worker was killed. Pending calls were rejected; the next call starts a fresh worker.')),
+        workerId: () => this.supervisor.current?.id,
       };
     }
   }
@@ -74,51 +88,16 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
   }
 
   nextCallId(): number {
-    return ++this.callCounter;
+    return ++this.callIds;
+  }
+
+  nextPipelineId(): string {
+    return `p${++this.pipelineIds}`;
   }
 
   /** The live connection, starting (or restarting) the worker when needed. */
   connection(): Promise<WorkerConnection> {
-    if (this.disposed) return Promise.reject(disposedError('This engine'));
-    if (this.conn?.alive) return Promise.resolve(this.conn);
-    // One retry: right after a crash Chromium occasionally fails the fresh worker's script load
-    // (seen in the crash tests); a CSP block fails both attempts within milliseconds.
-    this.starting ??= this.start()
-      .catch(async (e: unknown) => {
-        if (!(e instanceof InpageError) || e.code !== 'WORKER_UNAVAILABLE' || this.disposed) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-        return this.start();
-      })
-      .finally(() => { this.starting = undefined; });
-    return this.starting;
-  }
-
-  private async start(): Promise<WorkerConnection> {
-    let worker: WorkerLike;
-    try {
-      worker = this.spawn();
-    } catch (e) {
-      throw new InpageError('WORKER_UNAVAILABLE', `Could not start the Inpage worker: ${e instanceof Error ? e.message : String(e)}. If the page has a Content-Security-Policy, add the script's origin (or blob:) to worker-src.`);
-    }
-    const conn = new WorkerConnection(worker, (dead) => { if (this.conn === dead) this.conn = undefined; });
-    const init: InitToWorker = {
-      backend: this.opts.backend ?? 'auto', lifeLock: conn.lifeLock, testHooks: Boolean(this.opts.testHooks),
-      measure: this.opts.measure ?? true, validation: this.validation(),
-    };
-    if (this.opts.assetBase !== undefined) init.assetBase = this.opts.assetBase;
-    if (this.opts.threads !== undefined) init.threads = this.opts.threads;
-    try {
-      await conn.call((r) => r.init(init), { what: 'Starting the worker', timeoutMs: this.timeoutMs() });
-    } catch (e) {
-      conn.end(e instanceof InpageError ? e : new InpageError('WORKER_UNAVAILABLE', String(e)));
-      if (e instanceof InpageError && e.code === 'WORKER_CRASHED') {
-        throw new InpageError('WORKER_UNAVAILABLE', `The Inpage worker failed to start: ${e.message} Check that the worker script is served and allowed by the page's CSP (worker-src, script-src).`);
-      }
-      throw e;
-    }
-    conn.watchLifeLock();
-    this.conn = conn;
-    return conn;
+    return this.supervisor.connection();
   }
 
   async info(): Promise<EngineInfo> {
@@ -134,15 +113,12 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
     } catch (e) {
       const fallback = this.opts.remoteFallback;
       if (!fallback || !(e instanceof InpageError) || !NO_LOCAL_BACKEND.has(e.code)) throw e;
-      return new RemoteModel(source, fallback, `no local backend: ${e.message}`, (ms, rows) => {
-        this.counter.recordRun({ rows, batchSize: 1, queuedMs: 0, computeMs: ms, backend: 'wasm', remote: true });
-        this.events.emit('inference', { model: 'remote', ms, queuedMs: 0, computeMs: ms, batchSize: 1, rows, backend: 'remote', cached: false });
-      });
+      return new RemoteModel(source, fallback, `no local backend: ${e.message}`, (ms, rows) => this.telemetry.answeredRemotely(ms, rows));
     }
   }
 
   private async loadOne(source: ModelSource, opts: LoadOptions): Promise<ModelHandle> {
-    const spec: LoadToWorker = { modelId: `m${++modelCounter}` };
+    const spec: LoadToWorker = { modelId: `m${++this.modelIds}` };
     if (source.url !== undefined) spec.url = new URL(source.url, globalThis.location?.href).href;
     else if (source.bytes !== undefined) {
       // Copied, not transferred: the page keeps them to refill a worker that crashed.
@@ -160,14 +136,11 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
     const meta = await this.loadInto(conn, spec, { signal: opts.signal, timeoutMs: this.timeoutMs(opts) }, opts.onProgress);
     const model = new ModelHandle(this, spec, meta, conn, opts.resultCache ?? false);
     this.models.add(model);
-    this.counter.recordDownload(meta.downloadedBytes || (meta.source === 'network' ? meta.bytes : 0), false);
-    if (meta.source !== 'network' && meta.source !== 'bytes') this.counter.recordDownload(meta.bytes, true);
-    this.events.emit('load', { model: model.id, source: meta.source, bytes: meta.bytes, downloadedBytes: meta.downloadedBytes, ms: performance.now() - t0, backend: meta.backend });
-    this.noteBackend(meta.backend);
+    this.telemetry.modelLoaded(model.id, meta, performance.now() - t0);
     return model;
   }
 
-  loadInto(conn: WorkerConnection, spec: LoadToWorker, guard: { signal?: AbortSignal | undefined; timeoutMs: number }, onProgress?: (p: LoadProgress) => void): Promise<ModelFromWorker> {
+  loadInto(conn: WorkerConnection, spec: LoadToWorker, guard: ReloadGuard, onProgress?: (p: LoadProgress) => void): Promise<ModelFromWorker> {
     const callId = this.nextCallId();
     let finished = false;
     // Progress arrives on its own channel and can trail the reply: drop anything after 'ready'.
@@ -191,21 +164,11 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
   }
 
   recordPipelineLoad(id: string, meta: PipelineFromWorker, ms: number): void {
-    this.counter.recordDownload(meta.downloadedBytes, false);
-    if (meta.bytes > meta.downloadedBytes) this.counter.recordDownload(meta.bytes - meta.downloadedBytes, true);
-    const cached = meta.files.find((f) => f.source !== 'network')?.source;
-    this.events.emit('load', { model: id, source: meta.downloadedBytes > 0 || cached === undefined ? 'network' : cached, bytes: meta.bytes, downloadedBytes: meta.downloadedBytes, ms, backend: meta.backend });
-    this.noteBackend(meta.backend);
+    this.telemetry.pipelineLoaded(id, meta, ms);
   }
 
   recordPipelineRun(id: string, reply: PipelineRunFromWorker, rows: number, startedAt: number): void {
-    const { timing } = reply;
-    this.counter.recordRun({ rows, batchSize: timing.batchSize, queuedMs: timing.queuedMs, computeMs: timing.computeMs, backend: reply.backend, remote: false });
-    this.events.emit('inference', {
-      model: id, ms: performance.now() - startedAt, queuedMs: timing.queuedMs, computeMs: timing.computeMs,
-      batchSize: timing.batchSize, rows, backend: reply.backend, cached: false,
-    });
-    this.noteBackend(reply.backend);
+    this.telemetry.answered(id, reply.timing, reply.backend, rows, startedAt);
   }
 
   forgetPipeline(handle: PipelineHandle): void {
@@ -231,38 +194,23 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
   }
 
   recordRun(model: ModelHandle, reply: RunFromWorker, rows: number, startedAt: number): void {
-    const { timing } = reply;
-    this.counter.recordRun({ rows, batchSize: timing.batchSize, queuedMs: timing.queuedMs, computeMs: timing.computeMs, backend: reply.backend, remote: false });
-    this.events.emit('inference', {
-      model: model.id, ms: performance.now() - startedAt, queuedMs: timing.queuedMs, computeMs: timing.computeMs,
-      batchSize: timing.batchSize, rows, backend: reply.backend, cached: false,
-    });
-    this.noteBackend(reply.backend);
+    this.telemetry.answered(model.id, reply.timing, reply.backend, rows, startedAt);
   }
 
   recordCacheHit(model: ModelHandle, rows: number, startedAt: number): void {
-    this.counter.recordCache(true);
-    this.events.emit('inference', { model: model.id, ms: performance.now() - startedAt, queuedMs: 0, computeMs: 0, batchSize: 1, rows, backend: model.backend, cached: true });
+    this.telemetry.cacheHit(model.id, model.backend, rows, startedAt);
   }
 
   recordCacheMiss(): void {
-    this.counter.recordCache(false);
-  }
-
-  private noteBackend(backend: string): void {
-    if (this.lastBackend !== undefined && backend !== this.lastBackend) {
-      const from = this.lastBackend as EngineEvents['backend']['from'];
-      void this.info().then((i) => this.events.emit('backend', { from, to: backend as EngineEvents['backend']['to'], reason: i.reason }), () => {});
-    }
-    this.lastBackend = backend;
+    this.telemetry.cacheMiss();
   }
 
   stats(): EngineStats {
-    return this.counter.snapshot();
+    return this.telemetry.stats();
   }
 
   on<K extends keyof EngineEvents>(type: K, fn: (e: EngineEvents[K]) => void): () => void {
-    return this.events.on(type, fn);
+    return this.telemetry.events.on(type, fn);
   }
 
   forget(model: ModelHandle): void {
@@ -276,9 +224,8 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
     this.models.clear();
     for (const p of this.pipelines) p.markDisposed();
     this.pipelines.clear();
-    this.conn?.end(disposedError('This engine'));
-    this.conn = undefined;
-    this.events.clear();
+    this.supervisor.dispose(disposedError('This engine'));
+    this.telemetry.events.clear();
   }
 }
 

@@ -4,12 +4,12 @@
  * detached), transfers them to the worker and rebuilds the reply.
  */
 import type { MissTicket, ResultCache } from '../caches/result-cache.ts';
-import { disposedError } from '../errors.ts';
 import type { LoadToWorker, ModelFromWorker, RunFromWorker } from '../protocol.ts';
 import type { TensorInfo, Tensors } from '../tensor.ts';
 import type { ModelBackend, ModelInfo, RunOptions } from '../types.ts';
 import { validateFeeds, type ValidateOptions } from '../validate.ts';
 import type { WorkerConnection } from './connection.ts';
+import { Resident, type ReloadGuard, type ResidentHost } from './resident.ts';
 import type { PageBatching } from './run-outbox.ts';
 import { DEFAULT_MAX_BATCH, batchLayout } from '../scheduling/batch-tensors.ts';
 
@@ -31,14 +31,11 @@ export interface Model extends ModelInfo {
 }
 
 /** What the model needs from its engine. */
-export interface ModelHost {
-  /** A live connection, starting a fresh worker if the last one died. */
-  connection(): Promise<WorkerConnection>;
+export interface ModelHost extends ResidentHost {
   nextCallId(): number;
   validation(): ValidateOptions;
-  timeoutMs(opts?: { timeoutMs?: number }): number;
   /** Load `spec` into `conn` (used to refill a fresh worker after a crash). */
-  loadInto(conn: WorkerConnection, spec: LoadToWorker, guard: { signal?: AbortSignal | undefined; timeoutMs: number }): Promise<ModelFromWorker>;
+  loadInto(conn: WorkerConnection, spec: LoadToWorker, guard: ReloadGuard): Promise<ModelFromWorker>;
   forget(model: ModelHandle): void;
   /** The engine's result cache (created on first use). */
   resultCache(): ResultCache;
@@ -48,7 +45,7 @@ export interface ModelHost {
   recordCacheMiss(): void;
 }
 
-export class ModelHandle implements Model {
+export class ModelHandle extends Resident<ModelFromWorker> implements Model {
   inputs: TensorInfo[];
   outputs: TensorInfo[];
   backend: ModelBackend;
@@ -57,16 +54,15 @@ export class ModelHandle implements Model {
   batching: { enabled: boolean; reason: string };
   source: ModelInfo['source'];
   route?: { variant: string; reason: string };
-  private disposed = false;
-  private reloading: Promise<void> | undefined;
   private stacking: PageBatching | undefined | null = null;
   /** The first input with a batch axis: its axis 0 counts a call's rows (undefined: none has one). */
   private readonly rowInput: string | undefined;
 
   constructor(
-    private readonly host: ModelHost, private readonly spec: LoadToWorker, meta: ModelFromWorker, private conn: WorkerConnection,
+    private readonly host: ModelHost, private readonly spec: LoadToWorker, meta: ModelFromWorker, conn: WorkerConnection,
     private readonly useResultCache: boolean,
   ) {
+    super(host, conn, 'This model');
     this.inputs = meta.inputs;
     this.outputs = meta.outputs;
     this.backend = meta.backend;
@@ -82,7 +78,7 @@ export class ModelHandle implements Model {
   }
 
   async run(feeds: Tensors, opts: RunOptions = {}): Promise<Tensors> {
-    if (this.disposed) throw disposedError('This model');
+    this.checkAlive();
     const startedAt = performance.now();
     validateFeeds(feeds, this.inputs, this.host.validation());
     // Rows come from an input with a batch axis (a fixed-shape input such as `k` [1] says nothing).
@@ -98,7 +94,7 @@ export class ModelHandle implements Model {
       ticket = look.ticket;
       this.host.recordCacheMiss();
     }
-    const conn = await this.ensureLoaded(opts);
+    const conn = await this.ensureLoaded({ signal: opts.signal, timeoutMs: this.host.timeoutMs(opts) });
     const callId = this.host.nextCallId();
     const id = this.spec.modelId;
     const reply = await conn.call(() => conn.outbox.submit({ callId, modelId: id, feeds }, this.pageBatching()), {
@@ -111,16 +107,6 @@ export class ModelHandle implements Model {
     return reply.outputs;
   }
 
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.host.forget(this);
-    if (this.conn.alive) {
-      const id = this.spec.modelId;
-      await this.conn.call((r) => r.disposeModel(id), { what: 'model.dispose()', timeoutMs: this.host.timeoutMs() }).catch(() => {});
-    }
-  }
-
   /** How the outbox may stack this model's concurrent calls (the worker's layout, rebuilt here once). */
   private pageBatching(): PageBatching | undefined {
     if (this.stacking !== null) return this.stacking;
@@ -131,19 +117,20 @@ export class ModelHandle implements Model {
     return this.stacking;
   }
 
-  /** After a worker crash the session is gone: load it again into the fresh worker, once. */
-  private async ensureLoaded(opts: RunOptions): Promise<WorkerConnection> {
-    const conn = await this.host.connection();
-    if (conn === this.conn) return conn;
-    this.reloading ??= this.host.loadInto(conn, this.spec, { signal: opts.signal, timeoutMs: this.host.timeoutMs(opts) })
-      .then((meta) => { this.conn = conn; this.backend = meta.backend; })
-      .finally(() => { this.reloading = undefined; });
-    await this.reloading;
-    return this.ensureLoaded(opts);
+  protected reload(conn: WorkerConnection, guard: ReloadGuard): Promise<ModelFromWorker> {
+    return this.host.loadInto(conn, this.spec, guard);
   }
 
-  /** Mark disposed without talking to the worker (engine.dispose does that in bulk). */
-  markDisposed(): void {
-    this.disposed = true;
+  protected reloaded(meta: ModelFromWorker): void {
+    this.backend = meta.backend;
+  }
+
+  protected release(conn: WorkerConnection): Promise<unknown> {
+    const id = this.spec.modelId;
+    return conn.call((r) => r.disposeModel(id), { what: 'model.dispose()', timeoutMs: this.host.timeoutMs() });
+  }
+
+  protected forget(): void {
+    this.host.forget(this);
   }
 }

@@ -13,13 +13,13 @@
  * soon as it is full, while the page is still taking the rest of the burst, so stacking and the
  * session runs overlap. The worker's batcher still merges whatever arrives from separate tasks.
  *
- * A stacked call that fails for a reason of its own (a request the model chokes on) is retried
- * call by call, so only the culprit fails, exactly as the worker's batcher does. A caller that
- * aborts is answered at once by its guard; its rows still ride along and are dropped.
+ * A stacked call carries the rows each caller owns (`members`). If its run fails for a reason of
+ * its own (a request the model chokes on), the worker's batcher runs each caller's rows alone and
+ * answers per caller (`parts`), so only the culprit fails and nothing is re-sent from here. A
+ * caller that aborts is answered at once by its guard; its rows still ride along and are dropped.
  */
 import { transfer, type Remote } from 'comlink';
-import type { ErrorCode } from '../errors.ts';
-import type { HostApi, Reply, RunFromWorker, RunToWorker } from '../protocol.ts';
+import type { HostApi, PartsFromWorker, Reply, RunFromWorker, RunToWorker } from '../protocol.ts';
 import { rowsOf, sameGroup, splitOutputs, stackFeeds, type BatchLayout, type StackAlloc } from '../scheduling/batch-tensors.ts';
 import { transferablesOf } from '../transfer.ts';
 
@@ -42,9 +42,6 @@ interface Group {
   members: Queued[];
   withdrawn: Set<number>;
 }
-
-/** Failures that belong to the whole call, not to one request in it: no point retrying apart. */
-const WHOLE_CALL: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ABORTED', 'TIMEOUT', 'DISPOSED', 'WORKER_CRASHED', 'WORKER_UNAVAILABLE']);
 
 /** Stacked inputs smaller than this are allocated fresh (small allocations are cheap). */
 const POOL_MIN_BYTES = 64 * 1024;
@@ -176,7 +173,7 @@ export class RunOutbox {
     }
     const singles = this.singles;
     this.singles = [];
-    if (singles.length > 0) this.send(singles.map((q) => q.call), singles.map((q) => (r) => q.resolve(r ?? missing())), singles);
+    if (singles.length > 0) this.send(singles.map((q) => q.call), singles.map((q) => (r) => q.resolve(single(r))), singles);
     for (const members of stacked) this.dispatch(members);
   }
 
@@ -187,7 +184,7 @@ export class RunOutbox {
     const group: Group = { id, members, withdrawn: new Set() };
     this.inFlight.set(id, group);
     const feeds = stackFeeds(members.map((m) => m.call.feeds), layout, this.pool.alloc);
-    const call: RunToWorker = { callId: id, modelId: members[0]!.call.modelId, feeds, returnInputs: true };
+    const call: RunToWorker = { callId: id, modelId: members[0]!.call.modelId, feeds, members: members.map((m) => rowsOf(m.call.feeds, layout)), returnInputs: true };
     this.send([call], [(r) => {
       this.inFlight.delete(id);
       if (r?.ok) this.pool.give(r.value.spent);
@@ -195,7 +192,7 @@ export class RunOutbox {
     }], members, [id]);
   }
 
-  private send(calls: RunToWorker[], answer: ((r: Reply<RunFromWorker> | undefined) => void)[], all: Queued[], groupIds: number[] = []): void {
+  private send(calls: RunToWorker[], answer: ((r: Reply<RunFromWorker | PartsFromWorker> | undefined) => void)[], all: Queued[], groupIds: number[] = []): void {
     this.remote.runMany(transfer(calls, calls.flatMap((c) => transferablesOf(c.feeds)))).then(
       (replies) => answer.forEach((a, i) => a(replies[i])),
       (e: unknown) => {
@@ -205,22 +202,35 @@ export class RunOutbox {
     );
   }
 
-  private answerGroup(g: Group, layout: BatchLayout, r: Reply<RunFromWorker> | undefined): void {
+  private answerGroup(g: Group, layout: BatchLayout, r: Reply<RunFromWorker | PartsFromWorker> | undefined): void {
     if (r === undefined) { g.members.forEach((m) => m.resolve(missing())); return; }
-    if (!r.ok) {
-      if (WHOLE_CALL.has(r.error.code)) { g.members.forEach((m) => m.resolve(r)); return; }
-      // Find the culprit: each caller that is still waiting runs on its own.
-      const retry = g.members.filter((m) => !g.withdrawn.has(m.call.callId));
-      if (retry.length > 0) this.send(retry.map((m) => m.call), retry.map((m) => (x) => m.resolve(x ?? missing())), retry);
-      g.members.filter((m) => g.withdrawn.has(m.call.callId)).forEach((m) => m.resolve(r));
+    if (!r.ok) { g.members.forEach((m) => m.resolve(r)); return; }
+    const { timing, backend } = r.value;
+    // The worker saw one request; the run served every member (plus any it merged with).
+    const batchSize = g.members.length + timing.batchSize - 1;
+    if ('parts' in r.value) {
+      // The stacked run failed and the worker ran each caller's rows alone: one reply each. A
+      // padded input's rows ran at the group's length, so outputs are trimmed back per caller.
+      const { parts } = r.value;
+      g.members.forEach((m, i) => {
+        const part = parts[i];
+        if (part === undefined) { m.resolve(missing()); return; }
+        if (!part.ok) { m.resolve(part); return; }
+        const [own] = splitOutputs(part.value, [m.call.feeds], layout);
+        m.resolve({ ok: true, value: { outputs: own!, backend, timing: { ...timing, batchSize: 1 } } });
+      });
       return;
     }
     const parts = splitOutputs(r.value.outputs, g.members.map((m) => m.call.feeds), layout);
-    const { timing } = r.value;
-    // The worker saw one request; the run served every member (plus any it merged with).
-    const batchSize = g.members.length + timing.batchSize - 1;
-    g.members.forEach((m, i) => m.resolve({ ok: true, value: { outputs: parts[i]!, backend: r.value.backend, timing: { ...timing, batchSize } } }));
+    g.members.forEach((m, i) => m.resolve({ ok: true, value: { outputs: parts[i]!, backend, timing: { ...timing, batchSize } } }));
   }
+}
+
+/** A call that travelled alone is answered whole (the worker splits only stacked calls). */
+function single(r: Reply<RunFromWorker | PartsFromWorker> | undefined): Reply<RunFromWorker> {
+  if (r === undefined) return missing();
+  if (r.ok && 'parts' in r.value) return { ok: false, error: { code: 'INTERNAL', message: 'The worker answered a single call per member.' } };
+  return r as Reply<RunFromWorker>;
 }
 
 function missing(): Reply<RunFromWorker> {

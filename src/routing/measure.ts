@@ -5,20 +5,11 @@
  * hurts both sides alike, and keep the faster.
  */
 import type { SessionHandle } from '../backends/types.ts';
+import type { Lane } from '../scheduling/executor.ts';
 import type { Tensors } from '../tensor.ts';
-import type { BackendName } from '../types.ts';
+import type { BackendMeasurement, BackendName } from '../types.ts';
 
-/** One measured (or remembered) verdict, as `engine.info().measurements` reports it. */
-export interface BackendMeasurement {
-  /** First 12 hex chars of the model's SHA-256. */
-  model: string;
-  /** Median ms per run on each backend (ran through the session, worker-side). */
-  medians: Partial<Record<BackendName, number>>;
-  runs: number;
-  chosen: BackendName;
-  source: 'measured' | 'remembered';
-  at: number;
-}
+export type { BackendMeasurement };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -32,6 +23,8 @@ export interface MeasureOptions {
   budgetMs?: number;
   minRuns?: number;
   maxRuns?: number;
+  /** Executor lane of the measurement runs (the load's). Default 'run'. */
+  lane?: Lane;
 }
 
 /**
@@ -41,9 +34,12 @@ export interface MeasureOptions {
 export async function measureSessions(a: SessionHandle, b: SessionHandle, feeds: () => Tensors, opts: MeasureOptions = {}): Promise<{ medians: Record<string, number>; runs: number }> {
   const time = async (s: SessionHandle): Promise<number> => {
     const f = feeds();
+    // The session times the run itself when it can (inside its executor turn): runs of other
+    // models may slip in between measurement runs, and their time is not this model's.
+    const timing = { ms: Number.NaN };
     const t0 = performance.now();
-    await s.run(f);
-    return performance.now() - t0;
+    await s.run(f, opts.lane, timing);
+    return Number.isNaN(timing.ms) ? performance.now() - t0 : timing.ms;
   };
   await time(a); await time(b); // warm-up: shader compilation, kernel selection
   const calib = Math.max(await time(a), await time(b), 0.01);

@@ -4,30 +4,9 @@
  * and says why the ones before it were skipped.
  */
 import { InpageError } from '../errors.ts';
-import type { BackendName } from '../types.ts';
+import type { BackendName, ModelVariant } from '../types.ts';
 
-/**
- * One variant of a model.
- *
- * @example
- * { label: 'fp16-gpu', url: '/m/fp16.onnx', requires: { webgpu: true, shaderF16: true }, latencyBudgetMs: 20 }
- */
-export interface ModelVariant {
-  label: string;
-  url?: string;
-  bytes?: ArrayBuffer | Uint8Array;
-  sha256?: string;
-  requires?: {
-    /** Needs a WebGPU adapter (the variant is then loaded on WebGPU). */
-    webgpu?: boolean;
-    /** Needs the `shader-f16` adapter feature (float16 kernels). */
-    shaderF16?: boolean;
-    /** Needs at least this much device memory (navigator.deviceMemory, GiB; unknown counts as enough). */
-    minMemoryGB?: number;
-  };
-  /** If the measured median run on this device exceeds this, the next eligible variant is tried. */
-  latencyBudgetMs?: number;
-}
+export type { ModelVariant };
 
 /** Device facts the router needs. */
 export interface RouteFacts {

@@ -1,81 +1,96 @@
 /**
- * Micro-batching per model: concurrent requests are stacked into one session run and the rows
- * split back to each caller. Runs on one session never overlap (ORT refuses that).
+ * The one micro-batcher, for ONNX models and transformers.js pipelines alike. Concurrent
+ * requests are merged into one run and each caller gets its own part back; what may be merged,
+ * how inputs are stacked and how results split is the task's {@link BatchPolicy}.
  *
- * The batch window: requests submitted in the same task (the page sends a burst of runs as one
- * message) always go together. Beyond that, an idle session only waits for companions when
- * callers have recently overlapped (a request arrived while another was queued or running):
- * then the first request waits turn by turn while more arrive, up to `maxWaitMs` or `maxBatch`
- * rows. A caller that awaits each run before the next never overlaps, so it never waits. While
- * a run is in progress requests simply pile up and go together next.
+ * - Runs of one batcher never overlap: while a run is in progress requests pile up and go
+ *   together next (ORT refuses overlapping runs on one session anyway).
+ * - The window. Requests submitted in the same task always go together. Beyond that, with the
+ *   `overlap` window (ONNX models) an idle batcher only waits for companions when callers have
+ *   recently overlapped, so a caller that awaits each run never waits; with the `always` window
+ *   (pipelines, whose calls arrive one message each and whose runs take milliseconds) the first
+ *   request always waits turn by turn for companions. Both stop at `maxWaitMs` or `maxBatch` rows.
+ * - Bad-request isolation happens here and only here: when a merged run fails, every request in
+ *   it is run again on its own, so only the culprit fails. A request stacked by the page from
+ *   several callers (a *group*, with the rows each caller owns) is split back into its callers'
+ *   rows for that, so the page never re-sends anything.
+ * - Abort: a queued request is dropped and rejected at once; a running one finishes (WASM cannot
+ *   be interrupted) but its caller is answered at once.
  */
 import { InpageError, abortError } from '../errors.ts';
-import type { Tensors } from '../tensor.ts';
-import { DEFAULT_MAX_BATCH, rowsOf, sameGroup, splitOutputs, stackFeeds, type BatchLayout } from './batch-tensors.ts';
+import type { RunTiming } from '../protocol.ts';
+import { nextTurn } from './turn.ts';
 
-/** Batching options of a model. `maxWaitMs: 0` or `maxBatch: 1` disables batching. */
-export interface BatchOptions {
-  /** Most rows in one run. Default 64. */
-  maxBatch?: number;
-  /** Longest time the first request of a batch waits for companions. Default 2 ms. */
-  maxWaitMs?: number;
-  /** Pad value per sequence input (padded along axis 1 to the longest request). */
-  pad?: Record<string, number>;
+export type { RunTiming };
+
+/** How one kind of request is merged, run and split. */
+export interface BatchPolicy<In, Out> {
+  /** Rows a request owns (what `maxBatch` counts). */
+  rows(input: In): number;
+  /** Whether `input` may share a run with the batch led by `head`. */
+  joins(head: In, input: In): boolean;
+  /**
+   * Runs the inputs as one run; one output per input, in order. A single input runs as is.
+   * `timing.ms`, when the policy sets it, is the time the work itself took (without waiting for
+   * the executor); the rest of the wall time counts as queued.
+   */
+  run(inputs: readonly In[], timing: { ms: number }): Promise<Out[]>;
+  /** Rows `[from, from + rows)` of a group's input, to run one caller's part alone. */
+  slice?(input: In, from: number, rows: number): In;
 }
 
-/** Timing of one request, reported back to the page for stats. */
-export interface RunTiming {
-  queuedMs: number;
-  computeMs: number;
-  /** Requests that shared the run (1 = ran alone). */
-  batchSize: number;
-  /** Rows in the run. */
-  batchRows: number;
+/** A request's answer. */
+export interface Answer<Out> {
+  output: Out;
+  timing: RunTiming;
 }
 
-interface Pending {
-  feeds: Tensors;
+/** One caller's outcome inside a group whose run failed and was split. */
+export type PartOutcome<Out> = { ok: true; output: Out } | { ok: false; error: unknown };
+
+/** A group's answer: the whole output, or, after isolation, one outcome per caller. */
+export type GroupAnswer<Out> = Answer<Out> | { parts: PartOutcome<Out>[]; timing: RunTiming };
+
+/** Limits of a batcher. */
+export interface BatcherLimits {
+  /** Most rows in one run. */
+  maxBatch: number;
+  /** Longest time the first request waits for companions. 0 disables merging. */
+  maxWaitMs: number;
+  /** When an idle batcher waits for companions (see the file comment). */
+  window: 'overlap' | 'always';
+}
+
+/** How long an overlap of callers keeps the batch window open on an idle batcher. */
+export const OVERLAP_MEMORY_MS = 1000;
+
+interface Pending<In, Out> {
+  input: In;
   rows: number;
+  /** Rows of each caller, for a request the page stacked from several callers. */
+  members: readonly number[] | undefined;
   enqueuedAt: number;
-  signal: AbortSignal | undefined;
   settled: boolean;
-  resolve(v: { outputs: Tensors; timing: RunTiming }): void;
+  resolve(v: GroupAnswer<Out>): void;
   reject(e: unknown): void;
 }
 
-/** How long an overlap of callers keeps the batch window open on an idle session. */
-export const OVERLAP_MEMORY_MS = 1000;
-
-/** One turn of the task queue, faster than setTimeout(0) (which clamps to 1–4 ms). */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
-    ch.port2.postMessage(0);
-  });
-}
-
-export class Batcher {
-  private readonly queue: Pending[] = [];
-  private running = false;
+export class MicroBatcher<In, Out> {
+  private readonly queue: Pending<In, Out>[] = [];
+  private running: Promise<void> | undefined;
   private gathering = false;
-  private readonly maxBatch: number;
-  private readonly maxWaitMs: number;
+  private closed: InpageError | undefined;
   /** When a request last arrived while another was queued or running. */
   private lastOverlapAt = -Infinity;
 
   /**
-   * @param run runs one (possibly stacked) request on the session
-   * @param layout the model's batch layout, or undefined when it cannot batch
+   * @param policy how requests merge; `undefined` when they never do (one request per run)
    */
-  constructor(private readonly run: (feeds: Tensors) => Promise<Tensors>, private readonly layout: BatchLayout | undefined, opts: BatchOptions = {}) {
-    this.maxBatch = Math.max(1, opts.maxBatch ?? DEFAULT_MAX_BATCH);
-    this.maxWaitMs = Math.max(0, opts.maxWaitMs ?? 2);
-  }
+  constructor(private readonly policy: BatchPolicy<In, Out>, private readonly merging: boolean, private readonly limits: BatcherLimits) {}
 
   /** Whether requests are merged at all. */
   get enabled(): boolean {
-    return this.layout !== undefined && this.maxBatch > 1 && this.maxWaitMs > 0;
+    return this.merging && this.limits.maxBatch > 1 && this.limits.maxWaitMs > 0;
   }
 
   /** Requests waiting (not yet running). */
@@ -83,24 +98,51 @@ export class Batcher {
     return this.queue.length;
   }
 
-  submit(feeds: Tensors, signal?: AbortSignal): Promise<{ outputs: Tensors; timing: RunTiming }> {
+  /** One caller's request. */
+  submit(input: In, signal?: AbortSignal): Promise<Answer<Out>> {
+    return this.enqueue(input, undefined, signal) as Promise<Answer<Out>>;
+  }
+
+  /**
+   * A request the page stacked from several callers; `members` are their row counts, in order.
+   * Answered whole, or — when its run failed — per caller after running each part alone.
+   */
+  submitGroup(input: In, members: readonly number[], signal?: AbortSignal): Promise<GroupAnswer<Out>> {
+    const rows = this.policy.rows(input);
+    if (members.length === 0 || !members.every((n) => Number.isInteger(n) && n > 0) || members.reduce((a, b) => a + b, 0) !== rows) {
+      return Promise.reject(new InpageError('INPUT_INVALID', `A stacked call's members must be positive row counts adding up to its ${rows} rows, got [${members.join(', ')}].`));
+    }
+    return this.enqueue(input, members.length > 1 ? members : undefined, signal);
+  }
+
+  /**
+   * Stop taking requests: queued ones reject with `error`; resolves once the run in progress
+   * (if any) is over, so the session can be released safely.
+   */
+  async close(error: InpageError): Promise<void> {
+    this.closed = error;
+    for (const p of this.queue.splice(0)) this.fail(p, error);
+    await this.running;
+  }
+
+  private enqueue(input: In, members: readonly number[] | undefined, signal: AbortSignal | undefined): Promise<GroupAnswer<Out>> {
+    if (this.closed) return Promise.reject(this.closed);
     if (signal?.aborted) return Promise.reject(abortError('The run', signal.reason));
     return new Promise((resolve, reject) => {
-      const p: Pending = {
-        feeds, rows: rowsOf(feeds, this.layout), enqueuedAt: performance.now(),
-        signal, settled: false, resolve, reject,
-      };
-      const onAbort = (): void => {
-        if (p.settled) return;
-        p.settled = true;
-        const i = this.queue.indexOf(p);
-        if (i >= 0) this.queue.splice(i, 1);
-        reject(abortError('The run', signal?.reason));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      // A long-lived signal must not keep every settled request's feeds alive.
-      p.resolve = (v) => { signal?.removeEventListener('abort', onAbort); resolve(v); };
-      p.reject = (e) => { signal?.removeEventListener('abort', onAbort); reject(e); };
+      const p: Pending<In, Out> = { input, rows: this.policy.rows(input), members, enqueuedAt: performance.now(), settled: false, resolve, reject };
+      if (signal) {
+        const onAbort = (): void => {
+          if (p.settled) return;
+          p.settled = true;
+          const i = this.queue.indexOf(p);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(abortError('The run', signal.reason));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        // A long-lived signal must not keep every settled request's input alive.
+        p.resolve = (v) => { signal.removeEventListener('abort', onAbort); resolve(v); };
+        p.reject = (e) => { signal.removeEventListener('abort', onAbort); reject(e); };
+      }
       if (this.queue.length > 0 || this.running || this.gathering) this.lastOverlapAt = p.enqueuedAt;
       this.queue.push(p);
       this.kick();
@@ -109,86 +151,109 @@ export class Batcher {
 
   private kick(): void {
     if (this.running || this.gathering || this.queue.length === 0) return;
-    if (!this.enabled) { void this.flush(); return; }
+    if (!this.enabled) { this.flush(); return; }
     this.gathering = true;
     void this.gather(performance.now());
   }
 
   private async gather(start: number): Promise<void> {
-    // The rest of a burst submitted in this task (one runMany message) joins before we decide.
+    // The rest of a burst submitted in this task (one message from the page) joins first.
     await Promise.resolve();
-    if (performance.now() - this.lastOverlapAt < OVERLAP_MEMORY_MS) {
+    const wait = this.limits.window === 'always' || performance.now() - this.lastOverlapAt < OVERLAP_MEMORY_MS;
+    if (wait) {
       let seen = -1;
-      while (this.queue.length !== seen && this.queuedRows() < this.maxBatch && performance.now() - start < this.maxWaitMs) {
+      while (this.queue.length !== seen && this.queuedRows() < this.limits.maxBatch && performance.now() - start < this.limits.maxWaitMs) {
         seen = this.queue.length;
         await nextTurn();
       }
     }
     this.gathering = false;
-    await this.flush();
+    this.flush();
   }
 
   private queuedRows(): number {
-    return this.queue.reduce((n, p) => n + p.rows, 0);
+    let n = 0;
+    for (const p of this.queue) n += p.rows;
+    return n;
   }
 
   /** Take the head request and every compatible one up to maxBatch rows; run; answer each. */
-  private async flush(): Promise<void> {
+  private flush(): void {
     const head = this.queue[0];
     if (this.running || !head) return;
-    this.running = true;
-    const batch: Pending[] = [];
+    const batch: Pending<In, Out>[] = [];
     let rows = 0;
     for (let i = 0; i < this.queue.length;) {
       const p = this.queue[i]!;
-      const fits = batch.length === 0 || (this.enabled && rows + p.rows <= this.maxBatch && sameGroup(p.feeds, head.feeds, this.layout!));
+      const fits = batch.length === 0 || (rows + p.rows <= this.limits.maxBatch && this.policy.joins(head.input, p.input));
       if (fits) { batch.push(p); rows += p.rows; this.queue.splice(i, 1); } else i++;
       if (!this.enabled) break;
     }
-    try {
-      await this.runBatch(batch, rows);
-    } finally {
-      this.running = false;
-      if (this.queue.length > 0) {
-        // What piled up during the run goes next, without another window.
-        if (this.enabled) void this.flush(); else this.kick();
+    this.running = this.runBatch(batch, rows).finally(() => {
+      this.running = undefined;
+      // What piled up during the run goes next, without another window.
+      if (this.queue.length > 0 && !this.closed) {
+        if (this.enabled) this.flush(); else this.kick();
       }
-    }
+    });
   }
 
-  private async runBatch(batch: Pending[], rows: number): Promise<void> {
+  private async runBatch(batch: Pending<In, Out>[], rows: number): Promise<void> {
     const live = batch.filter((p) => !p.settled);
     if (live.length === 0) return;
     const started = performance.now();
+    const work = { ms: Number.NaN };
+    let outputs: Out[];
     try {
-      if (live.length === 1) {
-        const outputs = await this.run(live[0]!.feeds);
-        this.answer(live[0]!, outputs, started, 1, rows);
-        return;
-      }
-      const stacked = stackFeeds(live.map((p) => p.feeds), this.layout!);
-      const outputs = await this.run(stacked);
-      const parts = splitOutputs(outputs, live.map((p) => p.feeds), this.layout!);
-      live.forEach((p, i) => this.answer(p, parts[i]!, started, live.length, rows));
+      outputs = await this.policy.run(live.map((p) => p.input), work);
     } catch (e) {
-      if (live.length === 1) { this.fail(live[0]!, e); return; }
-      // One request must not sink its batch-mates: rerun each alone so only the culprit fails.
-      for (const p of live) {
-        if (p.settled) continue;
-        const s = performance.now();
-        try { this.answer(p, await this.run(p.feeds), s, 1, p.rows); } catch (err) { this.fail(p, err); }
+      await this.isolate(live, e);
+      return;
+    }
+    const wall = performance.now() - started;
+    const computeMs = Number.isNaN(work.ms) ? wall : work.ms;
+    live.forEach((p, i) => this.answer(p, { output: outputs[i]!, timing: { queuedMs: started - p.enqueuedAt + wall - computeMs, computeMs, batchSize: live.length, batchRows: rows } }));
+  }
+
+  /** A run failed: run every request (every caller's rows of a group) alone, so only the culprit fails. */
+  private async isolate(live: Pending<In, Out>[], error: unknown): Promise<void> {
+    const alone = live.length === 1 && live[0]!.members === undefined;
+    if (alone) { this.fail(live[0]!, error); return; }
+    for (const p of live) {
+      if (p.settled) continue;
+      const started = performance.now();
+      const timing = (): RunTiming => ({ queuedMs: started - p.enqueuedAt, computeMs: performance.now() - started, batchSize: 1, batchRows: p.rows });
+      if (p.members === undefined || !this.policy.slice) {
+        try {
+          const [output] = await this.policy.run([p.input], { ms: Number.NaN });
+          this.answer(p, { output: output!, timing: timing() });
+        } catch (e) {
+          this.fail(p, e);
+        }
+        continue;
       }
+      const parts: PartOutcome<Out>[] = [];
+      let from = 0;
+      for (const n of p.members) {
+        try {
+          const [output] = await this.policy.run([this.policy.slice(p.input, from, n)], { ms: Number.NaN });
+          parts.push({ ok: true, output: output! });
+        } catch (e) {
+          parts.push({ ok: false, error: e });
+        }
+        from += n;
+      }
+      this.answer(p, { parts, timing: timing() });
     }
   }
 
-  private answer(p: Pending, outputs: Tensors, started: number, batchSize: number, batchRows: number): void {
+  private answer(p: Pending<In, Out>, v: GroupAnswer<Out>): void {
     if (p.settled) return;
     p.settled = true;
-    const now = performance.now();
-    p.resolve({ outputs, timing: { queuedMs: started - p.enqueuedAt, computeMs: now - started, batchSize, batchRows } });
+    p.resolve(v);
   }
 
-  private fail(p: Pending, e: unknown): void {
+  private fail(p: Pending<In, Out>, e: unknown): void {
     if (p.settled) return;
     p.settled = true;
     p.reject(e instanceof Error ? e : new InpageError('RUN_FAILED', String(e)));

@@ -1,8 +1,10 @@
 /**
  * Under `'auto'` on a device with WebGPU: keep whichever backend runs this model faster here,
- * measured once and remembered per (model, adapter, threads).
+ * measured once and remembered per (model, adapter, threads). Every step (the WASM build, each
+ * timed run) is its own executor job in the load's lane, so runs of other models slip in between.
  */
 import { wasmBackend } from '../backends/onnx.ts';
+import type { Lane } from '../backends/ort-runtime.ts';
 import type { SessionHandle } from '../backends/types.ts';
 import { toInpageError } from '../errors.ts';
 import { measureSessions, pickFaster, verdictKey, type BackendMeasurement } from '../routing/measure.ts';
@@ -40,7 +42,7 @@ export function applyRemembered(s: HostState, v: BackendMeasurement): void {
  * Given a session built on WebGPU, return the session to keep (possibly a new WASM one; the
  * loser is released) and record the verdict.
  */
-export async function chooseMeasured(s: HostState, gpu: SessionHandle, bytes: Uint8Array, sha256: string, verdicts: VerdictStore): Promise<SessionHandle> {
+export async function chooseMeasured(s: HostState, gpu: SessionHandle, bytes: Uint8Array, sha256: string, verdicts: VerdictStore, lane: Lane): Promise<SessionHandle> {
   const feeds = (): ReturnType<typeof syntheticFeeds> => syntheticFeeds(gpu.inputs);
   if (!feeds()) return gpu;
   const key = sha256 ? verdictKey(sha256, s.caps.adapter, s.threads) : undefined;
@@ -49,24 +51,29 @@ export async function chooseMeasured(s: HostState, gpu: SessionHandle, bytes: Ui
     const m: BackendMeasurement = { ...remembered, source: 'remembered', at: Date.now() };
     s.measurements.push(m);
     if (m.chosen === 'webgpu') { s.setBackend('webgpu', describe(m)); return gpu; }
-    const cpu = await wasmBackend.create(bytes, s.ctx);
+    const cpu = await wasmBackend.create(bytes, s.ctx, lane);
     await gpu.release().catch(() => {});
     s.setBackend('wasm', describe(m));
     return cpu;
   }
   let cpu: SessionHandle;
   try {
-    cpu = await wasmBackend.create(bytes, s.ctx);
-  } catch {
+    cpu = await wasmBackend.create(bytes, s.ctx, lane);
+  } catch (e) {
+    if (toInpageError(e, 'MODEL_INVALID').code === 'ABORTED') { await gpu.release().catch(() => {}); throw e; }
     return gpu; // WASM cannot build it: nothing to compare against.
   }
   let medians: Partial<Record<BackendName, number>>;
   let runs: number;
   try {
-    ({ medians, runs } = await measureSessions(gpu, cpu, () => feeds()!));
+    ({ medians, runs } = await measureSessions(gpu, cpu, () => feeds()!, { lane }));
   } catch (e) {
+    if (toInpageError(e, 'RUN_FAILED').code === 'ABORTED') {
+      await Promise.all([gpu.release().catch(() => {}), cpu.release().catch(() => {})]);
+      throw e;
+    }
     // One side cannot run it at all (e.g. a float16 kernel on an adapter without shader-f16).
-    const gpuWorks = await gpu.run(feeds()!).then(() => true, () => false);
+    const gpuWorks = await gpu.run(feeds()!, lane).then(() => true, () => false);
     const keep = gpuWorks ? gpu : cpu;
     await (gpuWorks ? cpu : gpu).release().catch(() => {});
     s.setBackend(keep.backend, `auto: ${gpuWorks ? 'wasm' : 'webgpu'} could not run the model while measuring (${toInpageError(e, 'RUN_FAILED').message}); keeping ${keep.backend}`);

@@ -1,175 +1,42 @@
 /**
  * The worker side of `engine.pipeline()`: builds transformers.js pipelines on the engine's ORT
- * (backends/transformers.ts), merges concurrent calls into batches where the task allows, and
- * answers every call with a `Reply`. Wired into the host by `createHost` (host.ts).
+ * (backends/transformers.ts), runs their calls through the same micro-batcher as ONNX models
+ * (with the task's policy, backends/transformers-tasks.ts), and answers every call with a `Reply`.
  */
 import { transfer } from 'comlink';
 import type { BackendRegistry } from '../backends/types.ts';
-import { TransformersRuntime } from '../backends/transformers.ts';
-import type { HfPipeline } from '../backends/transformers.ts';
+import { TransformersRuntime, type HfPipeline } from '../backends/transformers.ts';
 import { PipelineFiles } from '../backends/transformers-files.ts';
-import { taskSpec, type TaskSpec } from '../backends/transformers-tasks.ts';
-import type {
-  PipelineCallToWorker, PipelineFromWorker, PipelineProgressToPage, PipelineRunFromWorker, PipelineToWorker,
-} from '../backends/transformers-types.ts';
+import { pipelinePolicy, unbatchedReason } from '../backends/transformers-tasks.ts';
 import type { ModelStore } from '../caches/model-store.ts';
-import { InpageError, abortError, toInpageError, type ErrorCode } from '../errors.ts';
-import type { HostApi, Reply } from '../protocol.ts';
+import { InpageError, disposedError, toInpageError } from '../errors.ts';
+import { taskKind, type PipelineKind } from '../pipeline-tasks.ts';
+import type {
+  PipelineCallToWorker, PipelineFromWorker, PipelineOutput, PipelineProgressToPage, PipelineRunFromWorker, PipelineToWorker, Reply,
+} from '../protocol.ts';
 import { planBackends } from '../routing/backend-order.ts';
-import type { RunTiming } from '../scheduling/batcher.ts';
+import { MicroBatcher } from '../scheduling/batcher.ts';
 import type { BackendName } from '../types.ts';
+import { settle, type CallRegistry } from './calls.ts';
 import type { HostState } from './state.ts';
-import type { SerialQueue } from '../scheduling/serial-queue.ts';
+import type { TestLevers } from './test-hooks.ts';
 
-/** The pipeline methods of `HostApi`. */
-export type PipelineHostApi = Pick<HostApi, 'pipelineLoad' | 'pipelineRun' | 'pipelineDispose'>;
-
-/** What the pipeline host needs from `createHost`. */
-export interface PipelineHostDeps {
+/** What the pipeline registry needs from the host. */
+export interface PipelinesDeps {
   ready(): HostState;
   registry: BackendRegistry;
   store: ModelStore;
-  /** Registers `callId` for `abort(callId)` while `work` runs. */
-  withCall<T>(callId: number, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
-  /** Artificial delay per run (test hook). */
-  runDelayMs(): number;
-  /** The worker's turn-taking for ORT calls (builds, runs, releases; see host.ts). */
-  ortLock: SerialQueue;
-}
-
-async function settle<T>(fallback: ErrorCode, context: string, work: () => Promise<T>): Promise<Reply<T>> {
-  try {
-    return { ok: true, value: await work() };
-  } catch (e) {
-    return { ok: false, error: toInpageError(e, fallback, context).toWire() };
-  }
-}
-
-/** One turn of the task queue (a burst of calls from the page arrives as consecutive messages). */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
-    ch.port2.postMessage(0);
-  });
-}
-
-interface Job {
-  call: PipelineCallToWorker;
-  key: string | undefined;
-  rows: number;
-  enqueuedAt: number;
-  signal: AbortSignal;
-  settled: boolean;
-  resolve(v: { output: unknown; timing: RunTiming }): void;
-  reject(e: unknown): void;
-}
-
-/**
- * Runs a pipeline's calls one batch at a time. When idle, the first call waits for companions
- * that are already queued (up to `maxWaitMs`/`maxBatch`); while a batch runs, calls pile up and
- * go together next. A queued call can be aborted; a running one finishes (WASM cannot be
- * interrupted) but its caller is answered at once.
- */
-class CallQueue {
-  private readonly queue: Job[] = [];
-  private busy = false;
-
-  constructor(private readonly spec: TaskSpec, private readonly limits: { maxBatch: number; maxWaitMs: number } | false, private readonly run: (calls: PipelineCallToWorker[], one: boolean) => Promise<unknown[]>) {}
-
-  submit(call: PipelineCallToWorker, signal: AbortSignal): Promise<{ output: unknown; timing: RunTiming }> {
-    return new Promise((resolve, reject) => {
-      const job: Job = {
-        call, key: this.limits === false ? undefined : this.spec.batchKey(call), rows: this.spec.rows(call),
-        enqueuedAt: performance.now(), signal, settled: false, resolve, reject,
-      };
-      const onAbort = (): void => {
-        if (job.settled) return;
-        job.settled = true;
-        const i = this.queue.indexOf(job);
-        if (i >= 0) this.queue.splice(i, 1);
-        reject(abortError('The pipeline call', signal.reason));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      const done = (): void => signal.removeEventListener('abort', onAbort);
-      job.resolve = (v) => { done(); resolve(v); };
-      job.reject = (e) => { done(); reject(e); };
-      this.queue.push(job);
-      void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      while (this.queue.length > 0) {
-        const first = this.queue[0]!;
-        if (first.key !== undefined && this.limits !== false) {
-          // Gather: keep waiting turns while companions keep arriving, within the limits.
-          const until = first.enqueuedAt + this.limits.maxWaitMs;
-          let seen = -1;
-          while (this.queue.length !== seen && performance.now() < until && this.rowsOf(first.key) < this.limits.maxBatch) {
-            seen = this.queue.length;
-            await nextTurn();
-          }
-        }
-        const batch = this.take();
-        if (batch.length === 0) continue;
-        const started = performance.now();
-        let outputs: unknown[] | undefined;
-        let error: unknown;
-        try {
-          outputs = await this.run(batch.map((j) => j.call), batch[0]!.key === undefined);
-        } catch (e) {
-          error = e;
-        }
-        const computeMs = performance.now() - started;
-        const rows = batch.reduce((a, j) => a + j.rows, 0);
-        batch.forEach((j, i) => {
-          if (j.settled) return;
-          j.settled = true;
-          if (outputs) j.resolve({ output: outputs[i], timing: { queuedMs: started - j.enqueuedAt, computeMs, batchSize: batch.length, batchRows: rows } });
-          else j.reject(error);
-        });
-      }
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  private rowsOf(key: string): number {
-    let n = 0;
-    for (const j of this.queue) if (j.key === key) n += j.rows;
-    return n;
-  }
-
-  /** The first job, plus (when batchable) queued jobs with its key, up to maxBatch rows. */
-  private take(): Job[] {
-    const first = this.queue.shift();
-    if (!first) return [];
-    if (first.settled) return [];
-    const out = [first];
-    if (first.key === undefined || this.limits === false) return out;
-    let rows = first.rows;
-    for (let i = 0; i < this.queue.length;) {
-      const j = this.queue[i]!;
-      if (j.key === first.key && !j.settled && rows + j.rows <= this.limits.maxBatch) {
-        out.push(j);
-        rows += j.rows;
-        this.queue.splice(i, 1);
-      } else i++;
-    }
-    return out;
-  }
+  calls: CallRegistry;
+  levers: TestLevers;
 }
 
 interface LoadedPipeline {
   spec: PipelineToWorker;
+  kind: PipelineKind;
   pipe: HfPipeline;
   backend: BackendName;
   meta: PipelineFromWorker;
-  queue: CallQueue;
+  batcher: MicroBatcher<PipelineCallToWorker, PipelineOutput>;
   /** Set while a WebGPU → WASM fallback is still possible (device 'auto'). */
   canFallBack: boolean;
 }
@@ -184,30 +51,29 @@ function buffersOf(v: unknown, out: Set<ArrayBuffer> = new Set()): ArrayBuffer[]
   return [...out];
 }
 
-/**
- * The pipeline half of the worker host.
- *
- * @example const pipes = createPipelineHost({ ready, registry, store, withCall, runDelayMs: () => 0 }); // spread into the host
- */
-export function createPipelineHost(deps: PipelineHostDeps): PipelineHostApi {
-  const pipelines = new Map<string, LoadedPipeline>();
-  const files = new PipelineFiles(deps.store);
-  let runtime: TransformersRuntime | undefined;
+export class WorkerPipelines {
+  private readonly pipelines = new Map<string, LoadedPipeline>();
+  private readonly files: PipelineFiles;
+  private runtime: TransformersRuntime | undefined;
 
-  const runtimeOf = (): TransformersRuntime => {
-    if (!runtime) {
-      const s = deps.ready();
+  constructor(private readonly deps: PipelinesDeps) {
+    this.files = new PipelineFiles(deps.store);
+  }
+
+  private runtimeOf(): TransformersRuntime {
+    if (!this.runtime) {
+      const s = this.deps.ready();
       // The engine's ORT, already configured (threads, self-hosted wasmPaths) by OrtRuntime.
-      runtime = new TransformersRuntime({ ort: () => s.ctx.runtime.get(s.ctx.cpuFlavour), files, caps: s.caps, serialize: (job) => deps.ortLock.add(job) });
+      this.runtime = new TransformersRuntime({ runtime: s.ctx.runtime, flavour: s.ctx.cpuFlavour, files: this.files, caps: s.caps });
     }
-    return runtime;
-  };
+    return this.runtime;
+  }
 
   /** Backend order for a pipeline: the engine's plan, limited to what this worker's ORT build has. */
-  const orderFor = (requested: PipelineToWorker['device']): { order: BackendName[]; reason: string } => {
-    const s = deps.ready();
+  private orderFor(requested: PipelineToWorker['device']): { order: BackendName[]; reason: string } {
+    const s = this.deps.ready();
     const device = requested ?? s.opts.backend;
-    const plan = planBackends(device, deps.registry, s.caps);
+    const plan = planBackends(device, this.deps.registry, s.caps);
     let order = plan.order.map((f) => f.name);
     if (s.ctx.cpuFlavour === 'wasm' && order.includes('webgpu')) {
       // This worker runs the CPU-only ORT build (engine created with backend 'wasm'): a second,
@@ -218,92 +84,99 @@ export function createPipelineHost(deps: PipelineHostDeps): PipelineHostApi {
       order = order.filter((b) => b !== 'webgpu');
     }
     return { order, reason: plan.reason };
-  };
+  }
 
-  const build = async (spec: PipelineToWorker, signal: AbortSignal, onProgress?: PipelineProgressToPage): Promise<LoadedPipeline> => {
+  private async build(spec: PipelineToWorker, signal: AbortSignal, onProgress?: PipelineProgressToPage): Promise<LoadedPipeline> {
     const progress = (p: Parameters<PipelineProgressToPage>[0]): void => { void Promise.resolve(onProgress?.(p)).catch(() => {}); };
-    const { order, reason } = orderFor(spec.device);
-    const s = deps.ready();
-    const built = await runtimeOf().load(spec, order, signal, progress);
+    const { order, reason } = this.orderFor(spec.device);
+    const s = this.deps.ready();
+    const built = await this.runtimeOf().load(spec, order, signal, progress);
     const why = built.reasons.length === 0 ? reason : `auto: ${built.reasons.join('; ')}; running on ${built.backend}`;
     if (built.backend !== order[0]) s.setBackend(built.backend, why);
-    const task = taskSpec(spec.task);
+    const kind = taskKind(spec.task);
     const bytes = built.files.reduce((a, f) => a + f.bytes, 0);
     const downloadedBytes = built.files.filter((f) => f.source === 'network').reduce((a, f) => a + f.bytes, 0);
+    const unbatched = unbatchedReason(kind);
     const meta: PipelineFromWorker = {
       pipeId: spec.pipeId, task: spec.task, model: spec.model, backend: built.backend, reason: why, dtype: built.dtype,
       files: built.files, bytes, downloadedBytes,
       batching: spec.batch === false
         ? { enabled: false, reason: 'batching disabled by the caller' }
-        : task.unbatchedReason === null
+        : unbatched === null
           ? { enabled: true, reason: `concurrent calls with equal options share one run (up to ${spec.batch.maxBatch} texts)` }
-          : { enabled: false, reason: task.unbatchedReason },
+          : { enabled: false, reason: unbatched },
     };
-    const loaded: LoadedPipeline = {
-      spec, pipe: built.pipe, backend: built.backend, meta, canFallBack: (spec.device ?? s.opts.backend) === 'auto' && built.backend === 'webgpu',
-      queue: undefined as unknown as CallQueue,
+    const p: LoadedPipeline = {
+      spec, kind, pipe: built.pipe, backend: built.backend, meta, canFallBack: (spec.device ?? s.opts.backend) === 'auto' && built.backend === 'webgpu',
+      batcher: undefined as unknown as LoadedPipeline['batcher'],
     };
-    loaded.queue = new CallQueue(task, spec.batch, (calls, one) => runCalls(loaded, calls, one));
+    const limits = spec.batch === false ? { maxBatch: 1, maxWaitMs: 0 } : spec.batch;
+    p.batcher = new MicroBatcher(pipelinePolicy(kind, (go) => this.invoke(p, go)), meta.batching.enabled, { ...limits, window: 'always' });
     progress({ phase: 'ready', loaded: bytes, total: bytes });
-    return loaded;
-  };
+    return p;
+  }
 
   /**
-   * Runs a batch. Under device 'auto' a run that fails on WebGPU (a kernel the adapter lacks, a
-   * lost device) moves the pipeline to WASM and is retried there, as ONNX models do.
+   * Runs one invocation of the pipeline. Under device 'auto' one that fails on WebGPU (a kernel
+   * the adapter lacks, a lost device) moves the pipeline to WASM and is retried there, as ONNX
+   * models do. The pipeline's batcher never runs two invocations at once.
    */
-  const runCalls = async (p: LoadedPipeline, calls: PipelineCallToWorker[], one: boolean): Promise<unknown[]> => {
-    const delay = deps.runDelayMs();
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    const task = taskSpec(p.spec.task);
-    // Each ORT call inside takes its turn (backends/transformers.ts wraps the sessions).
-    const go = (): Promise<unknown[]> => (one ? Promise.all(calls.map((c) => task.runOne(p.pipe, c))) : task.runBatch(p.pipe, calls));
+  private async invoke<T>(p: LoadedPipeline, go: (pipe: HfPipeline) => Promise<T>): Promise<T> {
+    await this.deps.levers.delay();
     try {
-      return await go();
+      return await go(p.pipe);
     } catch (e) {
       const err = toInpageError(e, 'RUN_FAILED', 'Running the pipeline');
       if (!p.canFallBack) throw err;
       p.canFallBack = false;
       const old = p.pipe;
-      const ctrl = new AbortController();
-      const built = await runtimeOf().load({ ...p.spec, device: 'wasm' }, ['wasm'], ctrl.signal, () => {});
+      const built = await this.runtimeOf().load({ ...p.spec, device: 'wasm' }, ['wasm'], new AbortController().signal, () => {});
       p.pipe = built.pipe;
       p.backend = 'wasm';
       p.meta = { ...p.meta, backend: 'wasm', dtype: built.dtype, reason: `auto: run failed on webgpu: ${err.message}; running on wasm` };
-      deps.ready().setBackend('wasm', p.meta.reason);
+      this.deps.ready().setBackend('wasm', p.meta.reason);
       await old.dispose().catch(() => {});
-      return go();
+      return go(p.pipe);
     }
-  };
+  }
 
-  return {
-    pipelineLoad: (callId, spec, onProgress) => settle('MODEL_INVALID', 'Loading the pipeline', () => deps.withCall(callId, async (signal) => {
-      const p = await build(spec, signal, onProgress);
+  load(callId: number, spec: PipelineToWorker, onProgress?: PipelineProgressToPage): Promise<Reply<PipelineFromWorker>> {
+    return settle('MODEL_INVALID', 'Loading the pipeline', () => this.deps.calls.with(callId, async (signal) => {
+      const p = await this.build(spec, signal, onProgress);
       if (signal.aborted) {
         await p.pipe.dispose().catch(() => {});
         throw new InpageError('ABORTED', 'Loading the pipeline was aborted.');
       }
-      const old = pipelines.get(spec.pipeId);
-      pipelines.set(spec.pipeId, p);
-      if (old) await old.pipe.dispose().catch(() => {});
+      const old = this.pipelines.get(spec.pipeId);
+      this.pipelines.set(spec.pipeId, p);
+      if (old) await this.retire(old);
       return p.meta;
-    })),
+    }));
+  }
 
-    pipelineRun: async (callId, pipeId, call) => {
-      const reply = await settle<PipelineRunFromWorker>('RUN_FAILED', 'Running the pipeline', () => deps.withCall(callId, async (signal) => {
-        const p = pipelines.get(pipeId);
-        if (!p) throw new InpageError('DISPOSED', `Pipeline ${pipeId} is not loaded in this worker (disposed, or the worker restarted).`);
-        const { output, timing } = await p.queue.submit(call, signal);
-        return { output, timing, backend: p.backend };
-      }));
-      return reply.ok ? transfer(reply, buffersOf(reply.value.output)) : reply;
-    },
+  async run(callId: number, pipeId: string, call: PipelineCallToWorker): Promise<Reply<PipelineRunFromWorker>> {
+    const reply = await settle<PipelineRunFromWorker>('RUN_FAILED', 'Running the pipeline', () => this.deps.calls.with(callId, async (signal) => {
+      const p = this.pipelines.get(pipeId);
+      if (!p) throw new InpageError('DISPOSED', `Pipeline ${pipeId} is not loaded in this worker (disposed, or the worker restarted).`);
+      if (call.kind !== p.kind) throw new InpageError('INPUT_INVALID', `A '${call.kind}' call reached a '${p.spec.task}' pipeline (kind '${p.kind}').`);
+      const { output, timing } = await p.batcher.submit(call, signal);
+      return { output, timing, backend: p.backend };
+    }));
+    return reply.ok ? transfer(reply, buffersOf(reply.value.output.value)) : reply;
+  }
 
-    pipelineDispose: (pipeId) => settle('INTERNAL', 'Disposing the pipeline', async () => {
-      const p = pipelines.get(pipeId);
-      pipelines.delete(pipeId);
-      if (p) await p.pipe.dispose().catch(() => {});
+  dispose(pipeId: string): Promise<Reply<null>> {
+    return settle('INTERNAL', 'Disposing the pipeline', async () => {
+      const p = this.pipelines.get(pipeId);
+      this.pipelines.delete(pipeId);
+      if (p) await this.retire(p);
       return null;
-    }),
-  };
+    });
+  }
+
+  /** Refuse new calls, let the one in progress finish, then release the sessions. */
+  private async retire(p: LoadedPipeline): Promise<void> {
+    await p.batcher.close(disposedError('This pipeline'));
+    await p.pipe.dispose().catch(() => {});
+  }
 }

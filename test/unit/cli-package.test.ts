@@ -1,6 +1,7 @@
 /**
  * The published CLI as a customer gets it: `npm pack`, the tarball installed into an empty
- * project offline (dependencies from the npm cache, as `npm ci` left it), then `npx inpage`.
+ * project offline (`npm ci` from a lockfile: dependencies from the npm cache, as this repository's
+ * `npm ci` left it), then `npx inpage`.
  *
  * The package is staged from the repo's package.json, README and bin/ plus a fresh dist/cli
  * (scripts/build-dist.ts `buildCli`), so the test needs no full `npm run build` and always checks
@@ -42,13 +43,46 @@ beforeAll(async () => {
 
   app = join(dir, 'app');
   await mkdir(app);
-  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'cli-consumer', version: '1.0.0', private: true }));
+  const tarball = join(dir, info!.filename);
+  const manifest = JSON.parse(await readFile(join(stage, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string>; bin: Record<string, string> };
+  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'cli-consumer', version: '1.0.0', private: true, dependencies: { inpage: `file:${tarball}` } }));
+  await writeFile(join(app, 'package-lock.json'), JSON.stringify(await consumerLock(tarball, manifest)));
   try {
-    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', join(dir, info!.filename)], { cwd: app, maxBuffer: 16 * 1024 * 1024 });
+    // `npm ci` from a lockfile takes every tarball from the npm cache by its integrity, as this
+    // repository's own `npm ci` left it, and never asks the registry for package metadata (an
+    // `npm install --offline` would: its cache holds no packuments after a plain `npm ci`).
+    await run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: app, maxBuffer: 16 * 1024 * 1024 });
   } catch (e) {
-    throw new Error(`npm install --offline of the tarball failed; its dependencies must be in the npm cache (run \`npm ci\` once online).\n${(e as { stderr?: string }).stderr ?? String(e)}`);
+    throw new Error(`npm ci --offline of the tarball failed; its dependencies must be in the npm cache (run \`npm ci\` in this repository first).\n${(e as { stderr?: string }).stderr ?? String(e)}`);
   }
 }, 120_000);
+
+type LockEntry = { version?: string; resolved?: string; integrity?: string; dependencies?: Record<string, string>; bin?: Record<string, string>; license?: string; engines?: Record<string, string> };
+
+/**
+ * A lockfile for a project that depends only on the packed tarball: the tarball's runtime
+ * dependencies, and theirs, copied from this repository's package-lock.json (same versions and
+ * integrity hashes the repository's `npm ci` put in the cache).
+ */
+async function consumerLock(tarball: string, manifest: { version: string; dependencies: Record<string, string>; bin: Record<string, string> }): Promise<unknown> {
+  const repoLock = JSON.parse(await readFile(repo('package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const packages: Record<string, LockEntry> = {
+    '': { dependencies: { inpage: `file:${tarball}` } } as LockEntry,
+    'node_modules/inpage': { version: manifest.version, resolved: `file:${tarball}`, dependencies: manifest.dependencies, bin: manifest.bin },
+  };
+  const queue = Object.keys(manifest.dependencies);
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    const path = `node_modules/${name}`;
+    if (packages[path]) continue;
+    const entry = repoLock.packages[path];
+    if (!entry) throw new Error(`${name} is not in package-lock.json`);
+    const { version, resolved, integrity, dependencies, bin, license, engines } = entry;
+    packages[path] = Object.fromEntries(Object.entries({ version, resolved, integrity, dependencies, bin, license, engines }).filter(([, v]) => v !== undefined));
+    queue.push(...Object.keys(dependencies ?? {}));
+  }
+  return { name: 'cli-consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages };
+}
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });

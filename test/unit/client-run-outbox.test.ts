@@ -1,13 +1,13 @@
 /**
  * The page-side outbox: runs issued in one task travel together (one message for the calls
  * that go alone, one per stacked call); concurrent runs of a batching model are stacked into one
- * call per compatible group (up to maxBatch rows) and split back exactly; a failing stacked call is retried call by call; aborted members are dropped.
+ * call per compatible group (up to maxBatch rows) and split back exactly; a failing stacked call is never re-sent (the worker answers per caller); aborted members are dropped.
  * The worker is a fake that sums each row, so every caller's answer can be checked.
  */
 import { describe, expect, it } from 'vitest';
 import type { Remote } from 'comlink';
 import { RunOutbox, type PageBatching } from '../../src/client/run-outbox.ts';
-import type { HostApi, Reply, RunFromWorker, RunToWorker } from '../../src/protocol.ts';
+import type { HostApi, PartsFromWorker, Reply, RunFromWorker, RunToWorker } from '../../src/protocol.ts';
 import { batchLayout } from '../../src/scheduling/batch-tensors.ts';
 import type { Tensors } from '../../src/tensor.ts';
 
@@ -32,13 +32,27 @@ function fakeRemote() {
   const messages: RunToWorker[][] = [];
   const aborted: number[] = [];
   const remote = {
-    runMany: async (calls: RunToWorker[]): Promise<Reply<RunFromWorker>[]> => {
+    runMany: async (calls: RunToWorker[]): Promise<Reply<RunFromWorker | PartsFromWorker>[]> => {
       messages.push(calls);
       await Promise.resolve();
       return calls.map((c) => {
         const x = c.feeds['x']!;
         const [rows = 0, d = 0] = x.dims;
         const xs = x.data as Float32Array;
+        if (xs.includes(POISON) && c.members !== undefined) {
+          // Like the worker's batcher: the group's run failed, so each caller's rows ran alone.
+          const k = Number((c.feeds['k']!.data as BigInt64Array)[0]);
+          let row = 0;
+          const parts = c.members.map((n) => {
+            const own = xs.subarray(row * d, (row + n) * d);
+            row += n;
+            if (own.includes(POISON)) return { ok: false as const, error: { code: 'RUN_FAILED' as const, message: 'poisoned row' } };
+            const sum = new Float32Array(n);
+            for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) sum[r]! += own[r * d + j]! * k;
+            return { ok: true as const, value: { sum: { type: 'float32' as const, dims: [n, 1], data: sum } } };
+          });
+          return { ok: true, value: { parts, backend: 'wasm', timing: { queuedMs: 0, computeMs: 1, batchSize: 1, batchRows: rows } } };
+        }
         if (xs.includes(POISON)) return { ok: false, error: { code: 'RUN_FAILED', message: 'poisoned row' } };
         const k = Number((c.feeds['k']!.data as BigInt64Array)[0]);
         const sum = new Float32Array(rows);
@@ -126,13 +140,13 @@ describe('RunOutbox', () => {
     expect(sent(2).feeds['x']!.data.buffer).not.toBe(reused);
   });
 
-  it('retries a failing stacked call one by one: only the culprit fails', async () => {
+  it('never re-sends a failing stacked call: it carries each caller\'s rows, and the per-caller answers reach only their callers', async () => {
     const w = fakeRemote();
     const box = new RunOutbox(w.remote);
     const b = batching();
     const replies = await Promise.all([1, POISON, 3].map((id, i) => box.submit({ callId: i + 1, modelId: 'm', feeds: feeds(id) }, b)));
-    expect(w.messages).toHaveLength(2);
-    expect(w.messages[1]!.map((c) => c.callId)).toEqual([1, 2, 3]);
+    expect(w.messages).toHaveLength(1);
+    expect(w.messages[0]!.map((c) => c.members)).toEqual([[1, 1, 1]]);
     expect(sums(replies[0]!)).toEqual([6]);
     expect(replies[1]).toMatchObject({ ok: false, error: { code: 'RUN_FAILED' } });
     expect(sums(replies[2]!)).toEqual([18]);

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { InpageError } from '../../src/errors.ts';
 import { batchLayout, type BatchLayout } from '../../src/scheduling/batch-tensors.ts';
-import { Batcher, type RunTiming } from '../../src/scheduling/batcher.ts';
+import type { RunTiming } from '../../src/scheduling/batcher.ts';
+import { tensorBatcher } from '../../src/scheduling/tensor-policy.ts';
 import type { Tensor, Tensors } from '../../src/tensor.ts';
 import { deferred, rejected, settledWithin } from './helpers/catch.ts';
 
@@ -75,7 +76,7 @@ function fakeModel(delayMs = 3): FakeModel {
   return m;
 }
 
-const sums = (r: { outputs: Tensors }): number[] => Array.from(r.outputs['sum']!.data as Float32Array);
+const sums = (r: { output: Tensors }): number[] => Array.from(r.output['sum']!.data as Float32Array);
 const rowsOfCall = (x: Tensor): number => x.dims[0] ?? 0;
 /** The ids (first value of each row / 100, rounded down) present in a run's input. */
 const idsIn = (x: Tensor): number[] => {
@@ -87,13 +88,13 @@ const idsIn = (x: Tensor): number[] => {
 describe('Batcher: merging', () => {
   it('merges concurrent submits into fewer runs; each caller gets exactly its own rows', async () => {
     const m = fakeModel();
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 20 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
     expect(b.enabled).toBe(true);
     const rows = [1, 3, 2, 1, 2, 3, 1, 1, 2, 3];
     const results = await Promise.all(rows.map((n, id) => b.submit(request(id, n))));
 
     results.forEach((res, id) => {
-      expect(res.outputs['sum']!.dims).toEqual([rows[id], 1]);
+      expect(res.output['sum']!.dims).toEqual([rows[id], 1]);
       expect(sums(res)).toEqual(expectedSums(id, rows[id]!));
     });
     expect(m.calls.length).toBeLessThan(rows.length);
@@ -106,7 +107,7 @@ describe('Batcher: merging', () => {
 
   it('reports timing: batchSize and batchRows of the shared run, non-negative times', async () => {
     const m = fakeModel(5);
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 20 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
     const results = await Promise.all([b.submit(request(0, 2)), b.submit(request(1, 1)), b.submit(request(2, 3))]);
     expect(m.calls).toHaveLength(1);
     for (const r of results) {
@@ -118,7 +119,7 @@ describe('Batcher: merging', () => {
 
   it('a lone request runs alone without waiting the whole window', async () => {
     const m = fakeModel(0);
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 500 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 500 });
     const t0 = performance.now();
     const r = await b.submit(request(7, 2));
     expect(performance.now() - t0).toBeLessThan(250);
@@ -131,7 +132,7 @@ describe('Batcher: merging', () => {
 
   it('a caller that never overlapped does not wait a turn: a request in a later task runs separately', async () => {
     const m = fakeModel(0);
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 50 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 50 });
     const first = b.submit(request(1, 1));
     await nextTask();
     const second = b.submit(request(2, 1));
@@ -142,7 +143,7 @@ describe('Batcher: merging', () => {
 
   it('once callers overlap, an idle session waits for companions from later tasks (within maxWaitMs)', async () => {
     const m = fakeModel(0);
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 50 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 50 });
     await Promise.all([b.submit(request(1, 1)), b.submit(request(2, 1))]); // an overlap
     const first = b.submit(request(3, 1));
     await nextTask();
@@ -155,7 +156,7 @@ describe('Batcher: merging', () => {
 
   it('requests arriving while a run is in progress go together in the next run', async () => {
     const m = fakeModel();
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 5 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 5 });
     const gate = deferred();
     m.gate = gate.promise;
     const first = b.submit(request(0, 1));
@@ -172,7 +173,7 @@ describe('Batcher: merging', () => {
 
   it('respects maxBatch: no run has more rows than maxBatch, and all rows are answered', async () => {
     const m = fakeModel(1);
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 20, maxBatch: 4 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20, maxBatch: 4 });
     const rows = [1, 3, 2, 1, 2, 3, 1, 1, 2, 3, 2, 1];
     const results = await Promise.all(rows.map((n, id) => b.submit(request(id, n))));
     results.forEach((res, id) => expect(sums(res)).toEqual(expectedSums(id, rows[id]!)));
@@ -185,7 +186,7 @@ describe('Batcher: merging', () => {
 
   it('still runs a single request larger than maxBatch (alone)', async () => {
     const m = fakeModel(1);
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 20, maxBatch: 2 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20, maxBatch: 2 });
     const [big, small] = await Promise.all([b.submit(request(1, 5)), b.submit(request(2, 1))]);
     expect(sums(big)).toEqual(expectedSums(1, 5));
     expect(sums(small)).toEqual(expectedSums(2, 1));
@@ -195,9 +196,9 @@ describe('Batcher: merging', () => {
 
 describe('Batcher: batching off', () => {
   for (const [label, make] of [
-    ['maxWaitMs: 0', (run: FakeModel['run']) => new Batcher(run, layout(), { maxWaitMs: 0 })],
-    ['maxBatch: 1', (run: FakeModel['run']) => new Batcher(run, layout(), { maxBatch: 1 })],
-    ['no layout', (run: FakeModel['run']) => new Batcher(run, undefined)],
+    ['maxWaitMs: 0', (run: FakeModel['run']) => tensorBatcher(run, layout(), { maxWaitMs: 0 })],
+    ['maxBatch: 1', (run: FakeModel['run']) => tensorBatcher(run, layout(), { maxBatch: 1 })],
+    ['no layout', (run: FakeModel['run']) => tensorBatcher(run, undefined)],
   ] as const) {
     it(`${label}: one request per run, first in first out, never overlapping`, async () => {
       const m = fakeModel(1);
@@ -219,7 +220,7 @@ describe('Batcher: batching off', () => {
 describe('Batcher: abort', () => {
   it('an already-aborted signal rejects with ABORTED and never runs', async () => {
     const m = fakeModel();
-    const b = new Batcher(m.run, layout());
+    const b = tensorBatcher(m.run, layout());
     const e = await rejected(b.submit(request(0, 1), AbortSignal.abort()));
     expect(e.code).toBe('ABORTED');
     await tick(10);
@@ -228,7 +229,7 @@ describe('Batcher: abort', () => {
 
   it('aborting queued callers rejects only them; their rows never reach the model', async () => {
     const m = fakeModel();
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 20 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
     const ctrls = [0, 1, 2, 3, 4].map(() => new AbortController());
     const ps = ctrls.map((c, id) => b.submit(request(id, 2), c.signal));
     ctrls[1]!.abort();
@@ -253,7 +254,7 @@ describe('Batcher: abort', () => {
 
   it('aborting a caller while its batch runs rejects it at once; batch-mates still resolve correctly', async () => {
     const m = fakeModel();
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 20 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
     const gate = deferred();
     m.gate = gate.promise;
     const ctrls = [0, 1, 2].map(() => new AbortController());
@@ -274,7 +275,7 @@ describe('Batcher: abort', () => {
 
   it('aborting everything queued leaves the batcher usable', async () => {
     const m = fakeModel();
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 20 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
     const c = new AbortController();
     const ps = [b.submit(request(0, 1), c.signal), b.submit(request(1, 1), c.signal)];
     c.abort();
@@ -286,7 +287,7 @@ describe('Batcher: abort', () => {
 
   it('an InpageError abort reason (e.g. a timeout) is passed through as is', async () => {
     const m = fakeModel();
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 20 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
     const c = new AbortController();
     const p = b.submit(request(0, 1), c.signal);
     c.abort(new InpageError('TIMEOUT', 'run took too long'));
@@ -297,7 +298,7 @@ describe('Batcher: abort', () => {
 describe('Batcher: failures', () => {
   it('a batch that throws is retried per request, so only the poisoned request fails', async () => {
     const m = fakeModel(1);
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 20 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
     const reqs = [request(0, 2), request(1, 1), request(2, 3), request(3, 1)];
     (reqs[2]!['x']!.data as Float32Array)[5] = POISON;
     const settled = await Promise.allSettled(reqs.map((f) => b.submit(f)));
@@ -319,7 +320,7 @@ describe('Batcher: failures', () => {
   });
 
   it('a non-Error thrown by the run reaches the caller as RUN_FAILED', async () => {
-    const b = new Batcher(() => Promise.reject('ort said no'), layout());
+    const b = tensorBatcher(() => Promise.reject('ort said no'), layout());
     const e = await rejected(b.submit(request(0, 1)));
     expect(e.code).toBe('RUN_FAILED');
     expect(e.message).toContain('ort said no');
@@ -327,7 +328,7 @@ describe('Batcher: failures', () => {
 
   it('keeps serving after a failed run', async () => {
     const m = fakeModel(1);
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 20 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
     const poison = request(0, 1);
     (poison['x']!.data as Float32Array)[0] = POISON;
     await expect(b.submit(poison)).rejects.toThrow('poisoned');
@@ -339,12 +340,12 @@ describe('Batcher: failures', () => {
 describe('Batcher: incompatible shapes', () => {
   it('does not merge requests of different trailing dims, but answers all of them', async () => {
     const m = fakeModel(1);
-    const b = new Batcher(m.run, layout(), { maxWaitMs: 20 });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
     const specs: [id: number, rows: number, d: number][] = [[0, 1, 4], [1, 2, 3], [2, 2, 4], [3, 1, 3], [4, 1, 5]];
     const results = await Promise.all(specs.map(([id, rows, d]) => b.submit(request(id, rows, d))));
     results.forEach((res, i) => {
       const [id, rows, d] = specs[i]!;
-      expect(res.outputs['sum']!.dims).toEqual([rows, 1]);
+      expect(res.output['sum']!.dims).toEqual([rows, 1]);
       expect(sums(res)).toEqual(expectedSums(id, rows, d));
     });
     // One run per width, each holding only that width's requests.
@@ -352,5 +353,83 @@ describe('Batcher: incompatible shapes', () => {
     const byWidth = new Map(m.calls.map((x) => [x.dims[1], idsIn(x).sort()]));
     expect(byWidth).toEqual(new Map([[4, [0, 2]], [3, [1, 3]], [5, [4]]]));
     expect(m.maxConcurrent).toBe(1);
+  });
+});
+
+/** Rows of several callers stacked into one request, as the page stacks a group. */
+function group(ids: number[], rows: number[]): Tensors {
+  const parts = ids.map((id, i) => request(id, rows[i]!)['x']!.data as Float32Array);
+  const data = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { data.set(p, at); at += p.length; }
+  return { x: { type: 'float32', dims: [rows.reduce((a, b) => a + b, 0), 4], data } };
+}
+
+describe('Batcher: groups stacked by the page', () => {
+  it('answers a group whole when its run succeeds, in one run', async () => {
+    const m = fakeModel(1);
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
+    const a = await b.submitGroup(group([1, 2, 3], [2, 1, 1]), [2, 1, 1]);
+    if (!('output' in a)) throw new Error('expected a whole answer');
+    expect(sums(a)).toEqual([...expectedSums(1, 2), ...expectedSums(2, 1), ...expectedSums(3, 1)]);
+    expect(m.calls).toHaveLength(1);
+  });
+
+  it('isolates a failing group by its callers\' rows: only the culprit fails, with the rows it owns', async () => {
+    const m = fakeModel(1);
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
+    const g = group([1, 2, 3], [2, 1, 2]);
+    (g['x']!.data as Float32Array)[2 * 4 + 1] = POISON; // in caller 2's row
+    const a = await b.submitGroup(g, [2, 1, 2]);
+    if (!('parts' in a)) throw new Error('expected per-caller parts');
+    expect(a.parts.map((p) => p.ok)).toEqual([true, false, true]);
+    const own = (i: number): number[] => { const p = a.parts[i]!; return p.ok ? Array.from(p.output['sum']!.data as Float32Array) : []; };
+    expect(own(0)).toEqual(expectedSums(1, 2));
+    expect(own(2)).toEqual(expectedSums(3, 2));
+    const bad = a.parts[1]!;
+    if (!bad.ok) expect(String((bad.error as Error).message)).toContain('poisoned');
+    // The failed group run, then each caller's rows alone.
+    expect(m.calls.map(rowsOfCall)).toEqual([5, 2, 1, 2]);
+  });
+
+  it('a group merged with other requests: a failure isolates the group per caller and the others per request', async () => {
+    const m = fakeModel(1);
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
+    const g = group([1, 2], [1, 1]);
+    (g['x']!.data as Float32Array)[4 + 2] = POISON; // caller 2
+    const [ga, single] = await Promise.all([b.submitGroup(g, [1, 1]), b.submit(request(5, 1))]);
+    expect(m.calls.map(rowsOfCall)).toEqual([3, 1, 1, 1]);
+    if (!('parts' in ga)) throw new Error('expected per-caller parts');
+    expect(ga.parts.map((p) => p.ok)).toEqual([true, false]);
+    expect(sums(single)).toEqual(expectedSums(5, 1));
+  });
+
+  it('rejects members that do not add up to the rows with INPUT_INVALID, before running', async () => {
+    const m = fakeModel(1);
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
+    for (const members of [[1, 1], [3, 0], [1.5, 1.5], []]) {
+      const e = await rejected(b.submitGroup(group([1, 2], [2, 1]), members));
+      expect(e.code).toBe('INPUT_INVALID');
+    }
+    expect(m.calls).toHaveLength(0);
+  });
+
+  it('close() rejects what is queued with its error and waits for the run in progress', async () => {
+    const m = fakeModel(1);
+    let open!: () => void;
+    m.gate = new Promise((r) => { open = r; });
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 20 });
+    const running = b.submit(request(1, 1));
+    await m.started(1);
+    const queued = b.submit(request(2, 1));
+    let closed = false;
+    const closing = b.close(new InpageError('DISPOSED', 'gone')).then(() => { closed = true; });
+    expect((await rejected(queued)).code).toBe('DISPOSED');
+    await tick(5);
+    expect(closed).toBe(false); // the run in progress is not over
+    open();
+    await closing;
+    expect(sums(await running)).toEqual(expectedSums(1, 1));
+    expect((await rejected(b.submit(request(3, 1)))).code).toBe('DISPOSED');
   });
 });

@@ -1,11 +1,9 @@
 /**
- * Types of `engine.pipeline()`: the public options and results, and the wire shapes between
- * `client/pipeline.ts` and `worker/pipelines.ts`. Types only; structured-clone safe.
+ * Public types of `engine.pipeline()`: options, results and the handle types per task. Types
+ * only. The wire shapes between page and worker are in protocol.ts.
  */
-import type { StoreKind } from '../caches/model-store.ts';
-import type { RunTiming } from '../scheduling/batcher.ts';
-import type { Tensor } from '../tensor.ts';
-import type { BackendName, BackendPreference, LoadProgress } from '../types.ts';
+import type { Tensor } from './tensor.ts';
+import type { BackendName, BackendPreference, LoadProgress, StoreKind } from './types.ts';
 
 /**
  * A transformers.js task. The three named ones are typed, batched where the task allows and
@@ -178,54 +176,3 @@ export interface PipelineFile {
   bytes: number;
   source: 'network' | StoreKind;
 }
-
-/** How the page asks the worker for a pipeline. */
-export interface PipelineToWorker {
-  pipeId: string;
-  task: string;
-  model: string;
-  /** Absent: the engine's backend preference. */
-  device?: BackendPreference;
-  dtype?: PipelineDtype | Record<string, PipelineDtype>;
-  revision: string;
-  /** transformers.js `env.remoteHost` and `env.remotePathTemplate` for this model. */
-  host: { remoteHost: string; pathTemplate: string };
-  cache: boolean;
-  batch: { maxBatch: number; maxWaitMs: number } | false;
-}
-
-/** What the worker answers after building a pipeline. */
-export interface PipelineFromWorker {
-  pipeId: string;
-  task: string;
-  model: string;
-  backend: BackendName;
-  reason: string;
-  dtype: string;
-  files: PipelineFile[];
-  /** Bytes of all files, and of those fetched from the network. */
-  bytes: number;
-  downloadedBytes: number;
-  batching: { enabled: boolean; reason: string };
-}
-
-/** A JSON-like option value (what call options may contain). */
-export type PipelineOptionValue = string | number | boolean | null | PipelineOptionValue[] | { [key: string]: PipelineOptionValue };
-
-/** One pipeline call as it crosses to the worker. */
-export interface PipelineCallToWorker {
-  input: unknown;
-  /** Second positional argument (zero-shot candidate labels). */
-  labels?: string | string[];
-  options: Record<string, PipelineOptionValue>;
-}
-
-/** One answered call. Tensors inside `output` are plain {@link Tensor}s. */
-export interface PipelineRunFromWorker {
-  output: unknown;
-  timing: RunTiming;
-  backend: BackendName;
-}
-
-/** Progress callback proxied through comlink. */
-export type PipelineProgressToPage = (p: PipelineProgress) => void;
