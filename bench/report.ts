@@ -1,25 +1,10 @@
 /**
  * The bench's result shape and its Markdown rendering (tables with the issue's targets).
  */
-import type { RecommendBench } from './recommend.ts';
-import type { PipelineBench } from './app/bench.ts';
-import { BROADBAND, type ColdWarm } from './run.ts';
+import { BROADBAND } from './config.ts';
+import type { BenchResults } from './types.ts';
 
-type Lat = { p50: number; p95: number };
-type Throughput = { batchedMs: number; unbatchedMs: number; firstBatchedMs: number; firstUnbatchedMs: number; batchedPerSec: number; unbatchedPerSec: number; meanBatchSize: number; batchedComputeMs: number; unbatchedComputeMs: number; batching: string };
-type ModelRow = { firstLoadMs: number; loadMs: number; p50: number; p95: number };
-
-export interface BenchResults {
-  meta: { date: string; reps: number; cores: number; chromium: string; note: string; seconds?: number };
-  engine: Record<'wasm' | 'wasmIsolated' | 'webgpu', Record<string, ModelRow>>;
-  overhead: Record<'inpage' | 'inpageNoBatch' | 'directWorker' | 'mainThread', Lat>;
-  throughput: Record<'recommender' | 'bigMlp', Throughput>;
-  longTasks: Record<'inpage' | 'mainThread', { count: number; totalMs: number; longestMs: number; wallMs: number }>;
-  coldWarm: { localhost: ColdWarm; broadband: ColdWarm };
-  cacheHit: { hitP50: number; hitP95: number; missP50: number; hitRate: number };
-  recommend: RecommendBench[] | string;
-  transformers: string | { model: string; direct: PipelineBench; inpage: PipelineBench };
-}
+export type { BenchResults };
 
 const f = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
@@ -90,5 +75,29 @@ export function renderMarkdown(r: BenchResults): string {
     for (const c2 of r.recommend) for (const [s, v] of Object.entries(c2.strategies)) L.push(`| ${c2.catalog} | ${c2.items} | ${c2.modelBytes} | ${f(c2.readyMs, 0)} | ${s} | ${f(v.p50)} | ${f(v.p95)} |`);
   }
   L.push('');
+  if (r.contention) {
+    L.push('', '## 7. A model keeps answering while another loads (#13)', '');
+    L.push('The demo recommender answers an open-loop stream of `recommend()` calls (one every 10 ms, for-you and similar alternating, each timed from issue to answer): first with nothing else going on, then while the search encoder and index (`rec.search()`\'s first call) or big-mlp load into the same engine, either into its main worker or into a worker of their own (the `worker` option; the default for search). WASM: `backend: \'wasm\'`; WebGPU: `backend: \'auto\'` on SwiftShader (measured choice on, so the load builds on both backends and times them).', '');
+    L.push('| device | other model loading | load (ms) | idle p50 / p95 (ms) | during load p50 / p95 / max (ms) | calls during load |', '|---|---|---:|---:|---:|---:|');
+    const c = r.contention;
+    const rows = [
+      ['WASM', 'search encoder + index, same worker', c.wasmSearch], ['WASM', 'search encoder + index, own worker (default)', c.wasmSearchOwnWorker],
+      ['WASM', 'big-mlp, same worker', c.wasmBigMlp], ['WASM', 'big-mlp, own worker', c.wasmBigMlpOwnWorker],
+      ['WebGPU (auto)', 'search encoder + index, same worker', c.webgpuSearch], ['WebGPU (auto)', 'search encoder + index, own worker (default)', c.webgpuSearchOwnWorker],
+      ['WebGPU (auto)', 'big-mlp, same worker', c.webgpuBigMlp], ['WebGPU (auto)', 'big-mlp, own worker', c.webgpuBigMlpOwnWorker],
+    ] as const;
+    for (const [dev, other, x] of rows) L.push(`| ${dev} | ${other} | ${f(x.loadMs, 0)} | ${f(x.idle.p50, 2)} / ${f(x.idle.p95, 2)} | ${f(x.during.p50, 2)} / ${f(x.during.p95, 2)} / ${f(x.during.max, 1)} | ${f(x.during.n, 0)} |`);
+    const own = Math.max(c.wasmSearchOwnWorker.during.p95, c.wasmBigMlpOwnWorker.during.p95);
+    const same = Math.max(c.wasmSearch.during.p95, c.wasmBigMlp.during.p95);
+    L.push('', `p95 during another model's load on WASM: ${f(own, 2)} ms with the load in its own worker (target ≤ 50 ms: ${verdict(own <= 50)}); ${f(same, 2)} ms when it shares the worker (the runs slip in between its steps, but one step — the new model's first run — cannot be split).`);
+  }
+  if (r.bareBurst) {
+    const b = r.bareBurst;
+    L.push('', '## 8. 256 concurrent requests: Inpage vs a hand-written ORT worker (#13)', '');
+    L.push('The same 256 single-row requests to a 256→512→10 MLP, sent at once: to Inpage (stacked on the page, micro-batched, maxBatch 64), and posted to a bare onnxruntime-web worker that runs them one by one in arrival order. WASM, one thread each, steady state after 5 warm-up bursts, median of 10 bursts per repetition.', '');
+    L.push('| path | burst wall (ms) |', '|---|---:|');
+    L.push(`| Inpage (mean batch ${f(b.meanBatchSize, 1)}) | ${f(b.inpageMs, 1)} |`, `| bare ORT worker, one by one | ${f(b.bareMs, 1)} |`);
+    L.push('', `Inpage is ${f(b.ratio, 2)}× faster (target ≥ 4×: ${verdict(b.ratio >= 4)}).`);
+  }
   return L.join('\n');
 }

@@ -13,18 +13,15 @@ import { findChromium } from '../scripts/chromium.mjs';
 import { serve } from '../test/server/static-server.ts';
 import { testModels } from '../tools/models/index.ts';
 import { writeModels } from '../tools/models/write.ts';
-import { renderMarkdown, type BenchResults } from './report.ts';
+import { renderMarkdown } from './report.ts';
 import { recommendScenario } from './recommend.ts';
+import { ARGS, BROADBAND, ONLY, REPS } from './config.ts';
+import type { BenchResults, ColdWarm, Phases } from './types.ts';
+import { createMlp } from '../tools/models/index.ts';
 import { writeHfFolder } from '../tools/encoder/hf-layout.ts';
 import { tinyBert } from '../tools/encoder/tiny-bert.ts';
 
-const REPS = Number(process.env['BENCH_REPS'] ?? 5);
-/** BENCH_ONLY=overhead,throughput runs just those scenarios and writes bench/out/partial.json. */
-const ONLY = process.env['BENCH_ONLY']?.split(',').map((x) => x.trim()).filter(Boolean);
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
-/** A good home connection, for the cold/warm comparison a real visitor sees. */
-export const BROADBAND = { downloadMbps: 50, latencyMs: 20 };
-const ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const med = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 /** Median of each numeric leaf across repetitions of the same-shaped result. */
@@ -56,8 +53,14 @@ async function repeat<T>(label: string, browser: Browser, base: string, fn: (pag
   return medianOf(runs);
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs every scenario (or those in BENCH_ONLY) and writes the results. The entry is bench/main.ts:
+ * importing this module runs nothing.
+ */
+export async function runBench(): Promise<void> {
   await writeModels(testModels, here('../public/models'));
+  // The #13 burst scenario's model: 256→512→10, wide enough that a batched run pays off.
+  await writeModels([createMlp({ name: 'big-mlp', sizes: [256, 512, 10], seed: 3 })].map((m) => ({ ...m, name: 'wide-mlp' })), here('./.data/models'));
   // Scenario 6's model, in the Hugging Face layout the hub code path reads (served at /hf/).
   const fe = tinyBert('feature-extraction');
   await writeHfFolder(here(`../public/hf/${fe.id}`), fe.files);
@@ -107,6 +110,20 @@ async function main(): Promise<void> {
         direct: await repeat('transformers.js direct', cpu, base, (p) => p.evaluate((m) => window.bench.transformersPipeline({ mode: 'direct', model: m, runs: 200, burst: 64 }), fe.id)),
         inpage: await repeat('transformers.js via Inpage', cpu, base, (p) => p.evaluate((m) => window.bench.transformersPipeline({ mode: 'inpage', model: m, runs: 200, burst: 64 }), fe.id)),
       }),
+      contention: async () => {
+        const stream = (backend: 'wasm' | 'auto', other: 'search' | 'big-mlp', ownWorker = false) => (p: Page) => p.evaluate((o) => window.bench.contention(o), { backend, manifestUrl: 'reco/manifest.json', other, intervalMs: 10, idleMs: 1500, ownWorker });
+        return {
+          wasmSearch: await repeat('contention wasm + search', cpu, base, stream('wasm', 'search')),
+          wasmBigMlp: await repeat('contention wasm + big-mlp', cpu, base, stream('wasm', 'big-mlp')),
+          webgpuSearch: await repeat('contention webgpu + search', gpu, base, stream('auto', 'search')),
+          webgpuBigMlp: await repeat('contention webgpu + big-mlp', gpu, base, stream('auto', 'big-mlp')),
+          wasmSearchOwnWorker: await repeat('contention wasm + search, own worker', cpu, base, stream('wasm', 'search', true)),
+          wasmBigMlpOwnWorker: await repeat('contention wasm + big-mlp, own worker', cpu, base, stream('wasm', 'big-mlp', true)),
+          webgpuSearchOwnWorker: await repeat('contention webgpu + search, own worker', gpu, base, stream('auto', 'search', true)),
+          webgpuBigMlpOwnWorker: await repeat('contention webgpu + big-mlp, own worker', gpu, base, stream('auto', 'big-mlp', true)),
+        };
+      },
+      bareBurst: () => repeat('256 requests vs a bare worker', cpu, base, (p) => p.evaluate(() => window.bench.bareBurst({ url: 'models/wide-mlp.onnx', width: 256, n: 256, reps: 10, warmup: 5 }))),
     };
     if (ONLY) {
       // A partial run (while working on one lever) never overwrites the full results.
@@ -135,9 +152,7 @@ async function main(): Promise<void> {
   }
 }
 
-type Phases = { engineMs: number; loadMs: number; runMs: number };
 type Visit = { ms: number; source: string; downloaded: number; phases: Phases };
-export type ColdWarm = { coldMs: number; warmMs: number; bareWarmMs?: number; coldModelBytes: number; warmModelBytes: number; coldRuntimeBytes: number; warmRuntimeBytes: number; warmSource: string; cold: Phases; warm: Phases };
 
 /**
  * Cold: a new browser profile, empty caches. Warm: a second page in the same profile (its disk
@@ -197,4 +212,3 @@ async function coldWarm(launchProfile: (dir: string) => Promise<BrowserContext>,
   return { ...medianOf(runs.map(({ warmSource: _, ...r }) => r)), warmSource: runs[0]!.warmSource };
 }
 
-await main();

@@ -42,6 +42,8 @@ export interface PipelineOptions {
   modelHost?: string | URL;
   /** Keep the model files in the engine's model cache (Cache Storage → IndexedDB → memory). Default true. */
   cache?: boolean;
+  /** Which of the engine's workers hosts the pipeline: `'main'` (default) or a name (see `LoadOptions.worker`). */
+  worker?: string;
   /**
    * Concurrent calls with the same options are merged into one model run (feature-extraction
    * with pooling, text-classification). Default `{ maxBatch: 32, maxWaitMs: 2 }`; `false` disables.

@@ -203,6 +203,17 @@ export interface LoadOptions {
    * worker. `true` uses the engine's cache (see `EngineOptions.resultCache`). Default false.
    */
   resultCache?: boolean;
+  /**
+   * Which of the engine's workers hosts the model. Default `'main'`, the engine's worker. Any other
+   * name gives the model a worker of its own (started on first use, shared by every model and
+   * pipeline loaded with the same name, stopped when the last of them is disposed): its load —
+   * and the first runs of its new kernels, which block a worker for up to seconds — then never
+   * delays the answers of models in other workers, at the cost of a second onnxruntime-web
+   * instance in memory. See docs/RELIABILITY.md, "A model keeps answering while another loads".
+   *
+   * @example engine.pipeline('feature-extraction', 'encoder', { worker: 'search' })
+   */
+  worker?: string;
 }
 
 /** Options of `model.run`. */

@@ -16,9 +16,10 @@ import type { WorkerConnection, WorkerLike } from './connection.ts';
 import type { Engine, EngineEvents, EngineTestHooks } from './engine-api.ts';
 import { ModelHandle, type Model, type ModelHost } from './model.ts';
 import { createPipeline, type PipelineEngine, type PipelineHandle } from './pipeline.ts';
-import type { ReloadGuard } from './resident.ts';
 import { RemoteModel } from './remote-model.ts';
 import { loadRouted } from './routed-load.ts';
+import { Placement, workerName } from './placement.ts';
+import type { ReloadGuard, ResidentWorker } from './resident.ts';
 import { WorkerSupervisor } from './supervisor.ts';
 import { Telemetry } from './telemetry.ts';
 
@@ -26,7 +27,9 @@ import { Telemetry } from './telemetry.ts';
 const NO_LOCAL_BACKEND = new Set(['BACKEND_UNAVAILABLE', 'WEBGPU_UNAVAILABLE', 'WORKER_UNAVAILABLE']);
 
 export class EngineImpl implements Engine, ModelHost, PipelineEngine {
-  private readonly supervisor: WorkerSupervisor;
+  private readonly workers: Placement;
+  /** The worker each live model or pipeline is in (by name). */
+  private readonly placed = new Map<ModelHandle | PipelineHandle, string>();
   private readonly telemetry: Telemetry;
   private disposed = false;
   private callIds = 0;
@@ -39,7 +42,7 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
   readonly cache: Engine['cache'];
 
   constructor(private readonly opts: EngineOptions, spawn: () => WorkerLike) {
-    this.supervisor = new WorkerSupervisor({
+    const supervisor = (): WorkerSupervisor => new WorkerSupervisor({
       spawn,
       timeoutMs: () => this.timeoutMs(),
       init: () => {
@@ -51,6 +54,7 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
         };
       },
     });
+    this.workers = new Placement(supervisor(), supervisor);
     this.telemetry = new Telemetry(async () => (await this.info()).reason);
     this.cache = {
       list: async () => {
@@ -69,8 +73,8 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
           const conn = await this.connection();
           await conn.call((r) => r.testHook(hook), { what: 'testHook', timeoutMs: 5000 });
         },
-        killWorker: () => this.supervisor.kill(new InpageError('WORKER_CRASHED', 'The Inpage worker was killed. Pending calls were rejected; the next call starts a fresh worker.')),
-        workerId: () => this.supervisor.current?.id,
+        killWorker: () => this.workers.main.kill(new InpageError('WORKER_CRASHED', 'The Inpage worker was killed. Pending calls were rejected; the next call starts a fresh worker.')),
+        workerId: () => this.workers.main.current?.id,
       };
     }
   }
@@ -95,9 +99,13 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
     return `p${++this.pipelineIds}`;
   }
 
-  /** The live connection, starting (or restarting) the worker when needed. */
+  /** The live connection to the main worker, starting (or restarting) it when needed. */
   connection(): Promise<WorkerConnection> {
-    return this.supervisor.connection();
+    return this.workers.main.connection();
+  }
+
+  workerFor(name: string | undefined): ResidentWorker {
+    return this.workers.get(workerName(name, 'engine.pipeline()'));
   }
 
   async info(): Promise<EngineInfo> {
@@ -132,10 +140,20 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
     if (opts.warmup !== undefined) spec.warmup = opts.warmup;
     if (opts.cache !== undefined) spec.cache = opts.cache;
     const t0 = performance.now();
-    const conn = await this.connection();
-    const meta = await this.loadInto(conn, spec, { signal: opts.signal, timeoutMs: this.timeoutMs(opts) }, opts.onProgress);
-    const model = new ModelHandle(this, spec, meta, conn, opts.resultCache ?? false);
+    const name = workerName(opts.worker, 'engine.load()');
+    const worker = this.workers.get(name);
+    let conn: WorkerConnection;
+    let meta: ModelFromWorker;
+    try {
+      conn = await worker.connection();
+      meta = await this.loadInto(conn, spec, { signal: opts.signal, timeoutMs: this.timeoutMs(opts) }, opts.onProgress);
+    } catch (e) {
+      this.workers.dropIfUnused(name, disposedError(`The worker '${name}'`));
+      throw e;
+    }
+    const model = new ModelHandle(this, spec, meta, worker, conn, opts.resultCache ?? false);
     this.models.add(model);
+    this.place(model, name);
     this.telemetry.modelLoaded(model.id, meta, performance.now() - t0);
     return model;
   }
@@ -160,7 +178,19 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
 
   pipeline<T extends PipelineTask>(task: T, model: string, opts: PipelineOptions = {}): Promise<PipelineFor<T>> {
     if (this.disposed) return Promise.reject(disposedError('This engine'));
-    return createPipeline(this, task, model, opts, (h) => this.pipelines.add(h));
+    let name: string;
+    try {
+      name = workerName(opts.worker, 'engine.pipeline()');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return createPipeline(this, task, model, opts, (h) => {
+      this.pipelines.add(h);
+      this.place(h, name);
+    }).catch((e: unknown) => {
+      this.workers.dropIfUnused(name, disposedError(`The worker '${name}'`));
+      throw e;
+    });
   }
 
   recordPipelineLoad(id: string, meta: PipelineFromWorker, ms: number): void {
@@ -173,6 +203,20 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
 
   forgetPipeline(handle: PipelineHandle): void {
     this.pipelines.delete(handle);
+    this.unplace(handle);
+  }
+
+  private place(handle: ModelHandle | PipelineHandle, name: string): void {
+    this.placed.set(handle, name);
+    this.workers.retain(name);
+  }
+
+  /** A handle went: its own worker stops once nothing else lives there. */
+  private unplace(handle: ModelHandle | PipelineHandle): void {
+    const name = this.placed.get(handle);
+    if (name === undefined) return;
+    this.placed.delete(handle);
+    this.workers.release(name, disposedError(`The worker '${name}'`));
   }
 
   preload(source: ModelSource, opts: LoadOptions = {}): Promise<Model | undefined> {
@@ -215,6 +259,7 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
 
   forget(model: ModelHandle): void {
     this.models.delete(model);
+    this.unplace(model);
   }
 
   async dispose(): Promise<void> {
@@ -224,7 +269,8 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
     this.models.clear();
     for (const p of this.pipelines) p.markDisposed();
     this.pipelines.clear();
-    this.supervisor.dispose(disposedError('This engine'));
+    for (const w of this.workers.all()) w.dispose(disposedError('This engine'));
+    this.placed.clear();
     this.telemetry.events.clear();
   }
 }

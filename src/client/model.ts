@@ -9,7 +9,7 @@ import type { TensorInfo, Tensors } from '../tensor.ts';
 import type { ModelBackend, ModelInfo, RunOptions } from '../types.ts';
 import { validateFeeds, type ValidateOptions } from '../validate.ts';
 import type { WorkerConnection } from './connection.ts';
-import { Resident, type ReloadGuard, type ResidentHost } from './resident.ts';
+import { Resident, type ReloadGuard, type ResidentHost, type ResidentWorker } from './resident.ts';
 import type { PageBatching } from './run-outbox.ts';
 import { DEFAULT_MAX_BATCH, batchLayout } from '../scheduling/batch-tensors.ts';
 
@@ -59,10 +59,10 @@ export class ModelHandle extends Resident<ModelFromWorker> implements Model {
   private readonly rowInput: string | undefined;
 
   constructor(
-    private readonly host: ModelHost, private readonly spec: LoadToWorker, meta: ModelFromWorker, conn: WorkerConnection,
+    private readonly host: ModelHost, private readonly spec: LoadToWorker, meta: ModelFromWorker, worker: ResidentWorker, conn: WorkerConnection,
     private readonly useResultCache: boolean,
   ) {
-    super(host, conn, 'This model');
+    super(worker, conn, 'This model');
     this.inputs = meta.inputs;
     this.outputs = meta.outputs;
     this.backend = meta.backend;

@@ -13,10 +13,12 @@ import type { BackendName } from '../types.ts';
 import type { WorkerConnection } from './connection.ts';
 import { layOutCall } from './pipeline-call.ts';
 import { pipelineSpec } from './pipeline-spec.ts';
-import { Resident, type ReloadGuard, type ResidentHost } from './resident.ts';
+import { Resident, type ReloadGuard, type ResidentHost, type ResidentWorker } from './resident.ts';
 
 /** What a pipeline needs from its engine (EngineImpl implements it). */
 export interface PipelineEngine extends ResidentHost {
+  /** The worker named by the `worker` option ('main' when absent), started on first use. */
+  workerFor(name: string | undefined): ResidentWorker;
   nextCallId(): number;
   /** A fresh id for a pipeline of this engine. */
   nextPipelineId(): string;
@@ -29,8 +31,8 @@ export interface PipelineEngine extends ResidentHost {
 export class PipelineHandle extends Resident<PipelineFromWorker> {
   readonly kind: PipelineKind;
 
-  constructor(private readonly engine: PipelineEngine, readonly spec: PipelineToWorker, public meta: PipelineFromWorker, conn: WorkerConnection) {
-    super(engine, conn, 'This pipeline');
+  constructor(private readonly engine: PipelineEngine, readonly spec: PipelineToWorker, public meta: PipelineFromWorker, worker: ResidentWorker, conn: WorkerConnection) {
+    super(worker, conn, 'This pipeline');
     this.kind = taskKind(spec.task);
   }
 
@@ -113,10 +115,11 @@ function callable<T extends PipelineTask>(handle: PipelineHandle): PipelineFor<T
 export async function createPipeline<T extends PipelineTask>(engine: PipelineEngine, task: T, model: string, opts: PipelineOptions, track: (h: PipelineHandle) => void): Promise<PipelineFor<T>> {
   const spec = pipelineSpec(engine.nextPipelineId(), task, model, opts);
   const t0 = performance.now();
-  const conn = await engine.connection();
+  const worker = engine.workerFor(opts.worker);
+  const conn = await worker.connection();
   const meta = await loadInto(engine, conn, spec, { signal: opts.signal, timeoutMs: engine.timeoutMs(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) }, opts.onProgress);
   opts.onProgress?.({ phase: 'ready', loaded: meta.bytes, total: meta.bytes });
-  const handle = new PipelineHandle(engine, spec, meta, conn);
+  const handle = new PipelineHandle(engine, spec, meta, worker, conn);
   track(handle);
   engine.recordPipelineLoad(handle.id, meta, performance.now() - t0);
   return callable<T>(handle);

@@ -8,9 +8,13 @@ import type { WorkerConnection } from './connection.ts';
 
 /** What a resident handle needs from its engine. */
 export interface ResidentHost {
+  timeoutMs(opts?: { timeoutMs?: number }): number;
+}
+
+/** The engine worker a handle lives in (supervisor.ts). */
+export interface ResidentWorker {
   /** A live connection, starting a fresh worker if the last one died. */
   connection(): Promise<WorkerConnection>;
-  timeoutMs(opts?: { timeoutMs?: number }): number;
 }
 
 /** A call's bounds while it may have to reload the handle first. */
@@ -23,8 +27,11 @@ export abstract class Resident<Meta> {
   protected disposed = false;
   private reloading: Promise<void> | undefined;
 
-  /** @param what names the handle in errors, e.g. 'This model' */
-  protected constructor(protected readonly residentHost: ResidentHost, protected conn: WorkerConnection, protected readonly what: string) {}
+  /**
+   * @param worker the engine worker the handle lives in
+   * @param what names the handle in errors, e.g. 'This model'
+   */
+  protected constructor(protected readonly worker: ResidentWorker, protected conn: WorkerConnection, protected readonly what: string) {}
 
   /** Load the handle into a fresh worker; returns its new metadata. */
   protected abstract reload(conn: WorkerConnection, guard: ReloadGuard): Promise<Meta>;
@@ -42,7 +49,7 @@ export abstract class Resident<Meta> {
 
   /** The connection this handle lives in, reloading it into a fresh worker after a crash. */
   protected async ensureLoaded(guard: ReloadGuard): Promise<WorkerConnection> {
-    const conn = await this.residentHost.connection();
+    const conn = await this.worker.connection();
     if (conn === this.conn) return conn;
     this.reloading ??= this.reload(conn, guard)
       .then((meta) => { this.conn = conn; this.reloaded(meta); })

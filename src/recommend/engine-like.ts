@@ -15,5 +15,5 @@ export interface ModelLike {
 
 /** What loads models: `engine.load({ url, sha256 })`. */
 export interface EngineLike {
-  load(source: { url: string; sha256?: string }, options?: { signal?: AbortSignal }): Promise<ModelLike>;
+  load(source: { url: string; sha256?: string }, options?: { signal?: AbortSignal; worker?: string }): Promise<ModelLike>;
 }

@@ -44,6 +44,12 @@ export interface RecommenderOptions {
   now?: () => number;
   /** URL of the package's `search.json` (for `search()`). Default: `search.json` next to the manifest. */
   searchUrl?: string | URL;
+  /**
+   * Engine worker of the search encoder and index. Default `'search'`: a worker of their own, so
+   * loading search never freezes recommendations (one more onnxruntime-web instance in memory);
+   * `'main'` shares the engine's worker.
+   */
+  searchWorker?: string;
 }
 
 /**
@@ -157,7 +163,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   const searchUrl = new URL(options.searchUrl ?? 'search.json', pkg.manifestUrl).href;
   let searchIndex: Promise<LoadedSearch> | undefined;
   const loadedSearch = (signal?: AbortSignal): Promise<LoadedSearch> => {
-    searchIndex ??= loadSearch(options.engine, searchUrl, fetchFn, items, signal);
+    searchIndex ??= loadSearch(options.engine, searchUrl, fetchFn, items, signal, options.searchWorker);
     // A failed load (offline, aborted) is retried on the next call.
     searchIndex.catch(() => { searchIndex = undefined; });
     return searchIndex;

@@ -73,7 +73,7 @@ export type EncoderLike = ((texts: string, options: { pooling: 'mean'; normalize
 
 /** An engine that can run transformers.js pipelines (`createEngine()` returns one). */
 export interface PipelineEngineLike extends EngineLike {
-  pipeline(task: 'feature-extraction', model: string, options: { modelHost: string; signal?: AbortSignal }): Promise<EncoderLike>;
+  pipeline(task: 'feature-extraction', model: string, options: { modelHost: string; signal?: AbortSignal; worker?: string }): Promise<EncoderLike>;
 }
 
 /** Whether the engine has `pipeline()` (fakes in tests may not). */
@@ -148,7 +148,14 @@ export interface LoadedSearch {
  * Loads `search.json`, the index (through `engine.load`, SHA-256 checked) and the encoder
  * (through `engine.pipeline`, from the folder next to search.json).
  */
-export async function loadSearch(engine: EngineLike, url: string, fetchFn: FetchLike, items: RecommenderItems, signal?: AbortSignal): Promise<LoadedSearch> {
+/**
+ * The engine worker the search encoder and index live in by default: a worker of their own, so
+ * loading them (the encoder's first run compiles new kernels, a block of up to seconds in one
+ * ORT call) never freezes recommendations (bench scenario 7).
+ */
+export const SEARCH_WORKER = 'search';
+
+export async function loadSearch(engine: EngineLike, url: string, fetchFn: FetchLike, items: RecommenderItems, signal?: AbortSignal, worker: string = SEARCH_WORKER): Promise<LoadedSearch> {
   if (!hasPipeline(engine)) {
     throw new InpageError('OPTION_INVALID', 'rec.search() needs an engine with pipeline() (createEngine() from inpage); the engine given to createRecommender has none.');
   }
@@ -177,7 +184,7 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
   const base = new URL('./', url).href;
   const indexUrl = new URL(manifest.index, url).href;
   const sha = manifest.files[manifest.index]?.sha256;
-  const opts = signal === undefined ? {} : { signal };
+  const opts = signal === undefined ? { worker } : { signal, worker };
   const [model, encoder] = await Promise.all([
     engine.load(sha === undefined ? { url: indexUrl } : { url: indexUrl, sha256: sha }, opts),
     engine.pipeline('feature-extraction', manifest.encoder.model, { modelHost: `${base}{model}/`, ...opts }),

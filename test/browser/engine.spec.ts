@@ -225,3 +225,32 @@ test('a run that fails on WebGPU moves the model to WASM, retries, and info() sa
     expect(r.info.switches).toEqual([]);
   }
 });
+
+test('a model loaded into a worker of its own answers like the main worker, and survives a main-worker crash', async ({ openHarness }) => {
+  const page = await openHarness();
+  const a = plain(mlp.inputs(2, 8));
+  const b = plain(mlp.inputs(1, 9));
+  const r = await page.evaluate(async ({ a, b }) => {
+    const engine = await window.inpage.createEngine({ testHooks: true });
+    const own = await engine.load({ url: 'models/mlp.onnx' }, { worker: 'side' });
+    const main = await engine.load({ url: 'models/mlp.onnx' });
+    const first = window.harness.fromTensors(await own.run(window.harness.toTensors(a)));
+    const mainId = engine.testHooks!.workerId();
+    engine.testHooks!.killWorker();
+    // The main worker is gone; the side worker is not: its model answers without a reload.
+    const second = window.harness.fromTensors(await own.run(window.harness.toTensors(b)));
+    const onMain = window.harness.fromTensors(await main.run(window.harness.toTensors(b)));
+    const restarted = engine.testHooks!.workerId() !== mainId;
+    const bad = await window.harness.settle(() => engine.load({ url: 'models/mlp.onnx' }, { worker: '' }));
+    await own.dispose();
+    const afterDispose = await window.harness.settle(() => own.run(window.harness.toTensors(b)));
+    await engine.dispose();
+    return { first, second, onMain, restarted, bad, afterDispose, backend: own.backend };
+  }, { a, b });
+  expectClose(r.first, plain(mlp.reference(mlp.inputs(2, 8))));
+  expectClose(r.second, plain(mlp.reference(mlp.inputs(1, 9))));
+  expectClose(r.onMain, plain(mlp.reference(mlp.inputs(1, 9))));
+  expect(r.restarted).toBe(true);
+  expect(r.bad).toMatchObject({ ok: false, error: { code: 'OPTION_INVALID' } });
+  expect(r.afterDispose).toMatchObject({ ok: false, error: { code: 'DISPOSED' } });
+});
