@@ -14,9 +14,15 @@
  * Before idle the loader only reads its config and defines the element (which paints a
  * skeleton); queued calls replay after idle, and nothing is fetched for a model until an element
  * or a call needs it. Pure on import: `installLoader` does the work.
+ *
+ * Consent lives here, not in the lazily loaded runtime: with `data-consent="required"` the page's
+ * consent tool is read from the start, and `Inpage.consent(false)` (or a revocation through the
+ * tool) erases at once, even when no element or call has loaded the runtime yet.
  */
 import type { Engine, EngineOptions } from '../index.ts';
 import type { Recommendation, RecommendOptions, Recommender, TrackInput } from '../recommend/index.ts';
+import { createConsent, type Consent } from '../privacy/consent.ts';
+import type { ForgetReport } from '../privacy/forget.ts';
 import { INPAGE_VERSION } from '../version.ts';
 import { findOwnScript, readConfig, type EmbedConfig } from './config.ts';
 import { defineRecommendationsElement } from './element.ts';
@@ -44,6 +50,15 @@ export interface InpageGlobal extends Partial<Runtime> {
   track(event: TrackInput): void;
   /** `recommender().then((r) => r.recommend(options))`. */
   recommend(options?: RecommendOptions): Promise<Recommendation[]>;
+  /**
+   * The visitor's choice from your own consent banner. `false` erases everything Inpage stored on
+   * this origin (resolves with what was erased); `true` starts storing and personalising.
+   */
+  consent(granted: boolean): Promise<ForgetReport | undefined>;
+  /** The page's consent controller (`consentState().status()`, `.onChange(…)`). */
+  consentState(): Consent;
+  /** Erases everything Inpage stored on this origin (`{ modelCache: true }`: the model cache too). */
+  forget(options?: { modelCache?: boolean }): Promise<ForgetReport>;
 }
 
 /** The full API: the loader's global with every runtime export present. */
@@ -79,7 +94,8 @@ export function installLoader(win: Win, script: HTMLScriptElement | undefined = 
     const unsupported = typeof e === 'object' && e !== null && (e as { unsupported?: unknown }).unsupported === true;
     (unsupported ? console.warn : console.error)(`Inpage: ${message}`);
   };
-  const site: Site = createSite(win, config, report);
+  const consent = createConsent({ mode: config.consent, tcf: config.consentSignals.tcf, consentMode: config.consentSignals.consentMode, scope: win as Win & { __tcfapi?: unknown; dataLayer?: unknown } });
+  const site: Site = createSite(win, config, report, consent);
 
   let api: Promise<InpageApi> | undefined;
   const ready = (): Promise<InpageApi> => (api ??= site.runtime().then((rt) => Object.assign(global, rt, overrides) as InpageApi));
@@ -112,6 +128,9 @@ export function installLoader(win: Win, script: HTMLScriptElement | undefined = 
       site.recommender().then((r) => r.track(event)).catch((e: unknown) => console.error('Inpage: track() failed:', e));
     },
     recommend: (options) => site.recommender().then((r) => r.recommend(options)),
+    consent: (granted) => consent.set(granted),
+    consentState: () => consent,
+    forget: (options) => consent.forget({ modelCache: options?.modelCache === true }),
   };
   win.Inpage = global;
   // Without custom elements the tags stay unknown elements showing their light-DOM fallback.
