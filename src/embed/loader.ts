@@ -21,7 +21,7 @@
  */
 import type { Engine, EngineOptions } from '../index.ts';
 import type { Recommendation, RecommendOptions, Recommender, TrackInput } from '../recommend/index.ts';
-import { createConsent, type Consent } from '../privacy/consent.ts';
+import { createConsentWith, type Consent } from '../privacy/consent.ts';
 import type { ForgetReport } from '../privacy/forget.ts';
 import { INPAGE_VERSION } from '../version.ts';
 import { findOwnScript, readConfig, type EmbedConfig } from './config.ts';
@@ -94,7 +94,10 @@ export function installLoader(win: Win, script: HTMLScriptElement | undefined = 
     const unsupported = typeof e === 'object' && e !== null && (e as { unsupported?: unknown }).unsupported === true;
     (unsupported ? console.warn : console.error)(`Inpage: ${message}`);
   };
-  const consent = createConsent({ mode: config.consent, tcf: config.consentSignals.tcf, consentMode: config.consentSignals.consentMode, scope: win as Win & { __tcfapi?: unknown; dataLayer?: unknown } });
+  // The sweep's code lives in the runtime: an erasure (rare) loads it, so the loader stays small.
+  // `site` is read only when an erasure runs, always after a promise tick, so it is set by then.
+  const erase = (opts: Parameters<Runtime['forgetEverything']>[0]): Promise<ForgetReport> => site.runtime().then((rt) => rt.forgetEverything(opts));
+  const consent = createConsentWith(erase, { mode: config.consent, tcf: config.consentSignals.tcf, consentMode: config.consentSignals.consentMode, scope: win as Win & { __tcfapi?: unknown; dataLayer?: unknown } });
   const site: Site = createSite(win, config, report, consent);
 
   let api: Promise<InpageApi> | undefined;

@@ -17,7 +17,7 @@
  * await consent.set(false);                                 // revoke: erases, resolves with what was erased
  */
 import type { ConsentGate, ErasableKeys } from './gate.ts';
-import { forgetEverything, type ForgetOptions, type ForgetReport } from './forget.ts';
+import type { ForgetOptions, ForgetReport } from './forget.ts';
 import { watchConsentMode, type ConsentModeOptions, type ConsentModeWatch } from './consent-mode.ts';
 import type { ConsentSource, SignalVerdict } from './signal.ts';
 import { watchTcf, type TcfOptions } from './tcf.ts';
@@ -90,9 +90,10 @@ export function isConsent(v: unknown): v is Consent {
 }
 
 /**
- * Creates a page's consent controller. Throws `OPTION_INVALID` for an unknown mode.
+ * The controller with its erasure injected: the script-tag loader passes one that loads the
+ * runtime first, so the sweep's code is not in the small loader. Use `createConsent` (index.ts).
  */
-export function createConsent(options: ConsentOptions = {}): Consent {
+export function createConsentWith(erase: (options: ForgetOptions) => Promise<ForgetReport>, options: ConsentOptions = {}): Consent {
   const mode = options.mode ?? 'granted';
   if (!MODES.includes(mode)) throw new InpageError('OPTION_INVALID', `consent must be 'granted' or 'required', got ${JSON.stringify(mode)}.`);
   const scope = options.scope ?? (globalThis as ConsentScope);
@@ -122,7 +123,7 @@ export function createConsent(options: ConsentOptions = {}): Consent {
         if (keys) extra.push(keys);
       } catch (e) { onError(e); }
     }
-    const run = erasing.then(() => forgetEverything({ ...opts, extra }));
+    const run = erasing.then(() => erase({ ...opts, extra }));
     erasing = run.catch(() => undefined);
     return run;
   };

@@ -8,7 +8,8 @@
  * const consent = createConsent({ mode: 'required' });
  * const rec = await createRecommender({ engine, manifestUrl: '/reco/manifest.json', consent });
  */
-export { createConsent, isConsent, type Consent, type ConsentMode, type ConsentOptions, type ConsentScope, type ConsentStatus } from './consent.ts';
+export { createConsent } from './create-consent.ts';
+export { isConsent, type Consent, type ConsentMode, type ConsentOptions, type ConsentScope, type ConsentStatus } from './consent.ts';
 export { consentModeVerdicts, CONSENT_MODE_TYPES, type ConsentModeOptions } from './consent-mode.ts';
 export { forgetEverything, STORAGE_KEY_PREFIX, DATABASE_PREFIX, type ErasedLocation, type ForgetOptions, type ForgetReport, type ForgetScope, type StorageArea } from './forget.ts';
 export { ALWAYS_GRANTED, type ConsentGate } from './gate.ts';

@@ -14,7 +14,8 @@
  * `forget()` erases every Inpage trace on the origin and says what it erased.
  */
 import { disposedError, InpageError } from '../errors.ts';
-import { createConsent, isConsent, type Consent, type ConsentMode } from '../privacy/consent.ts';
+import { isConsent, type Consent, type ConsentMode } from '../privacy/consent.ts';
+import { createConsent } from '../privacy/create-consent.ts';
 import type { ForgetReport } from '../privacy/forget.ts';
 import { resolveRetention, type RetentionOptions } from '../privacy/retention.ts';
 import { buildCandidates, type RecommendFilter } from './candidates.ts';
