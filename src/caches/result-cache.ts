@@ -27,7 +27,11 @@ export interface ResultCacheOptions {
   maxEntries?: number;
   /** Most bytes kept, inputs plus outputs. Default 16 MiB. A larger single entry is not stored. */
   maxBytes?: number;
-  /** Entries older than this many ms are misses. Default 0: no expiry. */
+  /**
+   * Entries older than this many ms are misses (and leave IndexedDB on restore). Default 0, no
+   * expiry, in memory; 30 days when persisting, the same retention as the visitor's history
+   * (a recommender's inputs are that history; docs/PRIVACY.md).
+   */
   ttlMs?: number;
   /** Also keep entries in IndexedDB across page loads (call `restore()` once). Default false. */
   persist?: 'indexeddb' | false;
@@ -60,6 +64,8 @@ interface Entry extends Omit<Pending, 'generation'> { outputs: Stored[]; storedA
 interface PersistedRecord { v: 1; modelKey: string; optionsKey: string; inputs: Stored[]; outputs: Stored[]; storedAt: number }
 
 const STORE = 'results';
+/** Default lifetime of a persisted entry: 30 days, as `DEFAULT_RETENTION_DAYS` for history. */
+const PERSISTED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 function sizeOk(t: { dims: readonly number[]; data: TensorData }): boolean {
   let n = 1;
@@ -141,7 +147,7 @@ export class ResultCache {
   constructor(opts: ResultCacheOptions = {}) {
     this.maxEntries = limit('maxEntries', opts.maxEntries, 1000);
     this.maxBytes = limit('maxBytes', opts.maxBytes, 16 * 1024 * 1024);
-    this.ttlMs = limit('ttlMs', opts.ttlMs, 0);
+    this.ttlMs = limit('ttlMs', opts.ttlMs, opts.persist === 'indexeddb' ? PERSISTED_TTL_MS : 0);
     this.now = opts.now ?? Date.now;
     this.persist = opts.persist === 'indexeddb';
     this.namespace = opts.namespace ?? 'inpage-results-v1';

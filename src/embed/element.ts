@@ -28,9 +28,12 @@ import { disclosure, disclosureSkeleton, notice, type ForgetControls } from './d
 import { stringsFor, type ElementStrings, type StringTable } from './strings.ts';
 import { applyStyles } from './styles.ts';
 
+/** One item as the element takes it: a `Recommendation`; `personalised` may be left out (false). */
+export type SourceRecommendation = Omit<Recommendation, 'personalised'> & { personalised?: boolean };
+
 /** What the element needs of a recommender (a `Recommender` fits). */
 export interface RecommendationsSource {
-  recommend(options: RecommendOptions): Promise<Recommendation[]>;
+  recommend(options: RecommendOptions): Promise<SourceRecommendation[]>;
   item(itemId: string): ItemInfo | undefined;
   track(event: TrackInput): void;
   /** Erases the visitor's history (the disclosure's button; `Recommender.forget` fits). */
@@ -218,7 +221,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       }
     }
 
-    private render(recs: Recommendation[], source: RecommendationsSource, explain: boolean): void {
+    private render(recs: SourceRecommendation[], source: RecommendationsSource, explain: boolean): void {
       const fmt = this.format();
       const cards = recs.flatMap((r, position) => {
         const item = source.item(r.itemId);
@@ -230,7 +233,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
         const list = this.frame(false);
         for (const card of cards) list.append(productCard(this.ownerDocument, card, fmt));
         this.watchImpressions(list, source);
-        if (explain) this.explain(list, recs.some((r) => r.personalised), source);
+        if (explain) this.explain(list, recs.some((r) => r.personalised === true), source);
       }
       this.emit('inpage:render', { itemIds: cards.map((c) => c.item.id) });
     }

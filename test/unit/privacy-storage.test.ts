@@ -12,6 +12,7 @@ import { forgetEverything, type EnumerableStorage } from '../../src/privacy/forg
 import { fitBytes, resolveRetention, utf8Length } from '../../src/privacy/retention.ts';
 import type { ConsentGate } from '../../src/privacy/gate.ts';
 import { stringsFor, ELEMENT_STRINGS } from '../../src/embed/strings.ts';
+import { ResultCache } from '../../src/caches/result-cache.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -93,6 +94,43 @@ describe('retention', () => {
     const { kept, text } = fitBytes(list, (l) => JSON.stringify(l), 1000);
     expect(utf8Length(text)).toBeLessThanOrEqual(1000);
     expect(kept.at(-1)).toBe('item-9999');
+  });
+});
+
+describe('the result cache', () => {
+  const feeds = { x: { type: 'float32' as const, dims: [1, 2], data: Float32Array.of(1, 2) } };
+  const outputs = { y: { type: 'float32' as const, dims: [1], data: Float32Array.of(3) } };
+
+  it('persisted entries expire after 30 days by default (in memory only: no expiry)', () => {
+    let now = 0;
+    const persisted = new ResultCache({ persist: 'indexeddb', now: () => now });
+    const memory = new ResultCache({ now: () => now });
+    for (const c of [persisted, memory]) {
+      const miss = c.get('m', feeds);
+      if (miss.hit) throw new Error('unexpected hit');
+      c.set(miss.ticket, outputs);
+    }
+    now = 29 * DAY;
+    expect(persisted.get('m', feeds).hit).toBe(true);
+    now = 31 * DAY;
+    expect(persisted.get('m', feeds).hit).toBe(false);
+    expect(memory.get('m', feeds).hit).toBe(true);
+  });
+
+  it('drops every entry, and answers misses, once its consent gate erases', () => {
+    const listeners: (() => void)[] = [];
+    const c = new ResultCache({ persist: 'indexeddb', consent: { granted: () => true, onErase: (l) => { listeners.push(l); return () => {}; } } });
+    const miss = c.get('m', feeds);
+    if (miss.hit) throw new Error('unexpected hit');
+    const pending = c.get('m', { x: { ...feeds.x, data: Float32Array.of(9, 9) } });
+    c.set(miss.ticket, outputs);
+    expect(c.get('m', feeds).hit).toBe(true);
+    for (const l of listeners) l();
+    expect(c.stats().entries).toBe(0);
+    expect(c.get('m', feeds).hit).toBe(false);
+    // A result computed before the erasure does not come back in.
+    if (!pending.hit) c.set(pending.ticket, outputs);
+    expect(c.stats().entries).toBe(0);
   });
 });
 
