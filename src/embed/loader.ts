@@ -99,6 +99,11 @@ export function installLoader(win: Win, script: HTMLScriptElement | undefined = 
   const erase = (opts: Parameters<Runtime['forgetEverything']>[0]): Promise<ForgetReport> => site.runtime().then((rt) => rt.forgetEverything(opts));
   const consent = createConsentWith(erase, { mode: config.consent, tcf: config.consentSignals.tcf, consentMode: config.consentSignals.consentMode, scope: win as Win & { __tcfapi?: unknown; dataLayer?: unknown } });
   const site: Site = createSite(win, config, report, consent);
+  const applyConsent = (granted: unknown): boolean => {
+    if (typeof granted !== 'boolean') return false; // run() reports the bad argument after idle
+    consent.set(granted).catch((e: unknown) => console.error('Inpage: consent() failed:', e));
+    return true;
+  };
 
   let api: Promise<InpageApi> | undefined;
   const ready = (): Promise<InpageApi> => (api ??= site.runtime().then((rt) => Object.assign(global, rt, overrides) as InpageApi));
@@ -122,7 +127,15 @@ export function installLoader(win: Win, script: HTMLScriptElement | undefined = 
   const global: InpageGlobal = {
     version: INPAGE_VERSION,
     config,
-    q: { push: (...commands) => { void idle.then(() => commands.forEach(run)); return 0; } },
+    q: {
+      push: (...commands) => {
+        // A consent decision applies at once, not after idle: the engine and the recommender must
+        // know it before they decide whether to measure and cache, and a withdrawal erases now.
+        const later = commands.filter((c) => !(Array.isArray(c) && c[0] === 'consent' && applyConsent(c[1])));
+        void idle.then(() => later.forEach(run));
+        return 0;
+      },
+    },
     ready,
     ...overrides,
     engine: () => site.engine(),

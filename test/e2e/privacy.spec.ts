@@ -176,3 +176,18 @@ test('"Why these?" on a German page: in German, keyboard-operable, and "Meinen V
   expect(now.text).toMatch(/nicht personalisiert/);
   expect(v.pageErrors).toEqual([]);
 });
+
+test("the shop's own banner: a queued Inpage consent call applies before anything loads, so the model cache and history work at once", async ({ visit }) => {
+  const v = await visit('plain', 'privacy-banner.html');
+  expect((await settled(v)).type).toBe('inpage:render');
+  const state = await v.page.evaluate(async () => {
+    const { Inpage } = window as unknown as InpageWindow;
+    return { status: Inpage.consentState().status(), history: (await Inpage.recommender()).history().map((e) => [e.type, e.itemId]) };
+  });
+  expect(state.status).toMatchObject({ granted: true, source: 'api' });
+  expect(state.history).toContainEqual(['view', 'sku-10001']);
+  // Consent was known when the recommender loaded its model: it went into the model cache.
+  await expect.poll(async () => (await v.page.evaluate(snapshotStorage)).cacheStorage.map((c) => c.name)).toEqual(['inpage-models-v1']);
+  expect((await why(v.page, 'inpage-recommendations')).present).toBe(true);
+  expect(v.pageErrors).toEqual([]);
+});
