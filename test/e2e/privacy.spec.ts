@@ -7,7 +7,7 @@
  * in German, reachable and operable with the keyboard, and its button forgets for real.
  */
 import type { Page } from '@playwright/test';
-import { expect, settled, test, type Visit } from './fixtures.ts';
+import { expect, record, settled, test, type Visit } from './fixtures.ts';
 import { installTcfStub, snapshotStorage, TCF_ALL } from '../browser/storage-snapshot.ts';
 
 test.describe.configure({ timeout: 150_000 });
@@ -123,6 +123,12 @@ test('"Why these?" on a German page: in German, keyboard-operable, and "Meinen V
   await page.addInitScript(countRenders);
   const v = await visit('plain', 'privacy-de.html');
   expect((await settled(v)).type).toBe('inpage:render');
+  // The skeleton reserved the disclosure's line: the list's arrival moved nothing below it.
+  await v.page.evaluate(() => Promise.all([...document.querySelector('inpage-recommendations')!.shadowRoot!.querySelectorAll('img')].map((i) => i.decode().catch(() => {}))));
+  const first = (await record(v.page)).firstPaint!;
+  const placed = await v.page.evaluate(() => ({ height: document.querySelector('inpage-recommendations')!.getBoundingClientRect().height, below: document.getElementById('below')!.getBoundingClientRect().top }));
+  expect(placed.height).toBeCloseTo(first.height, 0);
+  expect(placed.below).toBeCloseTo(first.belowTop, 0);
   await v.page.evaluate(() => {
     const { Inpage } = window as unknown as InpageWindow;
     for (const id of ['sku-10001', 'sku-10002', 'sku-10003']) Inpage.track({ type: 'view', itemId: id });

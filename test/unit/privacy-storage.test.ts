@@ -13,6 +13,7 @@ import { fitBytes, resolveRetention, utf8Length } from '../../src/privacy/retent
 import type { ConsentGate } from '../../src/privacy/gate.ts';
 import { stringsFor, ELEMENT_STRINGS } from '../../src/embed/strings.ts';
 import { ResultCache } from '../../src/caches/result-cache.ts';
+import { PersonalRecord } from '../../src/privacy/personal-record.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -153,6 +154,28 @@ describe('consent gate', () => {
     expect(searches.all()).toEqual([]);
     store.add(ev('b', 3));
     expect(store.all().map((e) => e.itemId)).toEqual(['old', 'b']);
+  });
+});
+
+describe('PersonalRecord', () => {
+  it('without consent reads nothing and writes nothing (not even to memory); remove() works either way', () => {
+    const storage = webStorage();
+    storage.setItem('inpage:k', 'old');
+    let granted = false;
+    const r = new PersonalRecord(storage, 'inpage:k', { granted: () => granted });
+    expect(r.read()).toBeNull();
+    r.write('new');
+    expect(storage.map.get('inpage:k')).toBe('old');
+    granted = true;
+    expect(r.read()).toBe('old');
+    granted = false;
+    expect(r.remove()).toBe(true);
+    expect(storage.map.size).toBe(0);
+    // Memory-only records are gated too.
+    const mem = new PersonalRecord(null, 'inpage:m', { granted: () => granted });
+    mem.write('x');
+    granted = true;
+    expect(mem.read()).toBeNull();
   });
 });
 
