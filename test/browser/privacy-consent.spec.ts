@@ -7,19 +7,9 @@
  */
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
-import { installTcfStub, snapshotStorage, TCF_ALL, type StorageSnapshot } from './storage-snapshot.ts';
+import { installTcfStub, snapshotStorage, TCF_ALL, traces } from './storage-snapshot.ts';
 
 test.beforeEach(() => { test.slow(); });
-
-/** Inpage's traces in a snapshot: `inpage:` keys, `inpage-` databases and caches. */
-function traces(s: StorageSnapshot): string[] {
-  return [
-    ...Object.keys(s.localStorage).filter((k) => k.startsWith('inpage:')).map((k) => `localStorage ${k}`),
-    ...Object.keys(s.sessionStorage).filter((k) => k.startsWith('inpage:')).map((k) => `sessionStorage ${k}`),
-    ...s.indexedDB.filter((d) => d.name.startsWith('inpage-')).map((d) => `indexedDB ${d.name}`),
-    ...s.cacheStorage.filter((c) => c.name.startsWith('inpage-')).map((c) => `cacheStorage ${c.name}`),
-  ];
-}
 
 /**
  * Engine, consent and recommender on `window.__t`: the engine persists its result cache (behind
@@ -108,7 +98,7 @@ test('consent required, not given: a full visit changes no storage, lists are no
   expect(after.history).toBe(3);
   expect(after.forYou.every((r) => r.personalised)).toBe(true);
   await until(page, async () => (await indexedDB.databases()).some((d) => d.name === 'inpage-results-v1'), 'the result cache to persist once consent is given');
-  expect(traces(await page.evaluate(snapshotStorage))).toEqual(['localStorage inpage:reco:' + new URL('reco/manifest.json', page.url()).href, 'indexedDB inpage-results-v1']);
+  expect(traces(await page.evaluate(snapshotStorage))).toEqual(['indexedDB inpage-results-v1', `localStorage inpage:reco:${new URL('reco/manifest.json', page.url()).href}`]);
 });
 
 test('an IAB TCF v2.2 CMP grants (purposes 1, 5, 6) and revokes; revoking erases everything', async ({ page, openHarness, expectedBackend }) => {

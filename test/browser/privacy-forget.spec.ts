@@ -7,21 +7,11 @@
  */
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
-import { snapshotStorage, type StorageSnapshot } from './storage-snapshot.ts';
+import { snapshotStorage, traces } from './storage-snapshot.ts';
 
 test.beforeEach(() => { test.slow(); });
 
 type W = { __t: { rec: import('../../src/index.ts').Recommender; rec2: import('../../src/index.ts').Recommender } };
-
-/** Inpage's traces: `inpage:` keys, `inpage-` databases and caches, as 'area name'. */
-function traces(s: StorageSnapshot): string[] {
-  return [
-    ...Object.keys(s.localStorage).filter((k) => k.startsWith('inpage:')).map((k) => `localStorage ${k}`),
-    ...Object.keys(s.sessionStorage).filter((k) => k.startsWith('inpage:')).map((k) => `sessionStorage ${k}`),
-    ...s.indexedDB.filter((d) => d.name.startsWith('inpage-')).map((d) => `indexedDB ${d.name}`),
-    ...s.cacheStorage.filter((c) => c.name.startsWith('inpage-')).map((c) => `cacheStorage ${c.name}`),
-  ].sort();
-}
 
 async function waitFor(page: Page, check: () => Promise<boolean> | boolean, what: string): Promise<void> {
   await page.waitForFunction(check, undefined, { timeout: 20_000, polling: 100 }).catch((e: unknown) => { throw new Error(`waiting for ${what}: ${String(e)}`); });

@@ -12,6 +12,16 @@ export interface StorageSnapshot {
   cacheStorage: { name: string; urls: string[] }[];
 }
 
+/** Inpage's traces in a snapshot — `inpage:` keys, `inpage-` databases and caches — as 'area name', sorted. */
+export function traces(s: StorageSnapshot): string[] {
+  return [
+    ...Object.keys(s.localStorage).filter((k) => k.startsWith('inpage:')).map((k) => `localStorage ${k}`),
+    ...Object.keys(s.sessionStorage).filter((k) => k.startsWith('inpage:')).map((k) => `sessionStorage ${k}`),
+    ...s.indexedDB.filter((d) => d.name.startsWith('inpage-')).map((d) => `indexedDB ${d.name}`),
+    ...s.cacheStorage.filter((c) => c.name.startsWith('inpage-')).map((c) => `cacheStorage ${c.name}`),
+  ].sort();
+}
+
 /** Runs in the page. Opens only databases `indexedDB.databases()` lists, so it creates none. */
 export async function snapshotStorage(): Promise<StorageSnapshot> {
   const web = (s: Storage): Record<string, string> => {

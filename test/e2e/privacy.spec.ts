@@ -8,7 +8,7 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, record, settled, test, type Visit } from './fixtures.ts';
-import { installTcfStub, snapshotStorage, TCF_ALL } from '../browser/storage-snapshot.ts';
+import { installTcfStub, snapshotStorage, TCF_ALL, traces } from '../browser/storage-snapshot.ts';
 
 test.describe.configure({ timeout: 150_000 });
 
@@ -48,13 +48,6 @@ function why(page: Page, selector: string): Promise<{ present: boolean; text: st
     return { present: d !== null, text: d?.querySelector('[part="why-text"]')?.textContent ?? '', button: d?.querySelector('[part="forget"]')?.textContent ?? null, lang: d?.lang ?? '' };
   }, selector);
 }
-
-const inpageTraces = (s: Awaited<ReturnType<typeof snapshotStorage>>): string[] => [
-  ...Object.keys(s.localStorage).filter((k) => k.startsWith('inpage:')),
-  ...Object.keys(s.sessionStorage).filter((k) => k.startsWith('inpage:')),
-  ...s.indexedDB.map((d) => d.name),
-  ...s.cacheStorage.map((c) => c.name),
-];
 
 test('data-consent="required": a full visit stores nothing anywhere, lists are not personalised; the TCF tool grants, Inpage.consent(false) erases', async ({ page, visit }) => {
   await page.addInitScript(installTcfStub);
@@ -108,13 +101,15 @@ test('data-consent="required": a full visit stores nothing anywhere, lists are n
   const after = await why(v.page, '#for-you');
   expect(after.button).toBe('Forget my history');
   expect(after.text).toMatch(/personalised on this device/);
-  expect(inpageTraces(await v.page.evaluate(snapshotStorage))).toEqual([`inpage:reco:${v.site.url}/reco/manifest.json`]);
+  expect(traces(await v.page.evaluate(snapshotStorage))).toEqual([`localStorage inpage:reco:${v.site.url}/reco/manifest.json`]);
 
   // The site's own banner withdraws consent: everything Inpage stored goes, the shop's data stays.
   const report = await v.page.evaluate(() => (window as unknown as InpageWindow).Inpage.consent(false));
   expect(report?.erased).toContainEqual({ area: 'localStorage', name: `inpage:reco:${v.site.url}/reco/manifest.json` });
   const end = await v.page.evaluate(snapshotStorage);
-  expect(inpageTraces(end)).toEqual([]);
+  expect(traces(end)).toEqual([]);
+  expect(end.indexedDB).toEqual([]);
+  expect(end.cacheStorage).toEqual([]);
   expect(end.localStorage).toEqual({ 'shop:cart': '{"sku-10003":1}' });
   expect(v.pageErrors).toEqual([]);
 });
