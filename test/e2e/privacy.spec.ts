@@ -178,7 +178,7 @@ test('"Why these?" on a German page: in German, keyboard-operable, and "Meinen V
   expect(v.pageErrors).toEqual([]);
 });
 
-test("the shop's own banner: a queued Inpage consent call applies before anything loads, so the model cache and history work at once", async ({ visit }) => {
+test("the shop's own banner: a queued Inpage consent call applies before anything loads, so the model cache and history work at once; withdrawing erases them", async ({ visit }) => {
   const v = await visit('plain', 'privacy-banner.html');
   expect((await settled(v)).type).toBe('inpage:render');
   const state = await v.page.evaluate(async () => {
@@ -190,5 +190,10 @@ test("the shop's own banner: a queued Inpage consent call applies before anythin
   // Consent was known when the recommender loaded its model: it went into the model cache.
   await expect.poll(async () => (await v.page.evaluate(snapshotStorage)).cacheStorage.map((c) => c.name)).toEqual(['inpage-models-v1']);
   expect((await why(v.page, 'inpage-recommendations')).present).toBe(true);
+  // Withdrawing consent erases everything it allowed, the model cache (and any verdict) included.
+  const report = await v.page.evaluate(() => (window as unknown as InpageWindow).Inpage.consent(false));
+  expect(report?.erased).toContainEqual({ area: 'cacheStorage', name: 'inpage-models-v1' });
+  const end = await v.page.evaluate(snapshotStorage);
+  expect(traces(end)).toEqual([]);
   expect(v.pageErrors).toEqual([]);
 });
