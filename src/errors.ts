@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'CATALOG_INVALID'
   | 'NOT_FOUND'
   | 'OPTION_INVALID'
+  | 'FORGET_INCOMPLETE'
   | 'INTERNAL';
 
 /** Every code, for validation of errors arriving over the wire. */
@@ -34,7 +35,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'WEBGPU_UNAVAILABLE', 'BACKEND_UNAVAILABLE', 'MODEL_FETCH_FAILED', 'MODEL_INVALID',
   'INTEGRITY_MISMATCH', 'INPUT_INVALID', 'RUN_FAILED', 'ABORTED', 'TIMEOUT', 'WORKER_CRASHED',
   'WORKER_UNAVAILABLE', 'DISPOSED', 'MANIFEST_INVALID', 'CATALOG_INVALID', 'NOT_FOUND',
-  'OPTION_INVALID', 'INTERNAL',
+  'OPTION_INVALID', 'FORGET_INCOMPLETE', 'INTERNAL',
 ];
 
 /** Structured-clone-safe extra facts about an error (status codes, names, sizes). */

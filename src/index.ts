@@ -31,3 +31,8 @@ export type {
   ItemInfo, Recommendation, RecommendFilter, RecommendOptions, Recommender, RecommenderOptions, Strategy, TrackInput, TrackedEvent,
   RecEventType, TrackEventType, RecommenderManifest, ReasonBasis, RecentSearch, SearchOptions, SearchResult,
 } from './recommend/index.ts';
+export { createConsent, forgetEverything, DEFAULT_RETENTION_DAYS } from './privacy/index.ts';
+export type {
+  Consent, ConsentGate, ConsentMode, ConsentModeOptions, ConsentOptions, ConsentSource, ConsentStatus, ErasedLocation, ForgetOptions, ForgetReport,
+  RetentionOptions, StorageArea, TcfOptions,
+} from './privacy/index.ts';

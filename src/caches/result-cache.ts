@@ -16,6 +16,7 @@
  * return outputs;
  */
 import { InpageError } from '../errors.ts';
+import type { ConsentGate } from '../privacy/gate.ts';
 import type { TensorData, TensorType, Tensors } from '../tensor.ts';
 import { FastHasher } from './fast-hash.ts';
 import { IdbDatabase } from './idb.ts';
@@ -26,7 +27,11 @@ export interface ResultCacheOptions {
   maxEntries?: number;
   /** Most bytes kept, inputs plus outputs. Default 16 MiB. A larger single entry is not stored. */
   maxBytes?: number;
-  /** Entries older than this many ms are misses. Default 0: no expiry. */
+  /**
+   * Entries older than this many ms are misses (and leave IndexedDB on restore). Default 0, no
+   * expiry, in memory; 30 days when persisting, the same retention as the visitor's history
+   * (a recommender's inputs are that history; docs/PRIVACY.md).
+   */
   ttlMs?: number;
   /** Also keep entries in IndexedDB across page loads (call `restore()` once). Default false. */
   persist?: 'indexeddb' | false;
@@ -34,6 +39,13 @@ export interface ResultCacheOptions {
   namespace?: string;
   /** Clock for `ttlMs` (ms). Default `Date.now`, which stays meaningful across reloads. */
   now?: () => number;
+  /**
+   * Privacy hook (docs/PRIVACY.md): persisted entries are written and restored only while
+   * `consent.granted()`; when the gate erases (consent revoked, `forget()`), the cache drops its
+   * entries, skips writes still queued, and persists nothing more for the page's lifetime (the
+   * sweep deletes the database). Pass the same `Consent` as the recommender's. Default: no gate.
+   */
+  consent?: ConsentGate;
 }
 
 /** Counters of `cache.stats()`. `evictions` counts entries dropped for size, count or age. */
@@ -52,6 +64,8 @@ interface Entry extends Omit<Pending, 'generation'> { outputs: Stored[]; storedA
 interface PersistedRecord { v: 1; modelKey: string; optionsKey: string; inputs: Stored[]; outputs: Stored[]; storedAt: number }
 
 const STORE = 'results';
+/** Default lifetime of a persisted entry: 30 days, as `DEFAULT_RETENTION_DAYS` for history. */
+const PERSISTED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 function sizeOk(t: { dims: readonly number[]; data: TensorData }): boolean {
   let n = 1;
@@ -126,14 +140,19 @@ export class ResultCache {
   private db: Promise<IdbDatabase | undefined> | undefined;
   // Writes run in issue order, so an eviction's delete never overtakes its entry's put.
   private writes: Promise<void> = Promise.resolve();
+  private readonly consent: ConsentGate | undefined;
+  /** Set when the consent gate erased: nothing is persisted again on this page. */
+  private erased = false;
 
   constructor(opts: ResultCacheOptions = {}) {
     this.maxEntries = limit('maxEntries', opts.maxEntries, 1000);
     this.maxBytes = limit('maxBytes', opts.maxBytes, 16 * 1024 * 1024);
-    this.ttlMs = limit('ttlMs', opts.ttlMs, 0);
+    this.ttlMs = limit('ttlMs', opts.ttlMs, opts.persist === 'indexeddb' ? PERSISTED_TTL_MS : 0);
     this.now = opts.now ?? Date.now;
     this.persist = opts.persist === 'indexeddb';
     this.namespace = opts.namespace ?? 'inpage-results-v1';
+    this.consent = opts.consent;
+    opts.consent?.onErase?.(() => this.onErase());
   }
 
   /**
@@ -189,7 +208,7 @@ export class ResultCache {
       bytes += t.data.byteLength;
     }
     const entry = this.insert({ hash: p.hash, modelKey: p.modelKey, optionsKey: p.optionsKey, inputs: p.inputs, outputs: stored, bytes, storedAt: this.now(), prev: undefined, next: undefined });
-    if (entry && this.persist) {
+    if (entry && this.persisting()) {
       const record: PersistedRecord = { v: 1, modelKey: entry.modelKey, optionsKey: entry.optionsKey, inputs: entry.inputs, outputs: entry.outputs, storedAt: entry.storedAt };
       this.queue((db) => db.put(STORE, this.idOf(entry), record));
     }
@@ -200,6 +219,7 @@ export class ResultCache {
    * session and within the limits. Resolves with how many were loaded; never rejects.
    */
   async restore(): Promise<number> {
+    if (!this.persisting()) return 0;
     const db = await this.openDb();
     if (!db) return 0;
     let loaded = 0;
@@ -311,6 +331,20 @@ export class ResultCache {
     return `${e.hash.toString(36)}`;
   }
 
+  /** Persistence is on, consent allows it, and no erase happened on this page. */
+  private persisting(): boolean {
+    return this.persist && !this.erased && (this.consent?.granted() ?? true);
+  }
+
+  /** The gate erased: drop every entry now; queued puts see `erased` and skip (see queue). */
+  private onErase(): void {
+    this.erased = true;
+    this.buckets.clear();
+    this.head = this.tail = undefined;
+    this.count = this.bytes = 0;
+    this.generation++;
+  }
+
   private openDb(): Promise<IdbDatabase | undefined> {
     if (!this.persist) return Promise.resolve(undefined);
     const idb = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
@@ -320,6 +354,8 @@ export class ResultCache {
 
   private queue(op: (db: IdbDatabase) => Promise<void>): void {
     this.writes = this.writes.then(async () => {
+      // Checked when the write runs, not when it was queued: consent may have gone in between.
+      if (!this.persisting()) return;
       const db = await this.openDb();
       if (db) await op(db).catch(() => undefined); // fail soft: persistence is best effort
     });

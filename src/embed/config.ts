@@ -10,6 +10,7 @@
  * served from (`document.currentScript.src`), so the page and the script may live on different
  * origins. Pure: nothing here touches the network.
  */
+import type { ConsentMode } from '../privacy/consent.ts';
 import type { BackendPreference } from '../types.ts';
 
 /** Everything the script tag can be told. URLs are absolute. */
@@ -30,6 +31,13 @@ export interface EmbedConfig {
   currency?: string;
   /** `data-locale`: BCP 47 locale for prices. Default: the page's `<html lang>`, else the browser's. */
   locale?: string;
+  /**
+   * `data-consent`: 'granted' (default) or 'required' — then nothing is stored or personalised
+   * until the page's consent tool (IAB TCF, Google Consent Mode) or `Inpage.consent(true)` grants.
+   */
+  consent: ConsentMode;
+  /** `data-consent-signals`: which consent tools to read when consent is required. Default both. */
+  consentSignals: { tcf: boolean; consentMode: boolean };
 }
 
 /** The config and anything wrong with the attributes (each a sentence for one console warning). */
@@ -77,7 +85,7 @@ export function readConfig(script: HTMLScriptElement | undefined, doc: Document)
     }
   };
   const base = url('asset-base', data['assetBase']) ?? new URL('./', script?.src || page).href;
-  const config: EmbedConfig = { base: base.endsWith('/') ? base : `${base}/` };
+  const config: EmbedConfig = { base: base.endsWith('/') ? base : `${base}/`, consent: 'granted', consentSignals: { tcf: true, consentMode: true } };
   const manifest = url('manifest', data['manifest']);
   if (manifest !== undefined) config.manifest = manifest;
   const backend = data['backend'];
@@ -97,6 +105,19 @@ export function readConfig(script: HTMLScriptElement | undefined, doc: Document)
   if (currency !== undefined) {
     if (/^[A-Za-z]{3}$/.test(currency)) config.currency = currency.toUpperCase();
     else problems.push(`data-currency="${currency}" must be a three-letter ISO 4217 code like EUR; prices show as plain numbers.`);
+  }
+  const consent = data['consent'];
+  if (consent !== undefined) {
+    // A typo must not turn storage on: anything unknown counts as 'required'.
+    if (consent === 'granted' || consent === 'required') config.consent = consent;
+    else { config.consent = 'required'; problems.push(`data-consent="${consent}" must be 'granted' or 'required'; using 'required' (nothing stored until consent).`); }
+  }
+  const signals = data['consentSignals'];
+  if (signals !== undefined) {
+    const names = signals.split(/[\s,]+/).filter(Boolean);
+    const unknown = names.filter((n) => n !== 'tcf' && n !== 'consent-mode' && n !== 'none');
+    if (unknown.length > 0) problems.push(`data-consent-signals: unknown ${unknown.join(', ')}; use 'tcf', 'consent-mode' or 'none'.`);
+    config.consentSignals = { tcf: names.includes('tcf'), consentMode: names.includes('consent-mode') };
   }
   const locale = data['locale'] || doc.documentElement.lang;
   if (locale) config.locale = locale;

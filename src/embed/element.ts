@@ -16,16 +16,28 @@
  * `preventDefault()` stops the navigation, for client-side routers) and `inpage:error`
  * {code, message}. Impressions and clicks also go to `rec.track` ('impression', 'click'). On any
  * failure it renders nothing: the page keeps working.
+ *
+ * Transparency (docs/PRIVACY.md): lists that can be personalised ('for-you', and
+ * 'complete-the-look' without `item`) end in a "Why these?" disclosure (disclosure.ts) in the
+ * page's language (strings.ts), with a "Forget my history" button on personalised lists; a
+ * successful forget fires `inpage:forget` {erased} and re-renders the list.
  */
 import type { ItemInfo, Recommendation, RecommendOptions, TrackInput } from '../recommend/index.ts';
 import { productCard, skeletonCard, type CardFormat } from './cards.ts';
+import { disclosure, disclosureSkeleton, notice, type ForgetControls } from './disclosure.ts';
+import { stringsFor, type ElementStrings, type StringTable } from './strings.ts';
 import { applyStyles } from './styles.ts';
+
+/** One item as the element takes it: a `Recommendation`; `personalised` may be left out (false). */
+export type SourceRecommendation = Omit<Recommendation, 'personalised'> & { personalised?: boolean };
 
 /** What the element needs of a recommender (a `Recommender` fits). */
 export interface RecommendationsSource {
-  recommend(options: RecommendOptions): Promise<Recommendation[]>;
+  recommend(options: RecommendOptions): Promise<SourceRecommendation[]>;
   item(itemId: string): ItemInfo | undefined;
   track(event: TrackInput): void;
+  /** Erases the visitor's history (the disclosure's button; `Recommender.forget` fits). */
+  forget?(): Promise<unknown>;
 }
 
 /**
@@ -50,12 +62,19 @@ export interface RecommendationsElementOptions {
   onImpression?: (itemIds: string[], element: HTMLElement) => void;
   /** Default 'inpage-recommendations'. */
   tagName?: string;
+  /** Extra languages or overrides of the shipped strings (en, de, fr, es), by lower-case language tag. */
+  strings?: StringTable;
 }
 
 const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'image-template', 'link-template', 'currency'] as const;
 const STRATEGIES = ['for-you', 'similar', 'complete-the-look', 'trending'] as const;
 /** Share of a card that must be on screen for an impression. */
 const IMPRESSION_SHARE = 0.5;
+
+/** Lists the visitor's history can shape get the "Why these?" disclosure. */
+function mayPersonalise(req: RecommendOptions): boolean {
+  return req.strategy === 'for-you' || (req.strategy === 'complete-the-look' && req.itemId === undefined);
+}
 
 /** `count` clamped to 1..24; anything unparsable is the default 4. */
 function countOf(value: string | null): number {
@@ -97,6 +116,8 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
     private scheduled = false;
     private source: RecommendationsSource | undefined;
     private observer: IntersectionObserver | undefined;
+    /** Shown (and focused) after the next render: the outcome of "Forget my history". */
+    private pendingNotice: string | undefined;
 
     constructor() {
       super();
@@ -171,7 +192,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
         section.append(h);
         section.setAttribute('aria-label', heading);
       } else {
-        section.setAttribute('aria-label', 'Recommended products');
+        section.setAttribute('aria-label', this.strings().strings.listLabel);
       }
       const list = doc.createElement('ul');
       list.setAttribute('part', 'list');
@@ -187,19 +208,20 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       const req = this.request();
       const list = this.frame(true);
       for (let i = 0; i < (req.k ?? 4); i++) list.append(skeletonCard(this.ownerDocument));
+      if (mayPersonalise(req)) list.after(disclosureSkeleton(this.ownerDocument));
       try {
         const source = await options.recommender();
         const recs = await source.recommend(req);
         if (generation !== this.generation) return;
         this.source = source;
-        this.render(recs, source);
+        this.render(recs, source, mayPersonalise(req));
       } catch (e) {
         if (generation !== this.generation) return;
         this.fail(e);
       }
     }
 
-    private render(recs: Recommendation[], source: RecommendationsSource): void {
+    private render(recs: SourceRecommendation[], source: RecommendationsSource, explain: boolean): void {
       const fmt = this.format();
       const cards = recs.flatMap((r, position) => {
         const item = source.item(r.itemId);
@@ -211,8 +233,44 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
         const list = this.frame(false);
         for (const card of cards) list.append(productCard(this.ownerDocument, card, fmt));
         this.watchImpressions(list, source);
+        if (explain) this.explain(list, recs.some((r) => r.personalised === true), source);
       }
       this.emit('inpage:render', { itemIds: cards.map((c) => c.item.id) });
+    }
+
+    /** The page's language for this element: its own or an ancestor's `lang`, else the locale option. */
+    private strings(): { strings: ElementStrings; lang: string } {
+      const lang = this.closest<HTMLElement>('[lang]')?.lang || options.locale;
+      return stringsFor(lang, options.strings);
+    }
+
+    /** The "Why these?" disclosure under the list, and the notice left by a forget. */
+    private explain(list: HTMLElement, personalised: boolean, source: RecommendationsSource): void {
+      const { strings, lang } = this.strings();
+      const forget = source.forget?.bind(source);
+      const onForget = forget && ((c: ForgetControls) => void this.forget(forget, c, strings));
+      list.after(disclosure(this.ownerDocument, { personalised, strings, lang, onForget }));
+      if (this.pendingNotice === undefined) return;
+      const n = notice(this.ownerDocument, this.pendingNotice, lang);
+      this.pendingNotice = undefined;
+      list.parentElement?.append(n);
+      n.focus();
+    }
+
+    private async forget(forget: () => Promise<unknown>, c: ForgetControls, strings: ElementStrings): Promise<void> {
+      c.button.setAttribute('aria-disabled', 'true');
+      c.status.textContent = strings.forgetting;
+      try {
+        const report = await forget();
+        this.emit('inpage:forget', { erased: (report as { erased?: unknown } | undefined)?.erased ?? [] });
+        this.pendingNotice = strings.forgotten;
+        void this.load();
+      } catch (e) {
+        // Never a success message for an erasure that was not confirmed.
+        c.status.textContent = strings.forgetFailed;
+        c.button.removeAttribute('aria-disabled');
+        onError(e);
+      }
     }
 
     /**

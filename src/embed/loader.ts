@@ -14,9 +14,15 @@
  * Before idle the loader only reads its config and defines the element (which paints a
  * skeleton); queued calls replay after idle, and nothing is fetched for a model until an element
  * or a call needs it. Pure on import: `installLoader` does the work.
+ *
+ * Consent lives here, not in the lazily loaded runtime: with `data-consent="required"` the page's
+ * consent tool is read from the start, and `Inpage.consent(false)` (or a revocation through the
+ * tool) erases at once, even when no element or call has loaded the runtime yet.
  */
 import type { Engine, EngineOptions } from '../index.ts';
 import type { Recommendation, RecommendOptions, Recommender, TrackInput } from '../recommend/index.ts';
+import { createConsentWith, type Consent } from '../privacy/consent.ts';
+import type { ForgetReport } from '../privacy/forget.ts';
 import { INPAGE_VERSION } from '../version.ts';
 import { findOwnScript, readConfig, type EmbedConfig } from './config.ts';
 import { defineRecommendationsElement } from './element.ts';
@@ -44,6 +50,15 @@ export interface InpageGlobal extends Partial<Runtime> {
   track(event: TrackInput): void;
   /** `recommender().then((r) => r.recommend(options))`. */
   recommend(options?: RecommendOptions): Promise<Recommendation[]>;
+  /**
+   * The visitor's choice from your own consent banner. `false` erases everything Inpage stored on
+   * this origin (resolves with what was erased); `true` starts storing and personalising.
+   */
+  consent(granted: boolean): Promise<ForgetReport | undefined>;
+  /** The page's consent controller (`consentState().status()`, `.onChange(…)`). */
+  consentState(): Consent;
+  /** Erases everything Inpage stored on this origin (`{ modelCache: true }`: the model cache too). */
+  forget(options?: { modelCache?: boolean }): Promise<ForgetReport>;
 }
 
 /** The full API: the loader's global with every runtime export present. */
@@ -79,7 +94,16 @@ export function installLoader(win: Win, script: HTMLScriptElement | undefined = 
     const unsupported = typeof e === 'object' && e !== null && (e as { unsupported?: unknown }).unsupported === true;
     (unsupported ? console.warn : console.error)(`Inpage: ${message}`);
   };
-  const site: Site = createSite(win, config, report);
+  // The sweep's code lives in the runtime: an erasure (rare) loads it, so the loader stays small.
+  // `site` is read only when an erasure runs, always after a promise tick, so it is set by then.
+  const erase = (opts: Parameters<Runtime['forgetEverything']>[0]): Promise<ForgetReport> => site.runtime().then((rt) => rt.forgetEverything(opts));
+  const consent = createConsentWith(erase, { mode: config.consent, tcf: config.consentSignals.tcf, consentMode: config.consentSignals.consentMode, scope: win as Win & { __tcfapi?: unknown; dataLayer?: unknown } });
+  const site: Site = createSite(win, config, report, consent);
+  const applyConsent = (granted: unknown): boolean => {
+    if (typeof granted !== 'boolean') return false; // run() reports the bad argument after idle
+    consent.set(granted).catch((e: unknown) => console.error('Inpage: consent() failed:', e));
+    return true;
+  };
 
   let api: Promise<InpageApi> | undefined;
   const ready = (): Promise<InpageApi> => (api ??= site.runtime().then((rt) => Object.assign(global, rt, overrides) as InpageApi));
@@ -103,7 +127,15 @@ export function installLoader(win: Win, script: HTMLScriptElement | undefined = 
   const global: InpageGlobal = {
     version: INPAGE_VERSION,
     config,
-    q: { push: (...commands) => { void idle.then(() => commands.forEach(run)); return 0; } },
+    q: {
+      push: (...commands) => {
+        // A consent decision applies at once, not after idle: the engine and the recommender must
+        // know it before they decide whether to measure and cache, and a withdrawal erases now.
+        const later = commands.filter((c) => !(Array.isArray(c) && c[0] === 'consent' && applyConsent(c[1])));
+        void idle.then(() => later.forEach(run));
+        return 0;
+      },
+    },
     ready,
     ...overrides,
     engine: () => site.engine(),
@@ -112,6 +144,9 @@ export function installLoader(win: Win, script: HTMLScriptElement | undefined = 
       site.recommender().then((r) => r.track(event)).catch((e: unknown) => console.error('Inpage: track() failed:', e));
     },
     recommend: (options) => site.recommender().then((r) => r.recommend(options)),
+    consent: (granted) => consent.set(granted),
+    consentState: () => consent,
+    forget: (options) => consent.forget({ modelCache: options?.modelCache === true }),
   };
   win.Inpage = global;
   // Without custom elements the tags stay unknown elements showing their light-DOM fallback.

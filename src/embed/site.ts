@@ -6,6 +6,7 @@
  * page's policy was the cause.
  */
 import type { Engine, EngineOptions } from '../index.ts';
+import type { Consent } from '../privacy/consent.ts';
 import type { Recommender } from '../recommend/index.ts';
 import { INPAGE_VERSION } from '../version.ts';
 import type { EmbedConfig } from './config.ts';
@@ -61,13 +62,15 @@ function remember<T>(make: () => Promise<T>): () => Promise<T> {
 
 /**
  * The page's site: memoised runtime → engine → recommender. `report` is told about each
- * failure (once per failing step).
+ * failure (once per failing step). `consent` is the page's one consent controller: the engine
+ * waits (bounded) for the visitor's stored choice, and without consent it is built with
+ * `measure: false`, so no backend verdict is stored (docs/PRIVACY.md).
  *
  * @example
  * const site = createSite(window, config, (e) => console.error(e));
  * const rec = await site.recommender();
  */
-export function createSite(win: Window, config: EmbedConfig, report: (e: unknown) => void): Site {
+export function createSite(win: Window, config: EmbedConfig, report: (e: unknown) => void, consent: Consent): Site {
   const versioned = (file: string): string => `${config.base}${file}?v=${INPAGE_VERSION}`;
   const fail = (e: unknown): never => {
     report(e);
@@ -111,7 +114,8 @@ export function createSite(win: Window, config: EmbedConfig, report: (e: unknown
   const engine = remember(async () => {
     await supported();
     const rt = await runtime(true);
-    return underCsp(rt, 'WORKER_UNAVAILABLE', () => rt.createEngine(engineOptions()));
+    await consent.settled();
+    return underCsp(rt, 'WORKER_UNAVAILABLE', () => rt.createEngine(engineOptions(consent.granted() ? {} : { measure: false })));
   });
   const recommender = remember(async () => {
     await supported();
@@ -121,7 +125,7 @@ export function createSite(win: Window, config: EmbedConfig, report: (e: unknown
       return fail(new rt.InpageError('OPTION_INVALID', 'No recommender manifest: add data-manifest="/path/to/manifest.json" to the inpage.js script tag.'));
     }
     const e = await engine();
-    return underCsp(rt, 'BACKEND_UNAVAILABLE', () => rt.createRecommender({ engine: e, manifestUrl }));
+    return underCsp(rt, 'BACKEND_UNAVAILABLE', () => rt.createRecommender({ engine: e, manifestUrl, consent }));
   });
   return { runtime, engineOptions, engine, recommender };
 }

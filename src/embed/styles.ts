@@ -4,7 +4,8 @@
  *
  * Theming: every colour, size and font is a CSS custom property with a default (set them on the
  * element or any ancestor), and every box has a `part` for `::part()` rules:
- *   root, heading, list, card, link, image, title, price, reason, skeleton.
+ *   root, heading, list, card, link, image, title, price, reason, skeleton, and for the "Why
+ *   these?" disclosure why, why-summary, why-body, why-text, forget, forget-status, notice.
  *
  * No layout shift: the skeleton card has the same boxes with the same fixed heights as a real
  * card (image by aspect ratio, title clamped to two lines, one line each for price and reason),
@@ -26,6 +27,15 @@ img,.i{display:block;width:100%;height:auto;aspect-ratio:var(--inpage-image-rati
 .r{height:1.3em;font-size:.85em;white-space:nowrap;text-overflow:ellipsis;opacity:.75}
 .s .t,.s .p,.s .r{background:var(--inpage-skeleton-color,#0000000f);border-radius:4px}
 .s .p{width:40%}
+.w{display:block;margin-top:var(--inpage-gap,12px);font-size:.85em;line-height:1.3}
+.ws{height:1.3em}
+summary{cursor:pointer;width:max-content;max-width:100%;opacity:.8}
+summary:focus-visible,button:focus-visible,.n:focus-visible{outline:var(--inpage-focus-ring,2px solid #1a73e8);outline-offset:2px}
+.wb p{margin:.5em 0;max-width:60ch}
+button{font:inherit;color:inherit;background:var(--inpage-button-background,transparent);border:var(--inpage-button-border,1px solid currentColor);border-radius:var(--inpage-radius,8px);padding:.35em .8em;cursor:pointer}
+button[aria-disabled=true]{opacity:.6;cursor:progress}
+.st:empty{display:none}
+.n{font-size:.85em;margin:.5em 0 0}
 @media (prefers-reduced-motion:no-preference){.s{animation:inpage-pulse 1.2s ease-in-out infinite}}
 @keyframes inpage-pulse{50%{opacity:.55}}
 `;

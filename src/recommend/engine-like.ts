@@ -13,7 +13,10 @@ export interface ModelLike {
   dispose(): Promise<void>;
 }
 
-/** What loads models: `engine.load({ url, sha256 })`. */
+/**
+ * What loads models: `engine.load({ url, sha256 })`. The recommender passes `cache: false` while
+ * consent is required and not given, so the model cache stays untouched too.
+ */
 export interface EngineLike {
-  load(source: { url: string; sha256?: string }, options?: { signal?: AbortSignal; worker?: string }): Promise<ModelLike>;
+  load(source: { url: string; sha256?: string }, options?: { signal?: AbortSignal; cache?: boolean; worker?: string }): Promise<ModelLike>;
 }

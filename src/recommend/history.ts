@@ -6,17 +6,20 @@
  * Every read goes back to storage, so two tabs of the same shop see each other's events and
  * `forget()` in one tab holds in all.
  *
+ * Privacy (docs/PRIVACY.md): the record sits behind the consent gate (no reads, no writes, nothing
+ * held for later without consent); events older than the retention window are dropped on every
+ * read and the shorter record written back; a record over the byte cap loses its oldest events.
+ *
  * Storage can be missing or throw (Safari private mode, blocked cookies, sandboxed iframes,
- * quota): then the history lives in memory for the page's lifetime instead of failing the page.
+ * quota): then the history lives in memory for the page's lifetime instead of failing the page,
+ * and `clear()` still removes what an earlier write left in storage.
  */
+import { ALWAYS_GRANTED, type ConsentGate } from '../privacy/gate.ts';
+import { PersonalRecord, type StorageLike } from '../privacy/personal-record.ts';
+import { fitBytes, isFresh, type RetentionPolicy } from '../privacy/retention.ts';
 import { TRACK_EVENT_TYPES, isWeighted, trackCode, type TrackEventType } from './weights.ts';
 
-/** The part of the Web Storage API the history uses (injectable for tests). */
-export interface StorageLike {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
+export type { StorageLike };
 
 /** One stored event. */
 export interface TrackedEvent {
@@ -74,67 +77,82 @@ export function capped(events: readonly TrackedEvent[], cap: number): TrackedEve
   return keep.length === events.length ? [...events] : keep.reverse();
 }
 
+/** Privacy settings of a {@link HistoryStore}. */
+export interface HistoryPrivacy {
+  /** Default: always granted. */
+  consent?: ConsentGate;
+  /** Without one, nothing expires and there is no byte cap. */
+  retention?: RetentionPolicy;
+  /** Clock for retention (Unix ms). Default `Date.now`. */
+  now?: () => number;
+}
+
 /** Capped event history over a {@link StorageLike}, falling back to memory. */
 export class HistoryStore {
-  readonly #key: string;
+  readonly #record: PersonalRecord;
   readonly #cap: number;
-  #storage: StorageLike | null;
-  #memory: TrackedEvent[] = [];
+  readonly #consent: ConsentGate;
+  readonly #retention: RetentionPolicy | undefined;
+  readonly #now: () => number;
 
   /**
    * @param storage where to persist; `null` keeps history in memory only.
    * @param key the storage key, e.g. `inpage:reco:https://shop.example/reco/manifest.json`.
    * @param cap how many interactions to keep, and separately how many impressions (newest win).
    */
-  constructor(storage: StorageLike | null, key: string, cap: number) {
-    this.#storage = storage;
-    this.#key = key;
+  constructor(storage: StorageLike | null, key: string, cap: number, privacy: HistoryPrivacy = {}) {
+    this.#consent = privacy.consent ?? ALWAYS_GRANTED;
+    this.#record = new PersonalRecord(storage, key, this.#consent);
     this.#cap = cap;
-    this.#memory = this.#read();
+    this.#retention = privacy.retention;
+    this.#now = privacy.now ?? Date.now;
   }
 
+  /** The storage key. */
+  get key(): string {
+    return this.#record.key;
+  }
+
+  /** Drops the in-memory copy (before an origin-wide sweep removes the stored one). */
+  dropMemory(): void {
+    this.#record.dropMemory();
+  }
+
+  /** Reads the record, applying retention: expired events leave storage, not just the result. */
   #read(): TrackedEvent[] {
-    if (this.#storage === null) return this.#memory;
-    try {
-      return decode(this.#storage.getItem(this.#key));
-    } catch {
-      this.#storage = null;
-      return this.#memory;
-    }
+    const text = this.#record.read();
+    const events = decode(text);
+    if (this.#retention === undefined) return events;
+    const now = this.#now();
+    const fresh = events.filter((e) => isFresh(e.time, now, this.#retention!));
+    if (fresh.length === 0 && text !== null) this.#record.remove();
+    else if (fresh.length < events.length) this.#write(fresh);
+    return fresh;
   }
 
   #write(events: TrackedEvent[]): void {
-    this.#memory = events;
-    if (this.#storage === null) return;
-    try {
-      this.#storage.setItem(this.#key, encode(events));
-    } catch {
-      // Quota or access error: keep going in memory for the rest of the page's life.
-      this.#storage = null;
-    }
+    const limited = capped(events, this.#cap);
+    this.#record.write(this.#retention === undefined ? encode(limited) : fitBytes(limited, encode, this.#retention.maxBytes).text);
   }
 
-  /** All stored events, oldest first. */
+  /** All stored events, oldest first (none without consent). */
   all(): TrackedEvent[] {
-    this.#memory = this.#read();
-    return [...this.#memory];
+    return this.#read();
   }
 
-  /** Appends one event, dropping the oldest of its kind (interaction or impression) beyond the cap. */
+  /**
+   * Appends one event, dropping the oldest of its kind (interaction or impression) beyond the cap.
+   * Without consent the event is dropped: nothing is kept to be written later.
+   */
   add(event: TrackedEvent): void {
+    if (!this.#consent.granted()) return;
     const events = this.#read();
     events.push(event);
-    this.#write(capped(events, this.#cap));
+    this.#write(events);
   }
 
-  /** Erases the history from storage and memory. */
-  clear(): void {
-    this.#memory = [];
-    if (this.#storage === null) return;
-    try {
-      this.#storage.removeItem(this.#key);
-    } catch {
-      this.#storage = null;
-    }
+  /** Erases the history from storage and memory, with or without consent. True when it is gone. */
+  clear(): boolean {
+    return this.#record.remove();
   }
 }

@@ -54,11 +54,11 @@ async function sha256Hex(bytes: Uint8Array): Promise<string | undefined> {
 }
 
 /**
- * Fetches and validates the package, and loads the model.
+ * Fetches and validates the package, and loads the model (`cache: false`: not into the model cache).
  *
  * @example const pkg = await loadRecommender(engine, '/reco/manifest.json', fetch.bind(globalThis));
  */
-export async function loadRecommender(engine: EngineLike, manifestUrl: string | URL, fetchFn: FetchLike, signal?: AbortSignal): Promise<LoadedRecommender> {
+export async function loadRecommender(engine: EngineLike, manifestUrl: string | URL, fetchFn: FetchLike, signal?: AbortSignal, cache = true): Promise<LoadedRecommender> {
   const url = resolveUrl(manifestUrl);
   const manifest = parseManifest(parseJson(await fetchBytes(fetchFn, url, 'manifest', signal), url, 'MANIFEST_INVALID'), url);
   const itemsUrl = resolveUrl(manifest.items, url);
@@ -66,7 +66,7 @@ export async function loadRecommender(engine: EngineLike, manifestUrl: string | 
   const modelEntry = manifest.files[manifest.model];
   const modelLoad = engine.load(
     modelEntry === undefined ? { url: modelUrl } : { url: modelUrl, sha256: modelEntry.sha256 },
-    signal === undefined ? {} : { signal },
+    { ...(signal === undefined ? {} : { signal }), ...(cache ? {} : { cache: false }) },
   );
   let items: RecommenderItems;
   try {

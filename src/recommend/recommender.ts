@@ -8,8 +8,16 @@
  * const items = await rec.recommend({ strategy: 'for-you', k: 8, filter: { maxPrice: 200, inStock: true } });
  * // → [{ itemId: 'sku-11872', score: 7.1, reason: 'Because you viewed Northpeak Summit 2P Dome Tent', basis: 'history' }, …]
  * await rec.forget();
+ *
+ * Privacy (docs/PRIVACY.md): with `consent: 'required'` nothing is stored, read back or
+ * personalised until consent is given; history and searches expire after the retention window;
+ * `forget()` erases every Inpage trace on the origin and says what it erased.
  */
 import { disposedError, InpageError } from '../errors.ts';
+import { isConsent, type Consent, type ConsentMode } from '../privacy/consent.ts';
+import { createConsent } from '../privacy/create-consent.ts';
+import type { ForgetReport } from '../privacy/forget.ts';
+import { resolveRetention, type RetentionOptions } from '../privacy/retention.ts';
 import { buildCandidates, type RecommendFilter } from './candidates.ts';
 import type { EngineLike } from './engine-like.ts';
 import { HistoryStore, type StorageLike, type TrackedEvent } from './history.ts';
@@ -50,6 +58,16 @@ export interface RecommenderOptions {
    * `'main'` shares the engine's worker.
    */
   searchWorker?: string;
+  /**
+   * Consent to store and use the visitor's history. `'granted'` (default): the site has its basis.
+   * `'required'`: nothing is stored, read back or personalised — and the model is not put in the
+   * model cache — until the page's consent tool (IAB TCF v2.2, Google Consent Mode v2) or
+   * `rec.consent.set(true)` grants; revoking erases everything. Or a `Consent` from
+   * `createConsent()` shared with the rest of the page.
+   */
+  consent?: ConsentMode | Consent;
+  /** How long (default 30 days) and how much (default 32 KiB per key) history and searches are kept. */
+  retention?: RetentionOptions;
 }
 
 /**
@@ -88,6 +106,8 @@ export interface Recommendation {
   /** Why, in words for the shopper, e.g. "Because you viewed Alpine 2P Dome Tent". */
   reason: string;
   basis: ReasonBasis;
+  /** True when the visitor's own history or searches shaped this list ("Why these?" in the element). */
+  personalised: boolean;
 }
 
 /** What the page needs to show an item (from the packaged item table). */
@@ -103,11 +123,18 @@ export interface ItemInfo {
 /** A loaded recommender. */
 export interface Recommender {
   readonly manifest: RecommenderManifest;
-  /** Records an event on this device (capped, survives reloads). Throws `INPUT_INVALID` on a bad event. */
+  /** Records an event on this device (capped, survives reloads; dropped without consent). Throws `INPUT_INVALID` on a bad event. */
   track(event: TrackInput): void;
   recommend(options?: RecommendOptions): Promise<Recommendation[]>;
-  /** Erases the visitor's history (privacy). */
-  forget(): Promise<void>;
+  /** The consent controller: `rec.consent.set(true)`, `rec.consent.granted()`, `rec.consent.status()`. */
+  readonly consent: Consent;
+  /**
+   * Erases every Inpage trace on this origin: history and searches of every manifest version,
+   * persisted result-cache entries, backend verdicts, and with `{ modelCache: true }` the model
+   * cache. Resolves with what it erased (each checked gone); rejects with `FORGET_INCOMPLETE`
+   * naming what is left. Consent stays as it is.
+   */
+  forget(options?: { modelCache?: boolean }): Promise<ForgetReport>;
   /** The stored events, oldest first, impressions included. */
   history(): TrackedEvent[];
   /** Item details by id, or undefined when the model does not know the id. */
@@ -153,17 +180,39 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   const fetchFn = options.fetch ?? (globalThis.fetch === undefined ? undefined : globalThis.fetch.bind(globalThis));
   if (fetchFn === undefined) throw new InpageError('OPTION_INVALID', 'No fetch in this environment: pass options.fetch.');
   const now = options.now ?? Date.now;
-  const pkg = await loadRecommender(options.engine, options.manifestUrl, fetchFn, options.signal);
+  const retention = resolveRetention(options.retention);
+  const given = options.consent ?? 'granted';
+  if (!isConsent(given) && given !== 'granted' && given !== 'required') throw new InpageError('OPTION_INVALID', `consent must be 'granted', 'required' or a Consent from createConsent(), got ${JSON.stringify(given)}.`);
+  const consent = isConsent(given) ? given : createConsent({ mode: given });
+  const ownsConsent = consent !== given;
+  // A returning visitor's stored choice arrives within moments; waiting (bounded) lets the model
+  // cache work for them, while nothing touches it before consent.
+  await consent.settled();
+  let pkg: Awaited<ReturnType<typeof loadRecommender>>;
+  try {
+    pkg = await loadRecommender(options.engine, options.manifestUrl, fetchFn, options.signal, consent.granted());
+  } catch (e) {
+    if (ownsConsent) consent.dispose();
+    throw e;
+  }
   const { manifest, items, model } = pkg;
   const index = new Map(items.ids.map((id, i) => [id, i]));
   const storage = options.storage === undefined ? defaultStorage() : options.storage;
   const storageKey = options.storageKey ?? `inpage:reco:${pkg.manifestUrl}`;
-  const store = new HistoryStore(storage, storageKey, cap);
-  const searches = new RecentSearches(storage, `${storageKey}:searches`);
+  const privacy = { consent, retention, now };
+  const store = new HistoryStore(storage, storageKey, cap, privacy);
+  const searches = new RecentSearches(storage, `${storageKey}:searches`, 10, privacy);
+  // Revoked or forgotten anywhere on the page: drop memory, and hand the sweep our keys (a custom
+  // storageKey or an injected storage is outside what it finds by prefix).
+  const offErase = consent.onErase(() => {
+    store.dropMemory();
+    searches.dropMemory();
+    return storage === null ? undefined : { storage, keys: [store.key, searches.key] };
+  });
   const searchUrl = new URL(options.searchUrl ?? 'search.json', pkg.manifestUrl).href;
   let searchIndex: Promise<LoadedSearch> | undefined;
   const loadedSearch = (signal?: AbortSignal): Promise<LoadedSearch> => {
-    searchIndex ??= loadSearch(options.engine, searchUrl, fetchFn, items, signal, options.searchWorker);
+    searchIndex ??= loadSearch(options.engine, searchUrl, fetchFn, items, signal, consent.granted(), options.searchWorker);
     // A failed load (offline, aborted) is retried on the next call.
     searchIndex.catch(() => { searchIndex = undefined; });
     return searchIndex;
@@ -192,6 +241,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
 
   return {
     manifest,
+    consent,
     track(event) {
       if (disposed) throw disposedError('Recommender');
       const e = event as Partial<TrackInput> | null;
@@ -208,7 +258,9 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       if (!STRATEGIES.includes(strategy)) throw new InpageError('INPUT_INVALID', `recommend(): strategy must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(strategy)}.`);
       const k = opts.k ?? manifest.k;
       if (!Number.isInteger(k) || k < 1 || k > 1000) throw new InpageError('INPUT_INVALID', `recommend(): k must be an integer in 1..1000, got ${String(k)}.`);
-      const history = steps();
+      // Without consent: no history (the store reads nothing), and 'for-you' is the trending list.
+      const personal = consent.granted();
+      const history = personal ? steps() : [];
       const exclude = new Set<number>(opts.excludeSeen === false ? [] : history.map((s) => s.item));
       const needsAnchor = strategy === 'similar' || strategy === 'complete-the-look';
       const anchor = needsAnchor ? anchorOf(opts.itemId, history, strategy) : -1;
@@ -216,11 +268,14 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       const cand = buildCandidates(items, opts.filter, exclude);
       const ctx: StrategyContext = { manifest, items, model, steps: history, now: now(), signal: opts.signal };
       let scored: Scored[];
-      if (strategy === 'trending') scored = trending(ctx, cand, k);
+      let personalised = strategy === 'complete-the-look' && opts.itemId === undefined;
+      if (strategy === 'trending' || (strategy === 'for-you' && !personal)) scored = trending(ctx, cand, k);
       else if (strategy === 'similar') scored = await similar(ctx, cand, k, anchor);
       else if (strategy === 'complete-the-look') scored = await completeTheLook(ctx, cand, k, anchor);
-      else if (opts.blendSearches === false || searches.all().length === 0) scored = await forYou(ctx, cand, k);
-      else {
+      else if (opts.blendSearches === false || searches.all().length === 0) {
+        scored = await forYou(ctx, cand, k);
+        personalised = history.length > 0;
+      } else {
         // Recent searches count as views of their top items (see search.ts); without a search
         // index (an older package) for-you simply goes on without them.
         let blended: SearchStep[] = [];
@@ -230,6 +285,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
           if (!(e instanceof InpageError) || e.code !== 'NOT_FOUND') throw e;
         }
         const all = [...history, ...blended].sort((a, b) => a.time - b.time);
+        personalised = all.length > 0;
         scored = await forYou({ ...ctx, steps: all }, cand, k);
         if (blended.length > 0) {
           scored = scored.map((s) => {
@@ -238,12 +294,11 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
           });
         }
       }
-      return scored.map((s) => ({ itemId: items.ids[s.index] ?? '', score: s.score, reason: s.reason.text, basis: s.reason.basis }));
+      return scored.map((s) => ({ itemId: items.ids[s.index] ?? '', score: s.score, reason: s.reason.text, basis: s.reason.basis, personalised }));
     },
 
-    async forget() {
-      store.clear();
-      searches.clear();
+    forget(opts = {}) {
+      return consent.forget({ modelCache: opts.modelCache === true });
     },
 
     history() {
@@ -281,6 +336,8 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
     async dispose() {
       if (disposed) return;
       disposed = true;
+      offErase();
+      if (ownsConsent) consent.dispose();
       const s = searchIndex;
       searchIndex = undefined;
       await Promise.all([model.dispose(), s?.then((x) => x.dispose(), () => {})]);

@@ -14,7 +14,10 @@ import { InpageError, toInpageError } from '../errors.ts';
 import type { Tensor } from '../tensor.ts';
 import { EXCLUDED_THRESHOLD, type Candidates } from './candidates.ts';
 import type { EngineLike, ModelLike } from './engine-like.ts';
-import type { StorageLike } from './history.ts';
+import { ALWAYS_GRANTED, type ConsentGate } from '../privacy/gate.ts';
+import { PersonalRecord } from '../privacy/personal-record.ts';
+import { fitBytes, isFresh } from '../privacy/retention.ts';
+import type { HistoryPrivacy, StorageLike } from './history.ts';
 import type { FetchLike } from './load.ts';
 import type { FileEntry, RecommenderItems } from './manifest.ts';
 import type { Reason } from './reasons.ts';
@@ -73,7 +76,7 @@ export type EncoderLike = ((texts: string, options: { pooling: 'mean'; normalize
 
 /** An engine that can run transformers.js pipelines (`createEngine()` returns one). */
 export interface PipelineEngineLike extends EngineLike {
-  pipeline(task: 'feature-extraction', model: string, options: { modelHost: string; signal?: AbortSignal; worker?: string }): Promise<EncoderLike>;
+  pipeline(task: 'feature-extraction', model: string, options: { modelHost: string; signal?: AbortSignal; cache?: boolean; worker?: string }): Promise<EncoderLike>;
 }
 
 /** Whether the engine has `pipeline()` (fakes in tests may not). */
@@ -146,7 +149,8 @@ export interface LoadedSearch {
 
 /**
  * Loads `search.json`, the index (through `engine.load`, SHA-256 checked) and the encoder
- * (through `engine.pipeline`, from the folder next to search.json).
+ * (through `engine.pipeline`, from the folder next to search.json). `cache: false` keeps both
+ * out of the engine's model cache.
  */
 /**
  * The engine worker the search encoder and index live in by default: a worker of their own, so
@@ -155,7 +159,7 @@ export interface LoadedSearch {
  */
 export const SEARCH_WORKER = 'search';
 
-export async function loadSearch(engine: EngineLike, url: string, fetchFn: FetchLike, items: RecommenderItems, signal?: AbortSignal, worker: string = SEARCH_WORKER): Promise<LoadedSearch> {
+export async function loadSearch(engine: EngineLike, url: string, fetchFn: FetchLike, items: RecommenderItems, signal?: AbortSignal, cache = true, worker: string = SEARCH_WORKER): Promise<LoadedSearch> {
   if (!hasPipeline(engine)) {
     throw new InpageError('OPTION_INVALID', 'rec.search() needs an engine with pipeline() (createEngine() from inpage); the engine given to createRecommender has none.');
   }
@@ -184,7 +188,8 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
   const base = new URL('./', url).href;
   const indexUrl = new URL(manifest.index, url).href;
   const sha = manifest.files[manifest.index]?.sha256;
-  const opts = signal === undefined ? { worker } : { signal, worker };
+  // Without consent nothing goes to the model cache either (docs/PRIVACY.md).
+  const opts = { ...(signal === undefined ? {} : { signal }), ...(cache ? {} : { cache: false }), worker };
   const [model, encoder] = await Promise.all([
     engine.load(sha === undefined ? { url: indexUrl } : { url: indexUrl, sha256: sha }, opts),
     engine.pipeline('feature-extraction', manifest.encoder.model, { modelHost: `${base}{model}/`, ...opts }),
@@ -233,39 +238,64 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
   };
 }
 
-/** The visitor's recent searches, newest last, capped, in storage next to the event history. */
+/**
+ * The visitor's recent searches, newest last, capped, in storage next to the event history,
+ * behind the same consent gate and retention as the history (see history.ts).
+ */
 export class RecentSearches {
-  #memory: RecentSearch[] = [];
-  constructor(private storage: StorageLike | null, private readonly key: string, private readonly cap = 10) {}
+  readonly #record: PersonalRecord;
+  readonly #consent: ConsentGate;
+  readonly #privacy: HistoryPrivacy;
+
+  constructor(storage: StorageLike | null, key: string, private readonly cap = 10, privacy: HistoryPrivacy = {}) {
+    this.#consent = privacy.consent ?? ALWAYS_GRANTED;
+    this.#record = new PersonalRecord(storage, key, this.#consent);
+    this.#privacy = privacy;
+  }
+
+  /** The storage key. */
+  get key(): string {
+    return this.#record.key;
+  }
+
+  /** Drops the in-memory copy (before an origin-wide sweep removes the stored one). */
+  dropMemory(): void {
+    this.#record.dropMemory();
+  }
 
   all(): RecentSearch[] {
-    if (this.storage) {
-      try {
-        const parsed = JSON.parse(this.storage.getItem(this.key) ?? '[]') as unknown;
-        if (!Array.isArray(parsed)) return [];
-        return parsed.filter((s): s is RecentSearch => isRecord(s) && typeof s['text'] === 'string' && typeof s['time'] === 'number' && Number.isFinite(s['time']));
-      } catch {
-        return [];
-      }
+    const text = this.#record.read();
+    if (text === null) return [];
+    let list: RecentSearch[];
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      list = Array.isArray(parsed) ? parsed.filter((s): s is RecentSearch => isRecord(s) && typeof s['text'] === 'string' && typeof s['time'] === 'number' && Number.isFinite(s['time'])) : [];
+    } catch {
+      list = [];
     }
-    return [...this.#memory];
+    const retention = this.#privacy.retention;
+    if (retention === undefined) return list;
+    const now = (this.#privacy.now ?? Date.now)();
+    const fresh = list.filter((s) => isFresh(s.time, now, retention));
+    if (fresh.length === 0) this.#record.remove();
+    else if (fresh.length < list.length) this.#write(fresh);
+    return fresh;
   }
 
+  #write(list: RecentSearch[]): void {
+    const retention = this.#privacy.retention;
+    this.#record.write(retention === undefined ? JSON.stringify(list) : fitBytes(list, (l) => JSON.stringify(l), retention.maxBytes).text);
+  }
+
+  /** Remembers `text` (newest last). Without consent nothing is kept, not even in memory. */
   add(text: string, time: number): void {
-    const list = [...this.all().filter((s) => s.text !== text), { text, time }].slice(-this.cap);
-    this.#memory = list;
-    if (this.storage) {
-      try {
-        this.storage.setItem(this.key, JSON.stringify(list));
-      } catch {
-        this.storage = null; // storage refused (quota, private mode): keep going in memory
-      }
-    }
+    if (!this.#consent.granted()) return;
+    this.#write([...this.all().filter((s) => s.text !== text), { text, time }].slice(-this.cap));
   }
 
-  clear(): void {
-    this.#memory = [];
-    try { this.storage?.removeItem(this.key); } catch { /* nothing stored */ }
+  /** Erases the searches from storage and memory. True when they are gone. */
+  clear(): boolean {
+    return this.#record.remove();
   }
 }
 
