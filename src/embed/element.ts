@@ -6,8 +6,13 @@
  * ```
  *
  * Attributes: `strategy` ('for-you' default, 'similar', 'complete-the-look', 'trending'), `item`,
- * `count` (1–24, default 4), `category`, `max-price`, `in-stock`, `heading`, and per-element
+ * `count` (1–24, default 4), `category`, `max-price`, `in-stock`, `heading`, `layout` ('grid'
+ * default: fills its width; 'scroll': one row that scrolls sideways), and per-element
  * `image-template` / `link-template` / `currency` overriding the definition's defaults.
+ *
+ * State for page CSS: the element sets `data-state` on itself to 'loading', 'ready', 'empty'
+ * (nothing to show) or 'error', so a page can collapse or hide it and its surroundings, e.g.
+ * `section:has(> inpage-recommendations[data-state="empty"]) { display: none }`.
  *
  * It shows a skeleton at once and asks for data through `options.recommender()` (the script tag
  * makes that wait for idle). Events (bubbling, composed): `inpage:render` {itemIds},
@@ -54,6 +59,8 @@ export interface RecommendationsElementOptions {
 
 const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'image-template', 'link-template', 'currency'] as const;
 const STRATEGIES = ['for-you', 'similar', 'complete-the-look', 'trending'] as const;
+/** What the element is doing, as its `data-state` attribute. */
+export type RecommendationsState = 'loading' | 'ready' | 'empty' | 'error';
 /** Share of a card that must be on screen for an impression. */
 const IMPRESSION_SHARE = 0.5;
 
@@ -83,6 +90,8 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
   const existing = registry.get(tag);
   if (existing) return existing;
   let warned = false;
+  // Per definition, not per module: two SDK copies (two registries) share nothing.
+  const styles: { sheet?: CSSStyleSheet } = {};
   const onError = options.onError ?? ((e: unknown): void => {
     if (warned) return;
     warned = true;
@@ -100,11 +109,12 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
 
     constructor() {
       super();
-      applyStyles(this.root);
+      applyStyles(this.root, styles);
       this.root.addEventListener('click', (e) => this.onClick(e));
     }
 
     connectedCallback(): void {
+      if (!this.hasAttribute('data-state')) this.state('loading');
       this.schedule();
     }
 
@@ -181,9 +191,14 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       return list;
     }
 
+    private state(state: RecommendationsState): void {
+      this.setAttribute('data-state', state);
+    }
+
     private async load(): Promise<void> {
       const generation = ++this.generation;
       this.observer?.disconnect();
+      this.state('loading');
       const req = this.request();
       const list = this.frame(true);
       for (let i = 0; i < (req.k ?? 4); i++) list.append(skeletonCard(this.ownerDocument));
@@ -207,7 +222,9 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       });
       if (cards.length === 0) {
         this.root.replaceChildren();
+        this.state('empty');
       } else {
+        this.state('ready');
         const list = this.frame(false);
         for (const card of cards) list.append(productCard(this.ownerDocument, card, fmt));
         this.watchImpressions(list, source);
@@ -266,6 +283,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
 
     private fail(e: unknown): void {
       this.root.replaceChildren();
+      this.state('error');
       this.emit('inpage:error', errorFacts(e));
       onError(e);
     }

@@ -117,7 +117,7 @@ describe('createRecommender', () => {
     const list = await rec.recommend({ strategy: 'for-you', k: 8 });
     expect(list).toHaveLength(8);
     expect(list.some((r) => r.itemId === tents[0] || r.itemId === tents[1])).toBe(false);
-    for (const r of list) expect(r.reason).toMatch(/^(Because you|Goes with the|Popular with)/);
+    for (const r of list) expect(r.reason).toMatch(/^(Because you viewed |Because .* is in your cart$|Goes with the |Popular with)/);
     expect(list.map((r) => r.score)).toEqual([...list.map((r) => r.score)].sort((a, b) => b - a));
     const withSeen = await rec.recommend({ k: items.ids.length, excludeSeen: false });
     expect(withSeen.some((r) => r.itemId === tents[1])).toBe(true);
