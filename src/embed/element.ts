@@ -2,7 +2,7 @@
  * `<inpage-recommendations>`: product cards from the on-device recommender.
  *
  * ```html
- * <inpage-recommendations strategy="similar" item="sku-123" count="4" heading="You may also like"></inpage-recommendations>
+ * <inpage-recommendations strategy="similar" item="sku-10001" count="4" heading="You may also like"></inpage-recommendations>
  * ```
  *
  * Attributes: `strategy` ('for-you' default, 'similar', 'complete-the-look', 'trending'), `item`,
