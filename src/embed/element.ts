@@ -10,6 +10,10 @@
  * default: fills its width; 'scroll': one row that scrolls sideways), and per-element
  * `image-template` / `link-template` / `currency` overriding the definition's defaults.
  *
+ * Elements on one page do not repeat each other: each asks with `exclude` set to the products
+ * the elements before it (in document order) show, after they have rendered. `allow-repeats` on
+ * an element lets it show what it likes (its own products still count for the elements after it).
+ *
  * State for page CSS: the element sets `data-state` on itself to 'loading', 'ready', 'empty'
  * (nothing to show) or 'error', so a page can collapse or hide it and its surroundings, e.g.
  * `section:has(> inpage-recommendations[data-state="empty"]) { display: none }`.
@@ -57,7 +61,7 @@ export interface RecommendationsElementOptions {
   tagName?: string;
 }
 
-const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'image-template', 'link-template', 'currency'] as const;
+const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'allow-repeats', 'image-template', 'link-template', 'currency'] as const;
 const STRATEGIES = ['for-you', 'similar', 'complete-the-look', 'trending'] as const;
 /** What the element is doing, as its `data-state` attribute. */
 export type RecommendationsState = 'loading' | 'ready' | 'empty' | 'error';
@@ -92,6 +96,8 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
   let warned = false;
   // Per definition, not per module: two SDK copies (two registries) share nothing.
   const styles: { sheet?: CSSStyleSheet } = {};
+  /** The connected elements of this definition, for sharing out products (no repeats). */
+  const onPage = new Set<InpageRecommendations>();
   const onError = options.onError ?? ((e: unknown): void => {
     if (warned) return;
     warned = true;
@@ -106,6 +112,14 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
     private scheduled = false;
     private source: RecommendationsSource | undefined;
     private observer: IntersectionObserver | undefined;
+    /**
+     * Settles when the load scheduled last has rendered, come back empty or failed (or was
+     * dropped because the element left the page): what the elements after this one wait for.
+     */
+    private done: Promise<void> = Promise.resolve();
+    private finishDone: () => void = () => {};
+    /** Item ids on screen now. */
+    private shown: readonly string[] = [];
 
     constructor() {
       super();
@@ -114,11 +128,13 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
     }
 
     connectedCallback(): void {
+      onPage.add(this);
       if (!this.hasAttribute('data-state')) this.state('loading');
       this.schedule();
     }
 
     disconnectedCallback(): void {
+      onPage.delete(this);
       this.generation++;
       this.observer?.disconnect();
     }
@@ -131,9 +147,12 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
     private schedule(): void {
       if (this.scheduled) return;
       this.scheduled = true;
+      // Opened here, not in load(): an element later in the page may look before this one's load starts.
+      this.done = new Promise((resolve) => (this.finishDone = resolve));
       queueMicrotask(() => {
         this.scheduled = false;
         if (this.isConnected) void this.load();
+        else this.finishDone();
       });
     }
 
@@ -195,14 +214,25 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       this.setAttribute('data-state', state);
     }
 
+    /** Elements of this definition before this one in the document: their products are taken. */
+    private earlier(): InpageRecommendations[] {
+      return [...onPage].filter((other) => other !== this && (other.compareDocumentPosition(this) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0);
+    }
+
     private async load(): Promise<void> {
       const generation = ++this.generation;
+      const finished = this.finishDone;
       this.observer?.disconnect();
       this.state('loading');
       const req = this.request();
       const list = this.frame(true);
       for (let i = 0; i < (req.k ?? 4); i++) list.append(skeletonCard(this.ownerDocument));
       try {
+        // Earlier elements first: their products are left out of this list unless repeats are allowed.
+        const before = this.hasAttribute('allow-repeats') ? [] : this.earlier();
+        await Promise.all(before.map((other) => other.done));
+        const exclude = [...new Set(before.flatMap((other) => other.shown))];
+        if (exclude.length > 0) req.exclude = exclude;
         const source = await options.recommender();
         const recs = await source.recommend(req);
         if (generation !== this.generation) return;
@@ -211,6 +241,8 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       } catch (e) {
         if (generation !== this.generation) return;
         this.fail(e);
+      } finally {
+        finished();
       }
     }
 
@@ -220,6 +252,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
         const item = source.item(r.itemId);
         return item ? [{ item, reason: r.reason, position }] : [];
       });
+      this.shown = cards.map((c) => c.item.id);
       if (cards.length === 0) {
         this.root.replaceChildren();
         this.state('empty');
@@ -282,6 +315,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
     }
 
     private fail(e: unknown): void {
+      this.shown = [];
       this.root.replaceChildren();
       this.state('error');
       this.emit('inpage:error', errorFacts(e));

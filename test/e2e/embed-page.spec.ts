@@ -126,3 +126,19 @@ test('an element with nothing to show: data-state="empty", no box, a hook the pa
   expect(rec.firstPaint!.height).toBeGreaterThan(250);
   expect(v.pageErrors).toEqual([]);
 });
+
+test('elements on one page do not repeat each other; allow-repeats opts one out', async ({ visit }) => {
+  const v = await visit('plain', 'embed/index.html');
+  const shown = await allSettled(v);
+  const ids = shown.flatMap((e) => e.itemIds);
+  expect(shown.map((e) => e.itemIds.length)).toEqual([4, 4, 4]);
+  expect(new Set(ids).size).toBe(ids.length);
+  // Without sharing, "Trending now" would be the plain trending list; here it skips what the two above show.
+  type Api = { Inpage: { recommend(o: object): Promise<{ itemId: string }[]> } };
+  const plain = await v.page.evaluate(() => (window as unknown as Api).Inpage.recommend({ strategy: 'trending', k: 12 }));
+  const above = new Set([...shown[0]!.itemIds, ...shown[1]!.itemIds]);
+  expect(shown[2]!.itemIds).toEqual(plain.map((r) => r.itemId).filter((id) => !above.has(id)).slice(0, 4));
+  // Asked to, it shows the plain list even where that repeats the elements above.
+  await v.page.evaluate(() => document.querySelector('inpage-recommendations[strategy="trending"]')!.setAttribute('allow-repeats', ''));
+  await expect.poll(async () => (await elements(v.page))[2]!.itemIds).toEqual(plain.slice(0, 4).map((r) => r.itemId));
+});
