@@ -89,7 +89,7 @@ export class LatencyPanel {
     setText(byId('lat-p50'), trip.length > 0 ? ms(tripP50) : none);
     setText(byId('lat-p95'), trip.length > 0 ? ms(tripP95) : none);
     setText(byId('lat-page'), this.waits.length > 0 ? ms(percentile(this.waits, 0.5)) : none);
-    setText(byId('glance-p50'), trip.length > 0 ? ms(tripP50) : none);
+    setText(byId('glance-model'), model.length > 0 ? ms(modelP50) : none);
     document.documentElement.dataset['modelMsP50'] = model.length > 0 ? modelP50.toFixed(3) : '';
     document.documentElement.dataset['roundTripMsP50'] = trip.length > 0 ? tripP50.toFixed(3) : '';
     setText(byId('stat-requests'), count(this.requests));

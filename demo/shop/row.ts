@@ -85,7 +85,7 @@ export class RecoRow {
           return p === undefined ? [] : [productCard(p, this.catalog, { reason: r.reason, onOpen: this.onOpen })];
         });
         // Trending needs no model run: say so instead of a "ranked" time next to zero model runs.
-        const status = model ? `Ranked on this device in ${ms(took)}` : this.spec.coldStart ?? `From popularity packaged with the model: no model run (${ms(took)}).`;
+        const status = model ? `Ranked on this device in ${ms(took)}` : this.spec.coldStart ?? 'From popularity packaged with the model: no model run.';
         this.render(cards, cards.length === 0 ? (this.spec.empty ?? 'No matching items.') : status);
         if (cards.length > 0) this.reco.shown();
       } catch (e) {

@@ -69,6 +69,7 @@ test('the panel shows the backend, a growing inference count and cost, and 0 byt
   await expect(page.locator('#cost-note')).toHaveText(/^LLM prices assume ~700 input \+ 100 output tokens per request; .*not quotes/);
   await page.locator('#cost-per-day').fill('1000');
   await expect(page.locator('#cost-table tr').first()).toHaveText(/\$4\.20 a month/);
+  await page.locator('#cost-per-day').fill('10000');
   await expect(page.locator('#p-cost')).not.toContainText(/\$0\.00\d/);
 
   // The model's own time, shown apart from the round trip, is what a direct call on this page costs.
