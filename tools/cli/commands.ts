@@ -49,9 +49,10 @@ function modelFlags(values: Record<string, string | boolean | undefined>): Parti
 export function printTrainSummary(s: TrainSummary, outDir: string, io: Io): void {
   const r = s.read;
   if (r.badLines + r.unknownEvents + r.unknownItems > 0) {
+    const n = (count: number, what: string): string => `${count.toLocaleString('en')} ${what}${count === 1 ? '' : 's'}`;
     io.err(
-      `skipped ${r.badLines.toLocaleString('en')} unreadable lines, ${r.unknownEvents.toLocaleString('en')} rows with an unknown event type, ` +
-        `${r.unknownItems.toLocaleString('en')} rows with an item not in the catalogue (of ${r.rows.toLocaleString('en')} rows); for example:\n  ${r.examples.join('\n  ')}`,
+      `skipped ${n(r.badLines, 'unreadable line')}, ${n(r.unknownEvents, 'row')} with an unknown event type, ` +
+        `${n(r.unknownItems, 'row')} with an item not in the catalogue (of ${n(r.rows, 'row')}); for example:\n  ${r.examples.join('\n  ')}`,
     );
   }
   for (const [name, f] of Object.entries(s.manifest.files)) io.out(`  ${outDir}/${name}  ${f.bytes.toLocaleString('en')} bytes  sha256 ${f.sha256.slice(0, 16)}…`);
