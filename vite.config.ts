@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { scriptTagBuild } from './scripts/vite-script-tag.ts';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
@@ -10,6 +11,8 @@ export default defineConfig({
   base: './',
   publicDir: here('./public'),
   resolve: { alias: { inpage: here('./src/index.ts') } },
+  // /inpage/ → dist/cdn in `npm start`, for the embed example page (public/embed/).
+  plugins: [scriptTagBuild(here('./dist/cdn'))],
   // ORT finds its .wasm next to its own module (new URL(..., import.meta.url)); pre-bundling
   // would move the module into .vite/deps and break that lookup in dev.
   optimizeDeps: { exclude: ['onnxruntime-web'] },

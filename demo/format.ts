@@ -13,15 +13,15 @@ export function price(value: number, currency: string): string {
 }
 
 /**
- * Dollars for the cost meter. Small sums keep two significant digits ($0.0014, $0.39) so the
- * figure visibly grows with every request instead of sitting at $0.00.
+ * Dollars for the cost card: whole dollars from $100 up and for round sums ($4,500, $150, $42),
+ * cents below ($1.40, $0.87), and "under 1¢" for what would print as $0.00: never a row of
+ * zeros after the point.
  */
 export function dollars(value: number): string {
-  if (value === 0) return '$0.00';
-  if (value >= 100) return `$${Math.round(value).toLocaleString('en-US')}`;
-  if (value >= 1) return `$${value.toFixed(2)}`;
-  const digits = Math.min(8, Math.max(2, 1 - Math.floor(Math.log10(value))));
-  return `$${value.toFixed(digits)}`;
+  if (value === 0) return '$0';
+  if (value < 0.005) return 'under 1¢';
+  if (value >= 100 || Math.abs(value - Math.round(value)) < 0.005) return `$${Math.round(value).toLocaleString('en-US')}`;
+  return `$${value.toFixed(2)}`;
 }
 
 /** `625 kB`, `1.2 MB`, `0 bytes`. */

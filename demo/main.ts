@@ -39,7 +39,6 @@ loadPanel.start('Starting the engine (a Web Worker)…');
 const reco: RecoService = new RecoService(settings, {
   engine: (engine) => {
     latency.watch(engine);
-    cost.watch(engine);
     privacy.watch(engine);
     loadPanel.start('Loading the recommender model…');
   },
@@ -55,6 +54,14 @@ const reco: RecoService = new RecoService(settings, {
       s.engine.on('backend', () => { void s.engine.info().then((info) => { if (reco.session?.engine === s.engine) showBackend(info, reco.session.model, reco.session.settings); }); });
     }
   },
+  restored: (s) => {
+    latency.watch(s.engine);
+    privacy.watch(s.engine);
+    loadPanel.restore();
+    latency.model(s.model);
+    showBackend(s.info, s.model, s.settings);
+    document.documentElement.dataset['backend'] = s.model.backend;
+  },
   error: (e, fatal) => {
     if (!fatal) return; // the controls report their own failures and keep the old session
     loadPanel.failed(message(e));
@@ -63,7 +70,17 @@ const reco: RecoService = new RecoService(settings, {
   },
   history: (n) => privacy.history(n),
   first: (ms) => loadPanel.first(ms),
+  pageWait: (ms) => latency.pageWait(ms),
+  answered: (total, withoutModel) => {
+    latency.answered(total, withoutModel);
+    cost.answered(total);
+  },
 });
+// For the console (and the panel test, which calls the recommender directly to check the panel's
+// figures): `waypoint.session` is the current engine, model and recommender.
+declare global { interface Window { waypoint?: { readonly session: RecoService['session'] } } }
+window.waypoint = { get session() { return reco.session; } };
+
 bindControls(settings, async (next) => {
   await reco.apply(next);
   writeSettings(next);
@@ -82,7 +99,8 @@ viewRoot.replaceChildren(homeSkeleton());
 function contextFor(catalog: Catalog): ViewContext {
   return {
     catalog, reco, cart,
-    track: (type: RecEventType, itemId: string) => reco.track({ type, itemId }),
+    // A click is on a card link: the product page it opens asks for its own rows.
+    track: (type: RecEventType, itemId: string) => reco.track({ type, itemId }, type !== 'click'),
     addToCart: (itemId: string) => {
       cart.add(itemId);
       reco.track({ type: 'add_to_cart', itemId });

@@ -5,7 +5,8 @@
  *   dist/types/                                   declarations (tsc, build/tsconfig.dts.json)
  *   dist/cdn/                                     the script-tag build (vite.iife.config.ts) plus
  *                                                 ORT's glue and .wasm files, copied unhashed so
- *                                                 `env.wasm.wasmPaths = <script folder>` finds them
+ *                                                 `env.wasm.wasmPaths = <script folder>` finds them,
+ *                                                 and inpage.css (the page-side space reservation)
  *   dist/cli/main.js                              the `inpage` CLI (tools/cli) bundled for Node, ESM,
  *                                                 with what it imports (onnx-proto, protobufjs:
  *                                                 devDependencies, so bundled, with their notices);
@@ -18,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RESERVE_CSS } from '../src/embed/styles.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -72,6 +74,7 @@ async function buildIife(): Promise<void> {
     const ortDist = join(root, 'node_modules/onnxruntime-web/dist');
     for (const f of ORT_FILES) await copyFile(join(ortDist, f), join(cdn, f));
     await writeFile(join(cdn, 'THIRD_PARTY_NOTICES.txt'), NOTICE);
+    await writeFile(join(cdn, 'inpage.css'), RESERVE_CSS);
   });
 }
 

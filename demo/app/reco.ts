@@ -2,6 +2,11 @@
  * The shop's recommendation service: owns the current session (engine + recommender), records the
  * visitor's events, answers the rows, and swaps sessions when a control changes. Rows keep their
  * last list while a new answer is computed, so after the first load nothing shows a spinner.
+ *
+ * A request made while a view is being built takes 20–40 ms page → worker → page here for a model
+ * that runs in 0.3–1 ms: the worker answers at once, and its reply waits for the page's main
+ * thread, busy laying out and painting the new view and turning its ~20 SVG product images into
+ * documents (measured, docs/demo.md). The panel shows that wait apart ("Page busy").
  */
 import type { LoadProgress, RecommendOptions, Recommendation, TrackInput, Engine } from 'inpage';
 import { openRecommender, openSession, type Session } from './session.ts';
@@ -13,6 +18,8 @@ export interface LiveRow { refresh(): void }
 export interface RecoListeners {
   /** A session became current (first load or after a control change). */
   session(s: Session): void;
+  /** A control change failed and `s`, the session before it, is current again (nothing was reloaded). */
+  restored(s: Session): void;
   /** An engine exists and is about to load the model (subscribe to its events here). */
   engine(e: Engine): void;
   progress(p: LoadProgress): void;
@@ -22,7 +29,12 @@ export interface RecoListeners {
   history(events: number): void;
   /** The first list of real recommendations is on screen, `ms` after navigation start. */
   first(ms: number): void;
+  /** After a model run was asked for: how long the page stayed busy (see page-wait.ts). */
+  pageWait(ms: number): void;
+  /** A request was answered in this tab: `total` so far this visit, `withoutModel` of them needed no model run. */
+  answered(total: number, withoutModel: number): void;
 }
+
 
 export class RecoService {
   private current: Session | undefined;
@@ -32,6 +44,9 @@ export class RecoService {
   private readonly early: TrackInput[] = [];
   private firstAt: number | undefined;
   private refreshQueued = false;
+  /** Requests answered this visit (the panel's "Requests" and the cost card's count). */
+  private requests = 0;
+  private withoutModel = 0;
 
   constructor(private settings: Settings, private readonly on: RecoListeners) {
     this.ready = this.open(settings);
@@ -47,6 +62,7 @@ export class RecoService {
       onProgress: (p) => this.on.progress(p),
       cacheEnabled: () => this.settings.cache,
       onEngine: (e) => this.on.engine(e),
+      onPageWait: (ms) => this.on.pageWait(ms),
     });
     for (const e of this.early.splice(0)) s.rec.track(e);
     this.current = s;
@@ -86,7 +102,7 @@ export class RecoService {
       } else {
         this.on.engine(prev.engine);
         const { rec, model } = await openRecommender(prev.engine, next, {
-          onProgress: (p) => this.on.progress(p), cacheEnabled: () => this.settings.cache, onEngine: () => {},
+          onProgress: (p) => this.on.progress(p), cacheEnabled: () => this.settings.cache, onEngine: () => {}, onPageWait: (ms) => this.on.pageWait(ms),
         });
         await prev.rec.dispose().catch(() => {});
         s = { ...prev, rec, model, info: await prev.engine.info(), settings: next };
@@ -98,18 +114,22 @@ export class RecoService {
     } catch (e) {
       this.settings = prevSettings;
       this.current = prev;
-      this.on.engine(prev.engine); // the panels may have moved to the engine that failed
-      this.on.session(prev);
+      this.on.restored(prev); // the panels may have moved to the engine that failed
       this.on.error(e, false);
       throw e;
     }
   }
 
-  track(event: TrackInput): void {
+  /**
+   * Records an event and re-ranks the rows on screen, unless `refresh` is false: a click on a card
+   * opens another page, whose new rows ask anyway (re-ranking the rows being left would be
+   * requests nobody sees).
+   */
+  track(event: TrackInput, refresh = true): void {
     if (this.current === undefined) this.early.push(event);
     else this.current.rec.track(event);
     this.on.history(this.current?.rec.history().length ?? this.early.length);
-    this.refreshAll();
+    if (refresh) this.refreshAll();
   }
 
   async forget(): Promise<void> {
@@ -124,12 +144,20 @@ export class RecoService {
     return this.current?.rec.item(id);
   }
 
-  /** Recommendations and how long the call took on the page (model run included). */
-  async recommend(opts: RecommendOptions): Promise<{ items: Recommendation[]; ms: number }> {
+  /**
+   * Recommendations, how long the call took on the page (model run included), and whether the
+   * model ran: trending lists (and "For you" before any history) come from packaged popularity.
+   */
+  async recommend(opts: RecommendOptions): Promise<{ items: Recommendation[]; ms: number; model: boolean }> {
     const s = await this.ready;
     const t0 = performance.now();
     const items = await s.rec.recommend(opts);
-    return { items, ms: performance.now() - t0 };
+    const ms = performance.now() - t0;
+    const model = !items.every((r) => r.basis === 'trending');
+    this.requests++;
+    if (!model) this.withoutModel++;
+    this.on.answered(this.requests, this.withoutModel);
+    return { items, ms, model };
   }
 
   /** Called by a row when it first shows real items. */
@@ -140,12 +168,17 @@ export class RecoService {
     this.on.first(this.firstAt);
   }
 
+  /** Shows `row` (it gets its first list with the next refresh, at the end of this task). */
   watch(row: LiveRow): () => void {
     this.rows.add(row);
+    this.refreshAll();
     return () => this.rows.delete(row);
   }
 
-  /** One refresh per task however many events arrive in it (a click tracks click + view). */
+  /**
+   * One refresh of every row per task, however many events and new rows arrive in it (opening a
+   * product adds three rows and tracks a view: three requests, not six).
+   */
   private refreshAll(): void {
     if (this.refreshQueued) return;
     this.refreshQueued = true;

@@ -9,6 +9,7 @@ import {
   createEngine, createRecommender,
   type Engine, type EngineInfo, type LoadProgress, type Model, type Recommender, type RecommenderOptions,
 } from 'inpage';
+import { pageWait } from './page-wait.ts';
 import type { Settings } from './settings.ts';
 
 export interface Session {
@@ -27,6 +28,8 @@ export interface SessionHooks {
   cacheEnabled(): boolean;
   /** Called as soon as the engine exists (before the model loads), to subscribe to its events. */
   onEngine(engine: Engine): void;
+  /** Told, for each model run, how long the page stayed busy after the call (page-wait.ts). */
+  onPageWait?(ms: number): void;
 }
 
 /** The recommender package written by `npm run assets`, next to the page. */
@@ -46,7 +49,10 @@ export async function openRecommender(engine: Engine, settings: Settings, hooks:
       });
       model = m;
       return {
-        run: (feeds, o) => m.run(feeds, { ...o, cache: hooks.cacheEnabled() }),
+        run: (feeds, o) => {
+          if (hooks.onPageWait) void pageWait().then(hooks.onPageWait);
+          return m.run(feeds, { ...o, cache: hooks.cacheEnabled() });
+        },
         dispose: () => m.dispose(),
       };
     },

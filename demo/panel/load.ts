@@ -20,9 +20,14 @@ export class LoadPanel {
   private readonly label = byId('load-label');
   private startedAt = performance.now();
   private fromCache = false;
+  /** What the panel said when the last load finished, for {@link restore}. */
+  private last: { label: string; value: number; state: string } | undefined;
 
   /** A new load begins (first visit, or after a control change). */
   start(what: string): void {
+    if (document.documentElement.dataset['modelState'] === 'ready') {
+      this.last = { label: this.label.textContent ?? '', value: this.bar.value, state: 'ready' };
+    }
     this.startedAt = performance.now();
     this.fromCache = false;
     this.bar.max = 1;
@@ -52,6 +57,7 @@ export class LoadPanel {
   }
 
   done(model: Model): void {
+    this.last = undefined;
     this.bar.max = 1;
     this.bar.value = 1;
     const took = performance.now() - this.startedAt;
@@ -60,6 +66,15 @@ export class LoadPanel {
     document.documentElement.dataset['modelSource'] = model.source;
     document.documentElement.dataset['modelFromCache'] = String(this.fromCache);
     document.documentElement.dataset['modelState'] = 'ready';
+  }
+
+  /** A load that was started failed and the model before it is still in use: show it again. */
+  restore(): void {
+    if (this.last === undefined) return;
+    this.bar.max = 1;
+    this.bar.value = this.last.value;
+    setText(this.label, this.last.label);
+    document.documentElement.dataset['modelState'] = this.last.state;
   }
 
   failed(message: string): void {

@@ -51,8 +51,8 @@ export class RecoRow {
       this.list,
       this.status);
     this.list.append(...Array.from({ length: spec.options()?.k ?? 6 }, skeletonCard));
+    // The service refreshes every row once per task (a new view plus its tracked view: one request per row).
     this.stop = reco.watch(this);
-    this.refresh();
   }
 
   dispose(): void {
@@ -78,14 +78,15 @@ export class RecoRow {
       try {
         if (other !== undefined) await other.settled();
         const skip = other?.ids ?? new Set<string>();
-        const { items, ms: took } = await this.reco.recommend(other === undefined ? opts : { ...opts, k: k + skip.size });
+        const { items, ms: took, model } = await this.reco.recommend(other === undefined ? opts : { ...opts, k: k + skip.size });
         if (mine !== this.seq) return;
         const cards = items.filter((r) => !skip.has(r.itemId)).slice(0, k).flatMap((r) => {
           const p = this.catalog.byId.get(r.itemId);
           return p === undefined ? [] : [productCard(p, this.catalog, { reason: r.reason, onOpen: this.onOpen })];
         });
-        const cold = items.every((r) => r.basis === 'trending') ? this.spec.coldStart : undefined;
-        this.render(cards, cards.length === 0 ? (this.spec.empty ?? 'No matching items.') : cold ?? `Ranked on this device in ${ms(took)}`);
+        // Trending needs no model run: say so instead of a "ranked" time next to zero model runs.
+        const status = model ? `Ranked on this device in ${ms(took)}` : this.spec.coldStart ?? 'From popularity packaged with the model: no model run.';
+        this.render(cards, cards.length === 0 ? (this.spec.empty ?? 'No matching items.') : status);
         if (cards.length > 0) this.reco.shown();
       } catch (e) {
         if (mine !== this.seq) return;

@@ -31,7 +31,7 @@ export function productView(ctx: ViewContext, id: string): View {
     options: () => ({ strategy: 'similar', itemId: p.id, k: 6 }),
   });
   const complete = row(ctx, {
-    id: 'complete-the-look', title: 'Complete the look', blurb: 'What shoppers add next to this, learned from real sessions.',
+    id: 'complete-the-look', title: 'Complete the look', blurb: 'What shoppers add next to this, learned from simulated sessions.',
     options: () => ({ strategy: 'complete-the-look', itemId: p.id, k: 6 }),
   });
   const forYou = row(ctx, {

@@ -2,12 +2,21 @@
  * `<inpage-recommendations>`: product cards from the on-device recommender.
  *
  * ```html
- * <inpage-recommendations strategy="similar" item="sku-123" count="4" heading="You may also like"></inpage-recommendations>
+ * <inpage-recommendations strategy="similar" item="sku-10001" count="4" heading="You may also like"></inpage-recommendations>
  * ```
  *
  * Attributes: `strategy` ('for-you' default, 'similar', 'complete-the-look', 'trending'), `item`,
- * `count` (1–24, default 4), `category`, `max-price`, `in-stock`, `heading`, and per-element
+ * `count` (1–24, default 4), `category`, `max-price`, `in-stock`, `heading`, `layout` ('grid'
+ * default: fills its width; 'scroll': one row that scrolls sideways), and per-element
  * `image-template` / `link-template` / `currency` overriding the definition's defaults.
+ *
+ * Elements on one page do not repeat each other: each asks with `exclude` set to the products
+ * the elements before it (in document order) show, after they have rendered. `allow-repeats` on
+ * an element lets it show what it likes (its own products still count for the elements after it).
+ *
+ * State for page CSS: the element sets `data-state` on itself to 'loading', 'ready', 'empty'
+ * (nothing to show) or 'error', so a page can collapse or hide it and its surroundings, e.g.
+ * `section:has(> inpage-recommendations[data-state="empty"]) { display: none }`.
  *
  * It shows a skeleton at once and asks for data through `options.recommender()` (the script tag
  * makes that wait for idle). Events (bubbling, composed): `inpage:render` {itemIds},
@@ -66,8 +75,10 @@ export interface RecommendationsElementOptions {
   strings?: StringTable;
 }
 
-const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'image-template', 'link-template', 'currency'] as const;
+const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'allow-repeats', 'image-template', 'link-template', 'currency'] as const;
 const STRATEGIES = ['for-you', 'similar', 'complete-the-look', 'trending'] as const;
+/** What the element is doing, as its `data-state` attribute. */
+export type RecommendationsState = 'loading' | 'ready' | 'empty' | 'error';
 /** Share of a card that must be on screen for an impression. */
 const IMPRESSION_SHARE = 0.5;
 
@@ -102,6 +113,10 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
   const existing = registry.get(tag);
   if (existing) return existing;
   let warned = false;
+  // Per definition, not per module: two SDK copies (two registries) share nothing.
+  const styles: { sheet?: CSSStyleSheet } = {};
+  /** The connected elements of this definition, for sharing out products (no repeats). */
+  const onPage = new Set<InpageRecommendations>();
   const onError = options.onError ?? ((e: unknown): void => {
     if (warned) return;
     warned = true;
@@ -118,18 +133,29 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
     private observer: IntersectionObserver | undefined;
     /** Shown (and focused) after the next render: the outcome of "Forget my history". */
     private pendingNotice: string | undefined;
+    /**
+     * Settles when the load scheduled last has rendered, come back empty or failed (or was
+     * dropped because the element left the page): what the elements after this one wait for.
+     */
+    private done: Promise<void> = Promise.resolve();
+    private finishDone: () => void = () => {};
+    /** Item ids on screen now. */
+    private shown: readonly string[] = [];
 
     constructor() {
       super();
-      applyStyles(this.root);
+      applyStyles(this.root, styles);
       this.root.addEventListener('click', (e) => this.onClick(e));
     }
 
     connectedCallback(): void {
+      onPage.add(this);
+      if (!this.hasAttribute('data-state')) this.state('loading');
       this.schedule();
     }
 
     disconnectedCallback(): void {
+      onPage.delete(this);
       this.generation++;
       this.observer?.disconnect();
     }
@@ -142,9 +168,12 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
     private schedule(): void {
       if (this.scheduled) return;
       this.scheduled = true;
+      // Opened here, not in load(): an element later in the page may look before this one's load starts.
+      this.done = new Promise((resolve) => (this.finishDone = resolve));
       queueMicrotask(() => {
         this.scheduled = false;
         if (this.isConnected) void this.load();
+        else this.finishDone();
       });
     }
 
@@ -202,14 +231,30 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       return list;
     }
 
+    private state(state: RecommendationsState): void {
+      this.setAttribute('data-state', state);
+    }
+
+    /** Elements of this definition before this one in the document: their products are taken. */
+    private earlier(): InpageRecommendations[] {
+      return [...onPage].filter((other) => other !== this && (other.compareDocumentPosition(this) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0);
+    }
+
     private async load(): Promise<void> {
       const generation = ++this.generation;
+      const finished = this.finishDone;
       this.observer?.disconnect();
+      this.state('loading');
       const req = this.request();
       const list = this.frame(true);
       for (let i = 0; i < (req.k ?? 4); i++) list.append(skeletonCard(this.ownerDocument));
       if (mayPersonalise(req)) list.after(disclosureSkeleton(this.ownerDocument));
       try {
+        // Earlier elements first: their products are left out of this list unless repeats are allowed.
+        const before = this.hasAttribute('allow-repeats') ? [] : this.earlier();
+        await Promise.all(before.map((other) => other.done));
+        const exclude = [...new Set(before.flatMap((other) => other.shown))];
+        if (exclude.length > 0) req.exclude = exclude;
         const source = await options.recommender();
         const recs = await source.recommend(req);
         if (generation !== this.generation) return;
@@ -218,6 +263,8 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       } catch (e) {
         if (generation !== this.generation) return;
         this.fail(e);
+      } finally {
+        finished();
       }
     }
 
@@ -227,9 +274,12 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
         const item = source.item(r.itemId);
         return item ? [{ item, reason: r.reason, position }] : [];
       });
+      this.shown = cards.map((c) => c.item.id);
       if (cards.length === 0) {
         this.root.replaceChildren();
+        this.state('empty');
       } else {
+        this.state('ready');
         const list = this.frame(false);
         for (const card of cards) list.append(productCard(this.ownerDocument, card, fmt));
         this.watchImpressions(list, source);
@@ -323,7 +373,9 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
     }
 
     private fail(e: unknown): void {
+      this.shown = [];
       this.root.replaceChildren();
+      this.state('error');
       this.emit('inpage:error', errorFacts(e));
       onError(e);
     }

@@ -8,8 +8,8 @@
  * const rec = createEngine().then((engine) => createRecommender({ engine, manifestUrl: '/reco/manifest.json' }));
  * defineRecommendationsElement({ recommender: () => rec, imageTemplate: '/shop/images/{id}.svg', linkTemplate: '/p/{id}', currency: 'EUR' });
  */
-export { defineRecommendationsElement, type RecommendationsElementOptions, type RecommendationsSource, type SourceRecommendation } from './element.ts';
+export { defineRecommendationsElement, type RecommendationsElementOptions, type RecommendationsSource, type RecommendationsState, type SourceRecommendation } from './element.ts';
 export { ELEMENT_STRINGS, stringsFor, type ElementStrings, type StringTable } from './strings.ts';
 export { formatPrice, type CardFormat } from './cards.ts';
 export { safeHttpUrl, fillUrlTemplate } from './safe-url.ts';
-export { ELEMENT_CSS } from './styles.ts';
+export { ELEMENT_CSS, RESERVE_CSS } from './styles.ts';

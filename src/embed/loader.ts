@@ -4,11 +4,14 @@
  * the page's one engine and recommender.
  *
  * ```html
- * <script>window.Inpage = window.Inpage || { q: [] };
- *   Inpage.q.push(['track', { type: 'view', itemId: 'sku-123' }]);
- *   Inpage.q.push(async (Inpage) => console.log(await Inpage.recommend({ strategy: 'trending', k: 4 })));
- * </script>
+ * <script src="/js/inpage-setup.js"></script>  <!-- a file, so a strict CSP needs only 'self' -->
  * <script src="https://cdn.example.com/inpage/inpage.js" data-manifest="/reco/manifest.json" async></script>
+ * ```
+ * ```js
+ * // /js/inpage-setup.js
+ * window.Inpage = window.Inpage || { q: [] };
+ * Inpage.q.push(['track', { type: 'view', itemId: 'sku-10001' }]);
+ * Inpage.q.push(async (api) => console.log(await api.recommend({ strategy: 'trending', k: 4 })));
  * ```
  *
  * Before idle the loader only reads its config and defines the element (which paints a

@@ -16,11 +16,25 @@ export interface Reason {
   basis: ReasonBasis;
 }
 
-const VERB = ['viewed', 'looked closely at', 'added to your cart', 'bought'] as const;
+/**
+ * How a reason names a history step, per event code (view, click, add_to_cart, purchase): a click
+ * opens the product, so to the shopper it was a view too; a cart line is still in the cart.
+ */
+const BECAUSE: readonly ((title: string) => string)[] = [
+  (t) => `Because you viewed ${t}`, (t) => `Because you viewed ${t}`, (t) => `Because ${t} is in your cart`, (t) => `Because you bought ${t}`,
+];
+const GOES_WITH: readonly ((title: string) => string)[] = [
+  (t) => `Goes with the ${t} you viewed`, (t) => `Goes with the ${t} you viewed`, (t) => `Goes with the ${t} in your cart`, (t) => `Goes with the ${t} you bought`,
+];
 
-/** "viewed", "added to your cart", … for an event code. */
-export function verbOf(code: number): string {
-  return VERB[code] ?? VERB[0];
+/** "Because you viewed …", "Because … is in your cart", … for an event code. */
+function because(code: number, title: string): string {
+  return (BECAUSE[code] ?? BECAUSE[0]!)(title);
+}
+
+/** "Goes with the … you viewed", "Goes with the … in your cart", … for an event code. */
+function goesWith(code: number, title: string): string {
+  return (GOES_WITH[code] ?? GOES_WITH[0]!)(title);
 }
 
 /** True when category `to` is a learned complement of category `from`. */
@@ -36,12 +50,12 @@ export function forYouReason(items: RecommenderItems, steps: readonly Step[], ca
   const cat = items.category[candidate] ?? -1;
   for (let i = steps.length - 1; i >= 0; i--) {
     const s = steps[i]!;
-    if (items.category[s.item] === cat) return { text: `Because you ${verbOf(s.code)} ${items.titles[s.item] ?? 'a similar item'}`, basis: 'history' };
+    if (items.category[s.item] === cat) return { text: because(s.code, items.titles[s.item] ?? 'a similar item'), basis: 'history' };
   }
   for (let i = steps.length - 1; i >= 0; i--) {
     const s = steps[i]!;
     if (complements(items, items.category[s.item] ?? -1, cat)) {
-      return { text: `Goes with the ${items.titles[s.item] ?? 'item'} you ${verbOf(s.code)}`, basis: 'complement' };
+      return { text: goesWith(s.code, items.titles[s.item] ?? 'item'), basis: 'complement' };
     }
   }
   return { text: 'Popular with shoppers who like what you like', basis: 'popular' };
@@ -52,11 +66,12 @@ export function similarReason(items: RecommenderItems, anchor: number): Reason {
   return { text: `Similar to ${items.titles[anchor] ?? 'this item'}`, basis: 'similar' };
 }
 
-/** The reason for a 'complete-the-look' item. */
-export function completeReason(items: RecommenderItems, anchor: number, candidate: number): Reason {
-  const from = items.categories[items.category[anchor] ?? -1]?.name ?? 'this';
-  const to = items.categories[items.category[candidate] ?? -1]?.name ?? 'these';
-  return { text: `Completes your ${items.titles[anchor] ?? 'item'}: shoppers who pick ${from} often add ${to}`, basis: 'complement' };
+/**
+ * The reason for a 'complete-the-look' item: short enough for a card's two reason lines (the
+ * learned category pair is in `items.categories[…].complements` for anyone who wants to say more).
+ */
+export function completeReason(items: RecommenderItems, anchor: number, _candidate: number): Reason {
+  return { text: `Goes with the ${items.titles[anchor] ?? 'item'}`, basis: 'complement' };
 }
 
 /** The reason for a 'trending' item. */

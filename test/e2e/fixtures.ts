@@ -15,14 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { serve, type RunningServer } from '../server/static-server.ts';
 import { exclusive } from './exclusive.ts';
-import { noWasmPolicy, noWorkerPolicy, strictPolicy } from './policy.ts';
+import { embedPolicy, noWasmPolicy, noWorkerPolicy, strictPolicy } from './policy.ts';
 
 export { expect };
 
 export const root = (p: string): string => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
 /** How the page origin serves the site. */
-export type SiteKind = 'plain' | 'isolated' | 'csp' | 'csp-isolated' | 'csp-no-worker' | 'csp-no-wasm';
+export type SiteKind = 'plain' | 'isolated' | 'csp' | 'csp-isolated' | 'csp-no-worker' | 'csp-no-wasm' | 'csp-embed';
 
 export interface Servers {
   /** The script's origin: dist/cdn with CORS and CORP, as a CDN serves it. */
@@ -81,12 +81,20 @@ async function writeEvilPackage(dir: string): Promise<void> {
   await copyFile(root(`public/reco/${manifest.model}`), join(dir, manifest.model));
 }
 
-/** The site's pages with the script origin filled in, into a folder of this worker's own. */
+/**
+ * The site's pages with the script origin filled in, into a folder of this worker's own; and the
+ * committed embed example (public/embed/) as it would be deployed with inpage.js on `cdn`: its
+ * `/inpage/` (the script-tag build, which `npm start` serves on the page's origin) becomes `cdn`.
+ */
 async function writeSite(dir: string, cdn: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(join(dir, 'embed'), { recursive: true });
   const src = root('test/e2e/site');
   for (const name of await readdir(src)) {
     await writeFile(join(dir, name), (await readFile(join(src, name), 'utf8')).replaceAll('%CDN%', cdn));
+  }
+  const example = root('public/embed');
+  for (const name of await readdir(example)) {
+    await writeFile(join(dir, 'embed', name), (await readFile(join(example, name), 'utf8')).replaceAll('"/inpage/', `"${cdn}/`));
   }
   await writeEvilPackage(join(dir, 'evil-reco'));
 }
@@ -108,6 +116,7 @@ export const test = base.extend<Fixtures, { servers: Servers }>({
     const start = (kind: SiteKind): Promise<RunningServer> => {
       const policies: Partial<Record<SiteKind, string>> = {
         csp: strictPolicy(cdn.url), 'csp-isolated': strictPolicy(cdn.url, { threads: true }), 'csp-no-worker': noWorkerPolicy(cdn.url), 'csp-no-wasm': noWasmPolicy(cdn.url),
+        'csp-embed': embedPolicy(cdn.url),
       };
       const csp = policies[kind];
       return serve({ roots, isolated: kind === 'isolated' || kind === 'csp-isolated', ...(csp ? { headers: { 'Content-Security-Policy': csp } } : {}) });

@@ -21,6 +21,17 @@ export function strictPolicy(cdn: string, opts: { threads?: boolean } = {}): str
   ].join('; ');
 }
 
+/**
+ * The policy docs/EMBED.md gives for the whole snippet (public/embed/index.html): the strict one,
+ * plus `'self'` in script-src for the page's own setup.js (the queued calls) and the script
+ * origin in style-src for inpage.css (the space reservation).
+ *
+ * @example embedPolicy('https://cdn.example.com')
+ */
+export function embedPolicy(cdn: string): string {
+  return strictPolicy(cdn).replace(`script-src ${cdn}`, `script-src 'self' ${cdn}`).replace('worker-src', `style-src ${cdn}; worker-src`);
+}
+
 /** The strict policy, but forbidding workers (the "policy says no" case). */
 export function noWorkerPolicy(cdn: string): string {
   return strictPolicy(cdn).replace('worker-src blob:', "worker-src 'none'");

@@ -124,7 +124,9 @@ describe('the packed inpage CLI', () => {
     const { stdout, stderr } = await npx(['train', '--catalog', 'catalog.json', '--events', 'events.csv', '--out', 'reco', '--epochs', '1', '--dim', '4']);
     expect(stdout).toContain('trained 4 items × 4 dims from 7 events');
     // An impression row is not training data: skipped as an unknown event type, said once.
-    expect(stderr).toContain('1 unknown event types');
+    expect(stderr).toContain('1 row with an unknown event type');
+    // A catalogue without brands: said once on stderr, and the run still succeeds.
+    expect(stderr).toContain('warning: no product has a brand: brand features were not learned.');
     const manifest = parseManifest(JSON.parse(await readFile(join(app, 'reco/manifest.json'), 'utf8')));
     expect(manifest.dims).toMatchObject({ items: 4, embedding: 4 });
     expect(Object.keys(manifest.weighting.event).sort()).toEqual(['add_to_cart', 'click', 'purchase', 'view']);

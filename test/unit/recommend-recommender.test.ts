@@ -117,7 +117,7 @@ describe('createRecommender', () => {
     const list = await rec.recommend({ strategy: 'for-you', k: 8 });
     expect(list).toHaveLength(8);
     expect(list.some((r) => r.itemId === tents[0] || r.itemId === tents[1])).toBe(false);
-    for (const r of list) expect(r.reason).toMatch(/^(Because you|Goes with the|Popular with)/);
+    for (const r of list) expect(r.reason).toMatch(/^(Because you viewed |Because .* is in your cart$|Goes with the |Popular with)/);
     expect(list.map((r) => r.score)).toEqual([...list.map((r) => r.score)].sort((a, b) => b - a));
     const withSeen = await rec.recommend({ k: items.ids.length, excludeSeen: false });
     expect(withSeen.some((r) => r.itemId === tents[1])).toBe(true);
@@ -145,6 +145,26 @@ describe('createRecommender', () => {
     const eligible = idsOf('socks').filter((id) => rec.item(id)!.price <= maxPrice);
     const few = await rec.recommend({ k: 50, filter: { category: ['socks'], maxPrice } });
     expect(few.map((r) => r.itemId).sort()).toEqual(eligible.sort());
+  });
+
+  it('exclude: the given ids never come back, the list stays full, bad values are INPUT_INVALID', async () => {
+    const rec = await open();
+    const anchor = idsOf('tents')[0]!;
+    rec.track({ type: 'view', itemId: anchor });
+    const similarList = await rec.recommend({ strategy: 'similar', itemId: anchor, k: 6 });
+    const before = await rec.recommend({ k: 8 });
+    expect(before.some((r) => similarList.some((s) => s.itemId === r.itemId))).toBe(true);
+    const shown = similarList.map((r) => r.itemId);
+    const after = await rec.recommend({ k: 8, exclude: [...shown, 'sku-not-in-the-model'] });
+    expect(after).toHaveLength(8);
+    expect(after.filter((r) => shown.includes(r.itemId))).toEqual([]);
+    // Also in the other strategies.
+    const trend = await rec.recommend({ strategy: 'trending', k: 3 });
+    const trend2 = await rec.recommend({ strategy: 'trending', k: 3, exclude: [trend[0]!.itemId] });
+    expect(trend2.map((r) => r.itemId)).toEqual([...trend.slice(1).map((r) => r.itemId), trend2[2]!.itemId]);
+    await expect(rec.recommend({ exclude: 'sku-1' as unknown as string[] })).rejects.toMatchObject({ code: 'INPUT_INVALID', message: expect.stringContaining('exclude must be an array') });
+    await expect(rec.recommend({ exclude: ['a', 3 as unknown as string] })).rejects.toMatchObject({ code: 'INPUT_INVALID', message: expect.stringContaining('exclude[1]') });
+    await expect(rec.recommend({ exclude: Array.from({ length: 10_001 }, (_, i) => `x${i}`) })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
   });
 
   it("'similar' stays in the anchor's category and leaves the anchor out", async () => {

@@ -1,5 +1,9 @@
-/** The `inpage` CLI: help, usage errors with exit code 2, and gen-data → train → eval on a tiny shop. */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+/**
+ * The `inpage` CLI: help, usage errors with exit code 2, messages a person can act on (a folder
+ * for a file, too many bad lines, a catalogue that cannot teach everything), and
+ * gen-data → train → eval on a tiny shop.
+ */
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,23 +54,80 @@ describe('inpage CLI', () => {
   it('exits 1 naming the file when an input is missing or broken', async () => {
     const a = capture();
     expect(await main(['train', '--catalog', join(dir, 'nope.json'), '--events', 'e.csv', '--out', join(dir, 'o')], a.io)).toBe(1);
-    expect(a.err.join('\n')).toMatch(/nope\.json: cannot read/);
+    expect(a.err.join('\n')).toMatch(/--catalog '.*nope\.json': cannot read \(no such file\)/);
     await writeFile(join(dir, 'bad.json'), '{"products":[{"id":"a","inStock":"yes"}]}');
     const b = capture();
-    expect(await main(['train', '--catalog', join(dir, 'bad.json'), '--events', 'e.csv', '--out', join(dir, 'o')], b.io)).toBe(1);
+    expect(await main(['train', '--catalog', join(dir, 'bad.json'), '--events', join(dir, 'shop', 'events.csv'), '--out', join(dir, 'o')], b.io)).toBe(1);
     expect(b.err.join('\n')).toContain('products[0].inStock must be a boolean');
   });
+
+  it('a folder passed as a file names the flag and the files in it', async () => {
+    const shop = join(dir, 'shop');
+    const c = capture();
+    expect(await main(['train', '--catalog', join(shop, 'catalog.json'), '--events', shop, '--out', join(dir, 'o')], c.io)).toBe(1);
+    expect(c.err.join('\n')).toBe(`inpage train: --events '${shop}' is a folder; pass the event log (CSV or JSON Lines) file itself. It holds ${shop}/events.csv.`);
+    const e = capture();
+    expect(await main(['eval', '--catalog', shop, '--events', join(shop, 'events.csv')], e.io)).toBe(1);
+    expect(e.err.join('\n')).toBe(`inpage eval: --catalog '${shop}' is a folder; pass the catalogue (JSON) file itself. It holds ${shop}/catalog.json.`);
+  });
+
+  it('a header-only event log says so; --max-bad-lines turns skipped lines into a failure', async () => {
+    const shop = join(dir, 'shop');
+    const catalog = join(shop, 'catalog.json');
+    await writeFile(join(dir, 'header.csv'), 'session_id,item_id,event,timestamp\n');
+    const h = capture();
+    expect(await main(['train', '--catalog', catalog, '--events', join(dir, 'header.csv'), '--out', join(dir, 'o')], h.io)).toBe(1);
+    expect(h.err.join('\n')).toMatch(/header\.csv: the file has a header row \('session_id,item_id,event,timestamp'\) and no events under it\.$/);
+
+    const events = (await readFile(join(shop, 'events.csv'), 'utf8')).split('\n');
+    const withBad = [...events.slice(0, 200), 'garbage', 's-1,sku-10001,view,yesterday', ...events.slice(200)].join('\n');
+    await writeFile(join(dir, 'bad-lines.csv'), withBad);
+    const strict = capture();
+    expect(await main(['train', '--catalog', catalog, '--events', join(dir, 'bad-lines.csv'), '--out', join(dir, 'o'), '--max-bad-lines', '1'], strict.io)).toBe(1);
+    expect(strict.err.join('\n')).toMatch(/more than 1 lines could not be read \(stopped at line 202\)[\s\S]*line 201: 1 fields, expected 4: 'garbage'[\s\S]*line 202: timestamp 'yesterday' is not ISO 8601/);
+    const loose = capture();
+    expect(await main(['train', '--catalog', catalog, '--events', join(dir, 'bad-lines.csv'), '--out', join(dir, 'reco-loose'), '--epochs', '1'], loose.io)).toBe(0);
+    expect(loose.err.join('\n')).toMatch(/^skipped 2 unreadable lines, 0 rows with an unknown event type, 0 rows with an item not in the catalogue/);
+    const usage = capture();
+    expect(await main(['train', '--catalog', catalog, '--events', 'x', '--out', 'o', '--max-bad-lines', 'lots'], usage.io)).toBe(2);
+    expect(usage.err.join('\n')).toContain("--max-bad-lines must be an integer in 0.., got 'lots'");
+    const help = capture();
+    await main(['train', '--help'], help.io);
+    expect(help.out.join('\n')).toMatch(/--max-bad-lines <n> .*\(default 100\)/);
+  }, 60_000);
+
+  it('a catalogue with ids only: warns, learns no brand/price/category rows, writes no search encoder', async () => {
+    const shop = join(dir, 'shop');
+    const full = JSON.parse(await readFile(join(shop, 'catalog.json'), 'utf8')) as { products: { id: string }[] };
+    await writeFile(join(dir, 'ids.json'), JSON.stringify({ products: full.products.map((p) => ({ id: p.id })) }));
+    const out = join(dir, 'reco-ids');
+    // A stale encoder from an earlier run must not survive next to the new model.
+    expect(await main(['train', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--out', out, '--epochs', '1'], capture().io)).toBe(0);
+    await stat(join(out, 'search.json'));
+    const c = capture();
+    expect(await main(['train', '--catalog', join(dir, 'ids.json'), '--events', join(shop, 'events.csv'), '--out', out, '--epochs', '1'], c.io)).toBe(0);
+    const err = c.err.join('\n');
+    expect(err).toContain('warning: no product has a title, description, brand, category or tags: no search encoder was trained and search.json was not written');
+    expect(err).toContain('warning: no product has a category');
+    expect(err).toContain('warning: no product has a brand: brand features were not learned.');
+    expect(err).toContain('warning: every product has the price 0 (or none): price bands were not learned');
+    expect(c.out.join('\n')).not.toMatch(/search encoder|text views/);
+    await expect(stat(join(out, 'search.json'))).rejects.toThrow();
+    await expect(stat(join(out, 'encoder'))).rejects.toThrow();
+    await stat(join(out, 'recommender.onnx'));
+  }, 60_000);
 
   it('trains (printing time and events/s) and evaluates, writing JSON', async () => {
     const shop = join(dir, 'shop');
     const t = capture();
     expect(await main(['train', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--out', join(dir, 'reco'), '--epochs', '2'], t.io)).toBe(0);
-    expect(t.out.join('\n')).toMatch(/in \d+\.\d s .*: [\d,]+ events\/s/);
+    expect(t.out.join('\n')).toMatch(/in \d+\.\d s \(read \d+\.\d s, fit \d+\.\d s, search encoder \d+\.\d s, write \d+\.\d s\): [\d,]+ events\/s/);
     const e = capture();
-    const code = await main(['eval', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--epochs', '2', '--out', join(dir, 'eval.json')], e.io);
+    // --out into a folder that does not exist yet (as `npm run eval` does on a fresh clone).
+    const code = await main(['eval', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--epochs', '2', '--out', join(dir, 'new', 'eval.json')], e.io);
     expect(code).toBe(0);
     expect(e.out.join('\n')).toMatch(/\| popularity \|[\s\S]*\| item-kNN \|[\s\S]*\| model \|/);
-    const report = JSON.parse(await readFile(join(dir, 'eval.json'), 'utf8')) as { methods: Record<string, { ndcg: number }> };
+    const report = JSON.parse(await readFile(join(dir, 'new', 'eval.json'), 'utf8')) as { methods: Record<string, { ndcg: number }> };
     expect(Object.keys(report.methods)).toEqual(['popularity', 'item-kNN', 'model']);
   }, 60_000);
 });

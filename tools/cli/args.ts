@@ -3,6 +3,8 @@
  * errors), plus checked conversions that say which flag was wrong.
  */
 import { parseArgs } from 'node:util';
+import { quote } from './clip.ts';
+import { CATALOG_INPUT, EVENTS_INPUT, requireInputFile } from './input-file.ts';
 
 /** A usage error: the CLI prints the message and the subcommand's help, and exits with 2. */
 export class UsageError extends Error {
@@ -40,7 +42,7 @@ export function intFlag(values: Record<string, string | boolean | undefined>, na
   const v = optional(values, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}, got '${v}'`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max === Number.MAX_SAFE_INTEGER ? '' : max}, got ${quote(v)}`);
   return n;
 }
 
@@ -49,6 +51,18 @@ export function numberFlag(values: Record<string, string | boolean | undefined>,
   const v = optional(values, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in ${min}..${max}, got '${v}'`);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in ${min}..${max}, got ${quote(v)}`);
   return n;
+}
+
+/**
+ * Checks the input files named by `--catalog` / `--events` (after every flag has been parsed, so
+ * a usage error still wins): a missing path or a folder fails here, naming the flag, before any
+ * work starts.
+ *
+ * @example await inputFiles({ catalog: 'shop/catalog.json', events: 'shop/events.csv' });
+ */
+export async function inputFiles(paths: { catalog: string; events: string }): Promise<void> {
+  await requireInputFile(paths.catalog, { label: '--catalog', ...CATALOG_INPUT });
+  await requireInputFile(paths.events, { label: '--events', ...EVENTS_INPUT });
 }

@@ -2,7 +2,8 @@
  * The `gen-data`, `train` and `eval` subcommands: flag parsing and printing around
  * tools/shop, tools/train and tools/eval.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { DEFAULT_SHOP_CONFIG } from '../shop/config.ts';
 import { writeShop } from '../shop/generate.ts';
 import { markdownReport, runEval } from '../eval/run.ts';
@@ -10,7 +11,8 @@ import { runSearchEvalFromFiles } from '../eval/search-run.ts';
 import { searchMarkdown } from '../eval/search.ts';
 import type { ModelOptions } from '../train/model.ts';
 import { train, type TrainSummary } from '../train/train.ts';
-import { intFlag, numberFlag, optional, parseFlags, required } from './args.ts';
+import { DEFAULT_MAX_BAD_LINES } from '../train/read-events.ts';
+import { inputFiles, intFlag, numberFlag, optional, parseFlags, required } from './args.ts';
 
 /** Where a command prints. */
 export interface Io {
@@ -47,7 +49,11 @@ function modelFlags(values: Record<string, string | boolean | undefined>): Parti
 export function printTrainSummary(s: TrainSummary, outDir: string, io: Io): void {
   const r = s.read;
   if (r.badLines + r.unknownEvents + r.unknownItems > 0) {
-    io.err(`skipped ${r.badLines} bad lines, ${r.unknownEvents} unknown event types, ${r.unknownItems} unknown items; e.g.\n  ${r.examples.join('\n  ')}`);
+    const n = (count: number, what: string): string => `${count.toLocaleString('en')} ${what}${count === 1 ? '' : 's'}`;
+    io.err(
+      `skipped ${n(r.badLines, 'unreadable line')}, ${n(r.unknownEvents, 'row')} with an unknown event type, ` +
+        `${n(r.unknownItems, 'row')} with an item not in the catalogue (of ${n(r.rows, 'row')}); for example:\n  ${r.examples.join('\n  ')}`,
+    );
   }
   for (const [name, f] of Object.entries(s.manifest.files)) io.out(`  ${outDir}/${name}  ${f.bytes.toLocaleString('en')} bytes  sha256 ${f.sha256.slice(0, 16)}…`);
   io.out(`  ${outDir}/manifest.json`);
@@ -59,7 +65,8 @@ export function printTrainSummary(s: TrainSummary, outDir: string, io: Io): void
   }
   io.out(
     `trained ${s.manifest.dims.items} items × ${s.manifest.dims.embedding} dims from ${r.kept.toLocaleString('en')} events / ${s.sessions.toLocaleString('en')} sessions ` +
-      `in ${s.seconds.total.toFixed(1)} s (read ${s.seconds.read.toFixed(1)} s, fit ${s.seconds.fit.toFixed(1)} s, write ${s.seconds.write.toFixed(1)} s): ` +
+      `in ${s.seconds.total.toFixed(1)} s (read ${s.seconds.read.toFixed(1)} s, fit ${s.seconds.fit.toFixed(1)} s, ` +
+      `${s.search ? `search encoder ${s.search.seconds.toFixed(1)} s, ` : ''}write ${(s.seconds.write - (s.search?.seconds ?? 0)).toFixed(1)} s): ` +
       `${Math.round(s.eventsPerSecond).toLocaleString('en')} events/s`,
   );
 }
@@ -83,13 +90,21 @@ export const genData: Command = {
 /** `inpage train --catalog f --events f --out dir [--seed n] [--dim n] [--epochs n]`. */
 export const trainCommand: Command = {
   summary: 'train a recommender package: recommender.onnx, items.json, manifest.json',
-  usage: 'inpage train --catalog <catalog.json> --events <events.csv|.jsonl> --out <dir> [--seed <n>] [--dim <n>] [--epochs <n>]',
+  usage: 'inpage train --catalog <catalog.json> --events <events.csv|.jsonl> --out <dir> [--max-bad-lines <n>] [--seed <n>] [--dim <n>] [--epochs <n>]\n' +
+    `  --max-bad-lines <n>  stop with exit code 1 once more than n event lines cannot be read (default ${DEFAULT_MAX_BAD_LINES}); fewer are skipped and reported\n` +
+    '  Event columns are matched by header name (session_id/user/visitor…, item_id/product/sku…, event/action/type…, timestamp/time/when…); see README.',
   async run(argv, io) {
-    const v = parseFlags(argv, { catalog: { type: 'string' }, events: { type: 'string' }, out: { type: 'string' }, ...MODEL_FLAGS });
+    const v = parseFlags(argv, { catalog: { type: 'string' }, events: { type: 'string' }, out: { type: 'string' }, 'max-bad-lines': { type: 'string' }, ...MODEL_FLAGS });
     const catalog = required(v, 'catalog');
     const events = required(v, 'events');
     const outDir = required(v, 'out');
-    const summary = await train({ catalog, events, outDir, model: modelFlags(v), log: io.out });
+    const maxBadLines = intFlag(v, 'max-bad-lines', 0, Number.MAX_SAFE_INTEGER);
+    const model = modelFlags(v);
+    await inputFiles({ catalog, events });
+    const summary = await train({
+      catalog, events, outDir, model, log: io.out, warn: (l) => io.err(`warning: ${l}`),
+      ...(maxBadLines === undefined ? {} : { maxBadLines }),
+    });
     printTrainSummary(summary, outDir, io);
     return 0;
   },
@@ -109,24 +124,29 @@ export const evalCommand: Command = {
     });
     const modelDir = optional(v, 'model');
     const testShare = numberFlag(v, 'test-share', 0.01, 0.9);
+    const catalog = required(v, 'catalog');
+    const events = required(v, 'events');
+    const model = modelFlags(v);
+    await inputFiles({ catalog, events });
     const report = await runEval({
-      catalog: required(v, 'catalog'),
-      events: required(v, 'events'),
+      catalog,
+      events,
       ...(modelDir === undefined ? {} : { modelDir }),
       ...(testShare === undefined ? {} : { testShare }),
-      model: modelFlags(v),
+      model,
       log: io.err,
     });
     io.out(markdownReport(report));
     const search = v['no-search'] === true ? undefined : await runSearchEvalFromFiles({
-      catalog: required(v, 'catalog'), events: required(v, 'events'),
+      catalog, events,
       ...(modelDir === undefined ? {} : { modelDir }),
       ...(testShare === undefined ? {} : { testShare }),
-      model: modelFlags(v), log: io.err,
+      model, log: io.err,
     });
     if (search) io.out(`\n${searchMarkdown(search)}`);
     const out = optional(v, 'out');
     if (out !== undefined) {
+      await mkdir(dirname(out), { recursive: true });
       await writeFile(out, `${JSON.stringify(search === undefined ? report : { ...report, search }, null, 2)}\n`);
       io.err(`wrote ${out}`);
     }

@@ -4,6 +4,7 @@
  * feed the content features and the page's filters when present.
  */
 import { readFile } from 'node:fs/promises';
+import { clip, quote } from '../cli/clip.ts';
 
 /** The catalogue as columns, indexed by the model's item index (catalogue order). */
 export interface TrainCatalog {
@@ -49,22 +50,22 @@ export function parseCatalog(json: unknown, path = 'catalog'): TrainCatalog {
     const at = `products[${i}]`;
     if (!isRecord(p)) fail(path, at, 'must be an object');
     const id = p['id'];
-    if (typeof id !== 'string' || id === '') fail(path, `${at}.id`, `must be a non-empty string, got ${JSON.stringify(id)}`);
-    if (cat.index.has(id)) fail(path, `${at}.id`, `'${id}' is a duplicate`);
+    if (typeof id !== 'string' || id === '') fail(path, `${at}.id`, `must be a non-empty string, got ${clip(JSON.stringify(id) ?? 'nothing')}`);
+    if (cat.index.has(id)) fail(path, `${at}.id`, `${quote(id)} is a duplicate`);
     const optString = (key: string, fallback: string): string => {
       const v = p[key];
       if (v === undefined) return fallback;
-      if (typeof v !== 'string') fail(path, `${at}.${key}`, `must be a string, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'string') fail(path, `${at}.${key}`, `must be a string, got ${clip(JSON.stringify(v))}`);
       return v;
     };
     const price = p['price'] ?? 0;
     if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) {
-      fail(path, `${at}.price`, `must be a non-negative number, got ${JSON.stringify(price)}`);
+      fail(path, `${at}.price`, `must be a non-negative number, got ${clip(JSON.stringify(price))}`);
     }
     const tags = p['tags'] ?? [];
     if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) fail(path, `${at}.tags`, 'must be an array of strings');
     const inStock = p['inStock'] ?? true;
-    if (typeof inStock !== 'boolean') fail(path, `${at}.inStock`, `must be a boolean, got ${JSON.stringify(inStock)}`);
+    if (typeof inStock !== 'boolean') fail(path, `${at}.inStock`, `must be a boolean, got ${clip(JSON.stringify(inStock))}`);
     cat.index.set(id, cat.ids.length);
     cat.ids.push(id);
     cat.titles.push(optString('title', id));

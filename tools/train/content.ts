@@ -30,14 +30,35 @@ export function priceBands(catalog: TrainCatalog): number[] {
   return band;
 }
 
-/** One-hot and tag features of every item; names are sorted so columns do not depend on order. */
+/** Categories whose products do not all cost the same (elsewhere a price band is file order). */
+function pricedCategories(catalog: TrainCatalog): Set<string> {
+  const first = new Map<string, number>();
+  const priced = new Set<string>();
+  catalog.categories.forEach((c, i) => {
+    const p = catalog.prices[i]!;
+    const seen = first.get(c);
+    if (seen === undefined) first.set(c, p);
+    else if (seen !== p) priced.add(c);
+  });
+  return priced;
+}
+
+/**
+ * One-hot and tag features of every item; names are sorted so columns do not depend on order.
+ * A missing category or brand, and a price band where prices do not differ, is no feature: a row
+ * shared by everything that lacks the field would learn nothing (see catalog-check.ts).
+ */
 export function contentFeatures(catalog: TrainCatalog): ContentFeatures {
   const bands = priceBands(catalog);
+  const priced = pricedCategories(catalog);
   const rows = catalog.ids.map((_, i) => {
     const c = catalog.categories[i] ?? '';
     const b = catalog.brands[i] ?? '';
     const tags = catalog.tags[i] ?? [];
-    const f: [string, number][] = [[`cat:${c}`, 1], [`brand:${b}`, 1], [`brandcat:${b}|${c}`, 1], [`band:${c}|${bands[i]}`, 1]];
+    const f: [string, number][] = [];
+    if (c !== '') f.push([`cat:${c}`, 1]);
+    if (b !== '') f.push([`brand:${b}`, 1], [`brandcat:${b}|${c}`, 1]);
+    if (priced.has(c)) f.push([`band:${c}|${bands[i]}`, 1]);
     for (const t of tags) f.push([`tag:${t}`, 1 / Math.sqrt(tags.length)]);
     return f;
   });

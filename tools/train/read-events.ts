@@ -1,11 +1,18 @@
 /**
- * Streams an event log (CSV or JSON Lines with `session_id,item_id,event,timestamp`) into typed
- * columns: 17 bytes per event, so 10 million events take ~170 MB instead of the gigabytes that
- * one object per event would.
+ * Streams an event log (CSV or JSON Lines with a session, an item, an event type and a timestamp
+ * per row; column names in event-fields.ts) into typed columns: 17 bytes per event, so 10 million
+ * events take ~170 MB instead of the gigabytes that one object per event would.
+ *
+ * Lines that cannot be read are skipped and counted, up to `maxBadLines` (default
+ * {@link DEFAULT_MAX_BAD_LINES}); one more stops the read with an error, so a wrong file fails
+ * after a hundred lines instead of "training" on nothing.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { eventCode } from '../../src/recommend/weights.ts';
+import { quote } from '../cli/clip.ts';
+import { EVENTS_INPUT, requireInputFile } from '../cli/input-file.ts';
+import { acceptedEvents, acceptedNames, eventTypeOf, fieldOf, FIELDS, headerColumns, type EventField, type FieldColumns } from './event-fields.ts';
 
 /** Events as parallel columns; `session` numbers follow first appearance in the file. */
 export interface EventLog {
@@ -24,13 +31,31 @@ export interface EventLog {
 export interface ReadStats {
   format: 'csv' | 'jsonl';
   lines: number;
+  /** Non-empty lines that are not the header: the rows that could have been events. */
+  rows: number;
+  /** The CSV header's cells, when the file has one. */
+  header?: string[];
   kept: number;
   unknownItems: number;
   unknownEvents: number;
   badLines: number;
-  /** Up to five examples of skipped lines, with line numbers. */
+  /** Up to five examples of skipped lines, with line numbers (values cut, see tools/cli/clip.ts). */
   examples: string[];
 }
+
+/** Options of {@link readEvents}. */
+export interface ReadEventsOptions {
+  /** Unreadable lines tolerated before the read fails. Default {@link DEFAULT_MAX_BAD_LINES}. */
+  maxBadLines?: number;
+}
+
+/**
+ * Unreadable lines (not CSV/JSON, a field missing, a bad timestamp) tolerated by default: enough
+ * for a few broken rows in a large export, few enough that a wrong file fails within a second.
+ * Unknown event types and items not in the catalogue are not bad lines (they are skipped and
+ * counted: impressions and discontinued products are normal in a log).
+ */
+export const DEFAULT_MAX_BAD_LINES = 100;
 
 /** Growable typed columns (doubling), trimmed by {@link EventColumns.finish}. */
 class EventColumns {
@@ -63,14 +88,20 @@ class EventColumns {
   }
 }
 
-/** Parses a timestamp: ISO 8601 text, or a number of seconds (< 1e11) or milliseconds. */
+/** ISO 8601 date or date-time (`T` or a space between), with an optional zone. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * Parses a timestamp: ISO 8601 text, or a number of seconds (< 1e11) or milliseconds; NaN for
+ * anything else. (`Date.parse` alone is too lenient: V8 reads 'nope-1' as the year 2001.)
+ */
 export function parseTime(raw: string): number {
   const s = raw.trim();
   if (/^-?\d+(\.\d+)?$/.test(s)) {
     const n = Number(s);
     return Math.abs(n) < 1e11 ? n * 1000 : n;
   }
-  return Date.parse(s);
+  return ISO_TIME.test(s) ? Date.parse(s.replace(' ', 'T').replace(',', '.')) : NaN;
 }
 
 /** Splits one CSV line; handles quoted fields with `""` escapes (RFC 4180, no embedded newlines). */
@@ -97,50 +128,68 @@ export function splitCsv(line: string): string[] {
   return out;
 }
 
-const ALIASES: Readonly<Record<'session' | 'item' | 'event' | 'time', readonly string[]>> = {
-  session: ['session_id', 'sessionid', 'session'],
-  item: ['item_id', 'itemid', 'item', 'product_id', 'sku'],
-  event: ['event', 'event_type', 'type'],
-  time: ['timestamp', 'time', 'ts'],
-};
 
-/** Column positions from a header row, or undefined when the row is data, not a header. */
-function headerColumns(cells: string[]): Record<keyof typeof ALIASES, number> | undefined {
-  const names = cells.map((c) => c.trim().toLowerCase());
-  const find = (k: keyof typeof ALIASES): number => names.findIndex((n) => ALIASES[k].includes(n));
-  const cols = { session: find('session'), item: find('item'), event: find('event'), time: find('time') };
-  if (Object.values(cols).every((c) => c < 0)) return undefined;
-  for (const [k, v] of Object.entries(cols)) {
-    if (v < 0) throw new Error(`events: the header row has no ${k} column (expected one of ${ALIASES[k as keyof typeof ALIASES].join(', ')}); got: ${cells.join(',')}`);
+/** JSON key → field, cached: a log repeats the same few keys on every line. */
+function jsonFields(obj: Record<string, unknown>, keys: Map<string, EventField | null>): Partial<Record<EventField, string>> {
+  const out: Partial<Record<EventField, string>> = {};
+  for (const [key, v] of Object.entries(obj)) {
+    let field = keys.get(key);
+    if (field === undefined) keys.set(key, (field = fieldOf(key) ?? null));
+    if (field === null || out[field] !== undefined) continue;
+    if (typeof v === 'string') out[field] = v;
+    else if (typeof v === 'number') out[field] = String(v);
   }
-  return cols;
+  return out;
 }
 
-function jsonField(obj: Record<string, unknown>, key: keyof typeof ALIASES): string | undefined {
-  for (const alias of ALIASES[key]) {
-    const v = obj[alias];
-    if (typeof v === 'string') return v;
-    if (typeof v === 'number') return String(v);
+/** Does a header-less first row look like an event (four fields, a timestamp fourth)? */
+function looksLikeEvent(cells: readonly string[]): boolean {
+  return cells.length >= 4 && Number.isFinite(parseTime(cells[3] ?? ''));
+}
+
+/** Why a read kept nothing, as one message that says what to do. */
+export function noEventsMessage(path: string, stats: ReadStats): string {
+  if (stats.rows === 0) {
+    return stats.header
+      ? `events ${path}: the file has a header row (${quote(stats.header.join(','))}) and no events under it.`
+      : `events ${path}: the file is empty.`;
   }
-  return undefined;
+  const parts = [`${stats.badLines} unreadable`, `${stats.unknownEvents} with an unknown event type`, `${stats.unknownItems} with an item not in the catalogue`];
+  const hint = stats.unknownItems === stats.rows
+    ? ' No item id matches the catalogue: are these the events of that catalogue?'
+    : stats.unknownEvents === stats.rows ? ` Accepted event types: ${acceptedEvents()}.` : '';
+  return `events ${path}: none of its ${stats.rows.toLocaleString('en')} rows is a usable event (${parts.join(', ')}).${hint} For example:\n  ${stats.examples.join('\n  ')}`;
 }
 
 /**
  * Streams `path` and keeps the events whose item is in `itemIndex`. The format comes from the
- * extension (`.csv`, `.jsonl`/`.ndjson`) or, failing that, from the first non-empty line.
+ * extension (`.csv`, `.jsonl`/`.ndjson`) or, failing that, from the first non-empty line. A CSV
+ * header is matched by column name (event-fields.ts); a CSV without one is read in the order
+ * session, item, event, timestamp. Rejects when `path` is a folder, when nothing usable is in
+ * it, and when more than `maxBadLines` lines cannot be read.
  *
- * @example const log = await readEvents('events.csv', catalog.index);
+ * @example const log = await readEvents('events.csv', catalog.index, { maxBadLines: 0 });
  */
-export async function readEvents(path: string, itemIndex: ReadonlyMap<string, number>): Promise<EventLog> {
+export async function readEvents(path: string, itemIndex: ReadonlyMap<string, number>, options: ReadEventsOptions = {}): Promise<EventLog> {
+  const maxBadLines = options.maxBadLines ?? DEFAULT_MAX_BAD_LINES;
+  await requireInputFile(path, { label: 'events', ...EVENTS_INPUT });
   const byExt = /\.(jsonl|ndjson)$/i.test(path) ? 'jsonl' : /\.csv$/i.test(path) ? 'csv' : undefined;
-  const stats: ReadStats = { format: byExt ?? 'csv', lines: 0, kept: 0, unknownItems: 0, unknownEvents: 0, badLines: 0, examples: [] };
+  const stats: ReadStats = { format: byExt ?? 'csv', lines: 0, rows: 0, kept: 0, unknownItems: 0, unknownEvents: 0, badLines: 0, examples: [] };
   const cols = new EventColumns();
   const sessions = new Map<string, number>();
-  let csvCols: Record<keyof typeof ALIASES, number> | undefined;
+  const jsonKeys = new Map<string, EventField | null>();
+  let csvCols: FieldColumns | undefined;
+  let width = 4;
   let first = true;
   const skip = (kind: 'unknownItems' | 'unknownEvents' | 'badLines', line: string, why: string): void => {
     stats[kind]++;
-    if (stats.examples.length < 5) stats.examples.push(`line ${stats.lines}: ${why}: ${line.slice(0, 120)}`);
+    if (stats.examples.length < 5) stats.examples.push(`line ${stats.lines}: ${why}: ${quote(line)}`);
+    if (kind === 'badLines' && stats.badLines > maxBadLines) {
+      throw new Error(
+        `events ${path}: more than ${maxBadLines} lines could not be read (stopped at line ${stats.lines.toLocaleString('en')}). ` +
+          `Fix the file, or allow more with --max-bad-lines. For example:\n  ${stats.examples.join('\n  ')}`,
+      );
+    }
   };
 
   const stream = createReadStream(path, { encoding: 'utf8' });
@@ -150,68 +199,91 @@ export async function readEvents(path: string, itemIndex: ReadonlyMap<string, nu
   });
   await opened;
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  for await (const raw of lines) {
-    stats.lines++;
-    const line = raw.trim();
-    if (line === '') continue;
-    if (first) {
-      first = false;
-      if (byExt === undefined && line.startsWith('{')) stats.format = 'jsonl';
-      if (stats.format === 'csv') {
-        csvCols = headerColumns(splitCsv(line));
-        if (csvCols !== undefined) continue;
-        csvCols = { session: 0, item: 1, event: 2, time: 3 };
+  try {
+    for await (const raw of lines) {
+      stats.lines++;
+      const line = (first ? raw.replace(/^\uFEFF/, '') : raw).trim();
+      if (line === '') continue;
+      if (first) {
+        first = false;
+        if (byExt === undefined && line.startsWith('{')) stats.format = 'jsonl';
+        if (stats.format === 'csv') {
+          const cells = splitCsv(line);
+          csvCols = headerColumns(cells, path);
+          if (csvCols !== undefined) {
+            stats.header = cells;
+            width = Math.max(...Object.values(csvCols)) + 1;
+            continue;
+          }
+          if (!looksLikeEvent(cells)) {
+            throw new Error(
+              `events ${path}: the first line ${quote(line)} is neither a header with known column names nor an event ` +
+                `(without a header the columns are session, item, event, timestamp, and its fourth field is not a timestamp).\n` +
+                `Accepted column names (case, spaces, _ and - ignored):\n${acceptedNames()}`,
+            );
+          }
+          csvCols = { session: 0, item: 1, event: 2, time: 3 };
+        }
       }
-    }
-    let session: string | undefined;
-    let item: string | undefined;
-    let event: string | undefined;
-    let time: string | undefined;
-    if (stats.format === 'jsonl') {
-      let obj: unknown;
-      try {
-        obj = JSON.parse(line);
-      } catch {
-        skip('badLines', line, 'not JSON');
+      stats.rows++;
+      let fields: Partial<Record<EventField, string>>;
+      if (stats.format === 'jsonl') {
+        let obj: unknown;
+        try {
+          obj = JSON.parse(line);
+        } catch {
+          skip('badLines', line, 'not JSON');
+          continue;
+        }
+        if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+          skip('badLines', line, 'not a JSON object');
+          continue;
+        }
+        fields = jsonFields(obj as Record<string, unknown>, jsonKeys);
+      } else {
+        const cells = splitCsv(line);
+        const c = csvCols!;
+        if (cells.length < width) {
+          skip('badLines', line, `${cells.length} fields, expected ${width}`);
+          continue;
+        }
+        fields = { session: cells[c.session]!, item: cells[c.item]!, event: cells[c.event]!, time: cells[c.time]! };
+      }
+      const missing = FIELDS.filter((f) => fields[f] === undefined || fields[f]!.trim() === '');
+      if (missing.length > 0) {
+        skip('badLines', line, `no ${missing.join(', ')}`);
         continue;
       }
-      if (typeof obj !== 'object' || obj === null) {
-        skip('badLines', line, 'not a JSON object');
+      const { session, item, event, time } = fields as Record<EventField, string>;
+      const t = parseTime(time);
+      if (!Number.isFinite(t)) {
+        skip('badLines', line, `timestamp ${quote(time)} is not ISO 8601 or epoch seconds/ms`);
         continue;
       }
-      const rec = obj as Record<string, unknown>;
-      [session, item, event, time] = [jsonField(rec, 'session'), jsonField(rec, 'item'), jsonField(rec, 'event'), jsonField(rec, 'time')];
-    } else if (csvCols !== undefined) {
-      const cells = splitCsv(line);
-      [session, item, event, time] = [cells[csvCols.session], cells[csvCols.item], cells[csvCols.event], cells[csvCols.time]];
+      const type = eventTypeOf(event);
+      const code = type === undefined ? -1 : eventCode(type);
+      if (code < 0) {
+        skip('unknownEvents', line, `event ${quote(event)} is not view, click, add_to_cart, purchase or a synonym of one`);
+        continue;
+      }
+      const idx = itemIndex.get(item.trim());
+      if (idx === undefined) {
+        skip('unknownItems', line, `item ${quote(item)} is not in the catalogue`);
+        continue;
+      }
+      let s = sessions.get(session);
+      if (s === undefined) {
+        s = sessions.size;
+        sessions.set(session, s);
+      }
+      cols.push(s, idx, code, t);
     }
-    if (session === undefined || item === undefined || event === undefined || time === undefined) {
-      skip('badLines', line, 'missing session_id, item_id, event or timestamp');
-      continue;
-    }
-    const t = parseTime(time);
-    if (!Number.isFinite(t)) {
-      skip('badLines', line, `timestamp '${time}' is not ISO 8601 or epoch seconds/ms`);
-      continue;
-    }
-    const code = eventCode(event.trim());
-    if (code < 0) {
-      skip('unknownEvents', line, `event '${event}' is not view, click, add_to_cart or purchase`);
-      continue;
-    }
-    const idx = itemIndex.get(item.trim());
-    if (idx === undefined) {
-      skip('unknownItems', line, `item '${item}' is not in the catalogue`);
-      continue;
-    }
-    let s = sessions.get(session);
-    if (s === undefined) {
-      s = sessions.size;
-      sessions.set(session, s);
-    }
-    cols.push(s, idx, code, t);
+  } finally {
+    lines.close();
+    stream.destroy();
   }
   stats.kept = cols.length;
+  if (cols.length === 0) throw new Error(noEventsMessage(path, stats));
   return {
     length: cols.length,
     sessions: sessions.size,

@@ -3,11 +3,12 @@
  * `items.json`, `manifest.json`). Streams the events, fits the model, learns trending and
  * complementary categories, and writes files whose bytes depend only on the inputs and the seed.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecommenderItems, RecommenderManifest } from '../../src/recommend/manifest.ts';
 import { sha256Hex } from '../onnx/sha256.ts';
 import { readCatalog, type TrainCatalog } from './catalog.ts';
+import { checkCatalog } from './catalog-check.ts';
 import { exportRecommender, GRAPH_NAMES } from './export-onnx.ts';
 import { DEFAULT_MODEL_OPTIONS, fitModel, type FittedModel, type ModelOptions } from './model.ts';
 import { readEvents, type ReadStats } from './read-events.ts';
@@ -29,6 +30,10 @@ export interface TrainOptions {
   k?: number;
   /** Progress lines (the CLI prints them). */
   log?: (line: string) => void;
+  /** What the catalogue cannot teach and was left out (catalog-check.ts). Default: `log`. */
+  warn?: (line: string) => void;
+  /** Unreadable event lines tolerated (read-events.ts). Default 100. */
+  maxBadLines?: number;
   /** The search encoder's options (tools/encoder); `false` skips search.json and the encoder. */
   encoder?: Partial<EncoderOptions> | false;
 }
@@ -115,8 +120,10 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const options: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, ...opts.model };
   const t0 = performance.now();
   const catalog = await readCatalog(opts.catalog);
-  const events = await readEvents(opts.events, catalog.index);
-  if (events.length === 0) throw new Error(`events ${opts.events}: no usable events (${events.stats.lines} lines; ${events.stats.examples.join('; ') || 'file empty'})`);
+  const texts = await readCatalogText(opts.catalog);
+  const facts = checkCatalog(catalog, texts);
+  for (const w of facts.warnings) (opts.warn ?? log)(w);
+  const events = await readEvents(opts.events, catalog.index, opts.maxBadLines === undefined ? {} : { maxBadLines: opts.maxBadLines });
   const sessions = buildSessions(events);
   const t1 = performance.now();
   log(`read ${events.length.toLocaleString('en')} events in ${sessions.count.toLocaleString('en')} sessions (${((t1 - t0) / 1000).toFixed(1)} s)`);
@@ -135,10 +142,14 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     until: iso(until),
     options: { ...options },
   });
-  // The text encoder learns to place item text near these item vectors (tools/encoder).
-  const search = opts.encoder === false
+  // The text encoder learns to place item text near these item vectors (tools/encoder). Without
+  // any text there is nothing to learn: no encoder, and no stale one from an earlier run.
+  const search = opts.encoder === false || !facts.text
     ? undefined
-    : await writeSearchPackage(opts.outDir, await readCatalogText(opts.catalog), fit.weights.inVec, options.dim, opts.encoder ?? {}, log);
+    : await writeSearchPackage(opts.outDir, texts, fit.weights.inVec, options.dim, opts.encoder ?? {}, log);
+  if (search === undefined && opts.encoder !== false) {
+    await Promise.all(['search.json', 'search.onnx', 'encoder'].map((f) => rm(join(opts.outDir, f), { recursive: true, force: true })));
+  }
   const t3 = performance.now();
   const total = (t3 - t0) / 1000;
   return {
