@@ -1,0 +1,140 @@
+/**
+ * The keyword half of `rec.search()`, and the keyword baseline of the eval: MiniSearch (BM25+
+ * over per-field inverted indexes in a radix tree, with prefix and Levenshtein typo matching)
+ * with the analyser of search-text.ts and per-field boosts. Built on the page from the package's
+ * `keywords.json` on the first search. Item ids are model indices.
+ *
+ * @example
+ * const kw = new KeywordIndex(docs, DEFAULT_KEYWORD_SETTINGS);
+ * kw.search('waterproof tnet', 20) // { hits: [{ index: 17, score: 12.3 }, …], coverage: 1 } ("tnet" → "tent" by typo tolerance)
+ */
+import MiniSearch from 'minisearch';
+import SearchableMap from 'minisearch/SearchableMap';
+import { analyzeTerm, ENGLISH_STOP_WORDS, splitWords } from './search-text.ts';
+
+/** The text fields of one item, as the keyword index reads them. */
+export interface KeywordDoc {
+  title: string;
+  description: string;
+  brand: string;
+  /** The category's display name. */
+  category: string;
+  /** Tags joined by spaces, dashes as spaces. */
+  tags: string;
+}
+
+/** The indexed fields, in a fixed order. */
+export const KEYWORD_FIELDS = ['title', 'description', 'brand', 'category', 'tags'] as const;
+/** One of {@link KEYWORD_FIELDS}. */
+export type KeywordField = (typeof KEYWORD_FIELDS)[number];
+
+/**
+ * How the keyword index scores: field boosts, typo and prefix tolerance, BM25+ constants.
+ * `search.json` carries the values the training run chose (`keyword` block).
+ */
+export interface KeywordSettings {
+  boost: Record<KeywordField, number>;
+  /** Typo tolerance: max edit distance as a share of the term's length (MiniSearch `fuzzy`), 0 = off. Capped at 2 edits. */
+  fuzzy: number;
+  /** Whether a query term also matches longer index terms it starts (as-you-type). */
+  prefix: boolean;
+  /** Weight of a typo (fuzzy) and of a prefix match relative to an exact one. */
+  weights: { fuzzy: number; prefix: number };
+  /** BM25+ constants (MiniSearch's defaults: k 1.2, b 0.7, d 0.5). */
+  bm25: { k: number; b: number; d: number };
+}
+
+/** MiniSearch's defaults with every field equal: the untuned starting point. */
+export const UNTUNED_KEYWORD_SETTINGS: Readonly<KeywordSettings> = Object.freeze({
+  boost: { title: 1, description: 1, brand: 1, category: 1, tags: 1 },
+  fuzzy: 0.2,
+  prefix: true,
+  weights: { fuzzy: 0.45, prefix: 0.375 },
+  bm25: { k: 1.2, b: 0.7, d: 0.5 },
+});
+
+/** A ranked hit: model index and score (higher is better). */
+export interface Hit {
+  index: number;
+  score: number;
+}
+
+/** The keyword half's answer. */
+export interface KeywordResult {
+  hits: Hit[];
+  /** Share of the query's (analysed) terms that matched some allowed item; 1 for an empty query. */
+  coverage: number;
+}
+
+/** A keyword index over a fixed list of items. */
+export class KeywordIndex {
+  readonly #mini: MiniSearch<KeywordDoc & { id: number }>;
+  /** The catalogue's own words (lowercase, unstemmed) and how often each occurs: the spelling corrector's dictionary. */
+  readonly #words = new SearchableMap<number>();
+
+  constructor(docs: readonly KeywordDoc[], private readonly settings: Readonly<KeywordSettings>) {
+    this.#mini = new MiniSearch<KeywordDoc & { id: number }>({
+      fields: [...KEYWORD_FIELDS],
+      tokenize: splitWords,
+      processTerm: (t) => analyzeTerm(t) ?? null,
+    });
+    this.#mini.addAll(docs.map((d, id) => ({ ...d, id })));
+    for (const d of docs) {
+      for (const f of KEYWORD_FIELDS) for (const w of splitWords(d[f])) this.#words.update(w.toLowerCase(), (n = 0) => n + 1);
+    }
+  }
+
+  /**
+   * The text with each word the catalogue does not use replaced by the catalogue's nearest word,
+   * within the same edit distance the keyword half tolerates (the most frequent wins a tie), so
+   * the encoder, which cannot read typos, sees what the keyword half matched:
+   * "hikking boots" → "hiking boots". Words without a near match, stop words and numbers stay.
+   */
+  correct(text: string): string {
+    const s = this.settings;
+    return splitWords(text).map((raw) => {
+      const w = raw.toLowerCase();
+      if (s.fuzzy <= 0 || ENGLISH_STOP_WORDS.has(w) || /\d/.test(w) || this.#words.has(w)) return w;
+      const max = Math.min(2, Math.round(w.length * s.fuzzy));
+      if (max < 1) return w;
+      let best = w;
+      let bestDistance = Infinity;
+      let bestCount = 0;
+      for (const [candidate, [count, distance]] of this.#words.fuzzyGet(w, max)) {
+        if (distance < bestDistance || (distance === bestDistance && count > bestCount)) [best, bestDistance, bestCount] = [candidate, distance, count];
+      }
+      return best;
+    }).join(' ');
+  }
+
+  /** Number of indexed items. */
+  get size(): number {
+    return this.#mini.documentCount;
+  }
+
+  /**
+   * The best `limit` items for `text` (any term may match: OR), allowed by `allowed` (all when
+   * omitted). Empty when no term matches.
+   */
+  search(text: string, limit: number, allowed?: (index: number) => boolean): KeywordResult {
+    const s = this.settings;
+    const results = this.#mini.search(text, {
+      boost: s.boost,
+      fuzzy: s.fuzzy > 0 ? s.fuzzy : false,
+      maxFuzzy: 2,
+      prefix: s.prefix,
+      weights: s.weights,
+      bm25: s.bm25,
+      combineWith: 'OR',
+      ...(allowed === undefined ? {} : { filter: (r: { id: number }) => allowed(r.id) }),
+    });
+    const out: Hit[] = [];
+    const matched = new Set<string>();
+    for (const r of results) {
+      for (const t of r.queryTerms) matched.add(t);
+      if (out.length < limit) out.push({ index: r.id as number, score: r.score });
+    }
+    const terms = new Set(splitWords(text).map(analyzeTerm).filter((t): t is string => t !== null));
+    return { hits: out, coverage: terms.size === 0 ? 1 : [...terms].filter((t) => matched.has(t)).length / terms.size };
+  }
+}
