@@ -3,7 +3,7 @@
  * visitor's events, answers the rows, and swaps sessions when a control changes. Rows keep their
  * last list while a new answer is computed, so after the first load nothing shows a spinner.
  */
-import type { LoadProgress, RecommendOptions, Recommendation, TrackInput, Engine } from 'inpage';
+import type { LoadProgress, RecommendOptions, Recommendation, SearchOptions, SearchResult, TrackInput, Engine } from 'inpage';
 import { openRecommender, openSession, type Session } from './session.ts';
 import type { Settings } from './settings.ts';
 
@@ -129,6 +129,17 @@ export class RecoService {
     const s = await this.ready;
     const t0 = performance.now();
     const items = await s.rec.recommend(opts);
+    return { items, ms: performance.now() - t0 };
+  }
+
+  /**
+   * `rec.search()` over the whole shop (keyword index and encoder, both on this device) and how
+   * long it took on the page. Waits for the recommender on a first visit.
+   */
+  async search(text: string, opts: SearchOptions): Promise<{ items: SearchResult[]; ms: number }> {
+    const s = await this.ready;
+    const t0 = performance.now();
+    const items = await s.rec.search(text, opts);
     return { items, ms: performance.now() - t0 };
   }
 

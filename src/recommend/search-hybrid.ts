@@ -33,6 +33,11 @@ export interface HybridSettings {
   depth: number;
   /** Encoder hits below this cosine are dropped (an unrelated text still has a nearest item). */
   minCosine: number;
+  /**
+   * The same floor when the keyword half found nothing: then only the encoder speaks, and
+   * gibberish ("xqzvvk") should get "no results" rather than its nearest items.
+   */
+  minCosineAlone: number;
   /** Weight of the price ordering when the query has a price word; 0 ignores price words. */
   priceWeight: number;
   /** Weight of the visitor's taste when `personalize` is on. */
@@ -41,7 +46,7 @@ export interface HybridSettings {
 
 /** Equal weights, standard RRF: the untuned starting point. */
 export const UNTUNED_HYBRID_SETTINGS: Readonly<HybridSettings> = Object.freeze({
-  rrfK: 60, keywordWeight: 1, encoderWeight: 1, encoderWeightUnmatched: 1, depth: 100, minCosine: 0, priceWeight: 0, tasteWeight: 0.1,
+  rrfK: 60, keywordWeight: 1, encoderWeight: 1, encoderWeightUnmatched: 1, depth: 100, minCosine: 0, minCosineAlone: 0, priceWeight: 0, tasteWeight: 0.1,
 });
 
 /** One ranked list and its weight in the fusion. */
@@ -123,7 +128,8 @@ export interface SearchParts {
  * @example fuseSearch({ keyword, encoder, band: 'low' }, pricePos, settings, 10)
  */
 export function fuseSearch(parts: SearchParts, pricePos: Float32Array, s: Readonly<HybridSettings>, k: number): Hit[] {
-  const encoder = parts.encoder.filter((h) => h.score >= s.minCosine);
+  const floor = parts.keyword.hits.length === 0 ? Math.max(s.minCosine, s.minCosineAlone) : s.minCosine;
+  const encoder = parts.encoder.filter((h) => h.score >= floor);
   const encoderWeight = parts.keyword.coverage < 1 ? s.encoderWeightUnmatched : s.encoderWeight;
   let fused = fuseRanks([{ hits: parts.keyword.hits, weight: s.keywordWeight }, { hits: encoder, weight: encoderWeight }], s.rrfK);
   if (parts.band !== undefined && s.priceWeight > 0 && fused.length > 1) {

@@ -71,6 +71,7 @@ export function parseHybridBlock(json: unknown, where: string): HybridSettings |
     encoderWeightUnmatched: num(where, json, 'encoderWeightUnmatched', 'hybrid.encoderWeightUnmatched', 0),
     depth,
     minCosine: num(where, json, 'minCosine', 'hybrid.minCosine', -1),
+    minCosineAlone: num(where, json, 'minCosineAlone', 'hybrid.minCosineAlone', -1),
     priceWeight: num(where, json, 'priceWeight', 'hybrid.priceWeight', 0),
     tasteWeight: num(where, json, 'tasteWeight', 'hybrid.tasteWeight', 0),
   };

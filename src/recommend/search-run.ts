@@ -21,8 +21,8 @@ export interface SearchRequest {
 
 /**
  * Runs the search; hits best first, at most `k`. An empty list means nothing matched: no
- * keyword hit and no encoder hit at or above the package's `minCosine`, or no item passes the
- * filters.
+ * keyword hit and no encoder hit at or above the package's `minCosineAlone`, or no item passes
+ * the filters.
  */
 export async function runSearch(s: LoadedSearch, items: RecommenderItems, req: SearchRequest): Promise<Hit[]> {
   const hybrid = s.manifest.hybrid;
@@ -38,7 +38,6 @@ export async function runSearch(s: LoadedSearch, items: RecommenderItems, req: S
   // The encoder cannot read typos: it gets the words the keyword half matched ("hikking" → "hiking").
   const vector = await s.encode(s.keyword.correct(plan.parsed.text), req.signal);
   const encoder = vector === undefined ? [] : await s.top(vector, cand, depth, req.signal);
-  if (keyword.hits.length === 0 && !encoder.some((h) => h.score >= hybrid.minCosine)) return [];
   const taste = req.taste === undefined ? undefined : await req.taste(cand.bias, depth);
   return fuseSearch({ keyword, encoder, band: plan.parsed.priceBand, ...(taste === undefined ? {} : { taste }) }, s.pricePos, hybrid, req.k);
 }
