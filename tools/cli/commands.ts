@@ -2,7 +2,8 @@
  * The `gen-data`, `train` and `eval` subcommands: flag parsing and printing around
  * tools/shop, tools/train and tools/eval.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { DEFAULT_SHOP_CONFIG } from '../shop/config.ts';
 import { writeShop } from '../shop/generate.ts';
 import { markdownReport, runEval } from '../eval/run.ts';
@@ -138,6 +139,7 @@ export const evalCommand: Command = {
     if (search) io.out(`\n${searchMarkdown(search)}`);
     const out = optional(v, 'out');
     if (out !== undefined) {
+      await mkdir(dirname(out), { recursive: true });
       await writeFile(out, `${JSON.stringify(search === undefined ? report : { ...report, search }, null, 2)}\n`);
       io.err(`wrote ${out}`);
     }

@@ -147,7 +147,7 @@ export function runSearchEval(opts: SearchEvalOptions): SearchEvalReport {
     ];
     const counts: Record<string, number> = {};
     for (const q of queries) {
-      const fam = q.family.split(':')[0]!;
+      const fam = q.family.startsWith('A') ? 'A' : q.family.startsWith('B') ? 'B' : 'fixture';
       counts[fam] = (counts[fam] ?? 0) + 1;
       (examples[fam] ??= []).length < 6 && !examples[fam]!.includes(q.text) && examples[fam]!.push(q.text);
       for (const [m, rank] of Object.entries(methods) as [MethodKey, Ranker][]) {
