@@ -72,16 +72,45 @@ export class KeywordIndex {
   /** The catalogue's own words (lowercase, unstemmed) and how often each occurs: the spelling corrector's dictionary. */
   readonly #words = new SearchableMap<number>();
 
+  /**
+   * Builds the index in chunks of `chunkSize` items, yielding to the event loop between them, so
+   * a large catalogue does not block the page in one long task (what `rec.search()` uses).
+   */
+  static async build(docs: readonly KeywordDoc[], settings: Readonly<KeywordSettings>, chunkSize = 250): Promise<KeywordIndex> {
+    const index = new KeywordIndex([], settings);
+    await index.#mini.addAllAsync(docs.map((d, id) => ({ ...d, id })), { chunkSize });
+    index.#learnWords(docs);
+    return index;
+  }
+
+  /** Builds the index synchronously (the eval, tests). */
   constructor(docs: readonly KeywordDoc[], private readonly settings: Readonly<KeywordSettings>) {
+    // A catalogue repeats a few thousand words: stemming each once (not once per occurrence)
+    // makes the build several times faster. Bounded, so odd queries cannot grow it forever.
+    const stems = new Map<string, string | null>();
+    const analyze = (t: string): string | null => {
+      let a = stems.get(t);
+      if (a === undefined) {
+        a = analyzeTerm(t);
+        if (stems.size < 100_000) stems.set(t, a);
+      }
+      return a;
+    };
     this.#mini = new MiniSearch<KeywordDoc & { id: number }>({
       fields: [...KEYWORD_FIELDS],
       tokenize: splitWords,
-      processTerm: (t) => analyzeTerm(t) ?? null,
+      processTerm: analyze,
     });
     this.#mini.addAll(docs.map((d, id) => ({ ...d, id })));
+    this.#learnWords(docs);
+  }
+
+  #learnWords(docs: readonly KeywordDoc[]): void {
+    const counts = new Map<string, number>();
     for (const d of docs) {
-      for (const f of KEYWORD_FIELDS) for (const w of splitWords(d[f])) this.#words.update(w.toLowerCase(), (n = 0) => n + 1);
+      for (const f of KEYWORD_FIELDS) for (const w of splitWords(d[f])) { const l = w.toLowerCase(); counts.set(l, (counts.get(l) ?? 0) + 1); }
     }
+    for (const [w, n] of counts) this.#words.set(w, n);
   }
 
   /**
@@ -134,7 +163,7 @@ export class KeywordIndex {
       for (const t of r.queryTerms) matched.add(t);
       if (out.length < limit) out.push({ index: r.id as number, score: r.score });
     }
-    const terms = new Set(splitWords(text).map(analyzeTerm).filter((t): t is string => t !== null));
+    const terms = new Set(splitWords(text).map((w) => analyzeTerm(w)).filter((t): t is string => t !== null));
     return { hits: out, coverage: terms.size === 0 ? 1 : [...terms].filter((t) => matched.has(t)).length / terms.size };
   }
 }

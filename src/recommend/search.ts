@@ -283,7 +283,7 @@ async function loadKeywordIndex(manifest: SearchManifest, searchUrl: string, fet
   }
   const docs = keywordDocs(json, items, url);
   const { KeywordIndex } = await import('./search-keyword.ts');
-  return new KeywordIndex(docs, block.settings);
+  return KeywordIndex.build(docs, block.settings);
 }
 
 /** The visitor's recent searches, newest last, capped, in storage next to the event history. */
