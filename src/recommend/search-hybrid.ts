@@ -14,7 +14,7 @@
  *      reorders near-ties and never outweighs what the text asked for.
  */
 import type { RecommendFilter } from './candidates.ts';
-import type { Hit, KeywordResult } from './search-keyword.ts';
+import type { Hit, KeywordResult } from './search-fields.ts';
 import { parseQuery, type ParsedQuery, type PriceBand } from './search-text.ts';
 
 /** Fusion settings (`search.json`'s `hybrid` block carries the values chosen in training). */

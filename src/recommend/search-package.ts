@@ -7,7 +7,7 @@
 import { InpageError } from '../errors.ts';
 import type { RecommenderItems } from './manifest.ts';
 import type { HybridSettings } from './search-hybrid.ts';
-import { KEYWORD_FIELDS, type KeywordDoc, type KeywordSettings } from './search-keyword.ts';
+import { KEYWORD_FIELDS, type KeywordDoc, type KeywordSettings } from './search-fields.ts';
 
 /** `search.json`'s `keyword` block. */
 export interface KeywordBlock {

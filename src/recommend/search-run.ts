@@ -7,7 +7,7 @@ import { buildCandidates, type RecommendFilter } from './candidates.ts';
 import type { RecommenderItems } from './manifest.ts';
 import type { LoadedSearch } from './search.ts';
 import { fuseSearch, planQuery } from './search-hybrid.ts';
-import type { Hit } from './search-keyword.ts';
+import type { Hit } from './search-fields.ts';
 
 /** What one search needs besides the loaded package. */
 export interface SearchRequest {

@@ -3,12 +3,11 @@
  * sees the text. Pure functions, shared by the page and the offline eval (so the eval measures
  * exactly what ships).
  *
- * Analyser: Lucene's `StandardAnalyzer` for English, as a shopper's keyword engine would
- * configure it: split on anything that is not a letter or a digit, lowercase, drop Lucene's
- * English stop words, Porter-stem (`stemmer`, the Porter 1980 algorithm), so "boots" finds
- * "boot" and "camping" finds "camp".
+ * Analyser (with `analyzeTerm` in search-keyword.ts): Lucene's `StandardAnalyzer` for English,
+ * as a shopper's keyword engine would configure it: split on anything that is not a letter or a
+ * digit, lowercase, drop Lucene's English stop words, Porter-stem, so "boots" finds "boot" and
+ * "camping" finds "camp".
  */
-import { stemmer } from 'stemmer';
 
 /** Lucene's `EnglishAnalyzer.ENGLISH_STOP_WORDS_SET` (33 words). */
 export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set([
@@ -21,11 +20,6 @@ export function splitWords(text: string): string[] {
   return text.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
 }
 
-/** One word as the index stores it: lowercased and stemmed; `null` for a stop word. */
-export function analyzeTerm(word: string): string | null {
-  const w = word.toLowerCase();
-  return ENGLISH_STOP_WORDS.has(w) ? null : stemmer(w);
-}
 
 /** Price band a query asks for with a price word ("cheap tent", "premium boots"). */
 export type PriceBand = 'low' | 'high';

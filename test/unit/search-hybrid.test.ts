@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fuseRanks, fuseSearch, planQuery, pricePositions, UNTUNED_HYBRID_SETTINGS } from '../../src/recommend/search-hybrid.ts';
-import { KeywordIndex, UNTUNED_KEYWORD_SETTINGS, type KeywordDoc } from '../../src/recommend/search-keyword.ts';
+import { analyzeTerm, KeywordIndex, UNTUNED_KEYWORD_SETTINGS, type KeywordDoc } from '../../src/recommend/search-keyword.ts';
 import { keywordDocs, parseHybridBlock, parseKeywordBlock } from '../../src/recommend/search-package.ts';
-import { analyzeTerm, parseQuery, splitWords } from '../../src/recommend/search-text.ts';
+import { parseQuery, splitWords } from '../../src/recommend/search-text.ts';
 
 const doc = (title: string, category: string, tags = '', brand = 'Acme'): KeywordDoc => ({ title, description: '', brand, category, tags });
 const DOCS = [
