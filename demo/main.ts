@@ -151,6 +151,9 @@ function startRouter(catalog: Catalog): void {
   });
   byId('search-form').addEventListener('submit', (e) => {
     e.preventDefault();
+    // A submitted query is one the shopper meant: keep it among their recent searches (for-you).
+    const q = search.value.trim();
+    if (q !== '') void reco.search(q, { k: 1 }).catch(() => {});
     document.getElementById('grid')?.querySelector('a')?.focus();
   });
   render(parseRoute(isRoute(location.hash) ? location.hash : '#/'));

@@ -9,6 +9,7 @@ import { createRecommender } from '../../src/recommend/index.ts';
 import { median, quantile, timeCalls } from './stats.ts';
 import { contention } from './contention.ts';
 import { bareBurst } from './bare-burst.ts';
+import { searchLatency } from './search-bench.ts';
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
@@ -334,7 +335,7 @@ async function transformersPipeline(opts: { mode: 'direct' | 'inpage'; model: st
 }
 
 const bench = {
-  recommendLatency, engineModels, overhead, throughput, longTasks, firstResult, bareFirstResult, cacheHit, transformersPipeline, contention,
+  recommendLatency, searchLatency, engineModels, overhead, throughput, longTasks, firstResult, bareFirstResult, cacheHit, transformersPipeline, contention,
   bareBurst: (opts: Parameters<typeof bareBurst>[0]) => bareBurst(opts, directWorker),
 };
 declare global { interface Window { bench: typeof bench } }

@@ -8,7 +8,7 @@
  * thread, busy laying out and painting the new view and turning its ~20 SVG product images into
  * documents (measured, docs/demo.md). The panel shows that wait apart ("Page busy").
  */
-import type { LoadProgress, RecommendOptions, Recommendation, TrackInput, Engine } from 'inpage';
+import type { LoadProgress, RecommendOptions, Recommendation, SearchOptions, SearchResult, TrackInput, Engine } from 'inpage';
 import { openRecommender, openSession, type Session } from './session.ts';
 import type { Settings } from './settings.ts';
 
@@ -158,6 +158,17 @@ export class RecoService {
     if (!model) this.withoutModel++;
     this.on.answered(this.requests, this.withoutModel);
     return { items, ms, model };
+  }
+
+  /**
+   * `rec.search()` over the whole shop (keyword index and encoder, both on this device) and how
+   * long it took on the page. Waits for the recommender on a first visit.
+   */
+  async search(text: string, opts: SearchOptions): Promise<{ items: SearchResult[]; ms: number }> {
+    const s = await this.ready;
+    const t0 = performance.now();
+    const items = await s.rec.search(text, opts);
+    return { items, ms: performance.now() - t0 };
   }
 
   /** Called by a row when it first shows real items. */

@@ -3,7 +3,8 @@
  * loads its model through `engine.load(source, { signal })`; to give that load a progress
  * callback, the batching choice and the result cache, we hand `createRecommender` a thin
  * structural engine that adds those options (its `engine` option is typed structurally, so this
- * needs no internals). The same wrapper passes the live result-cache switch to every run.
+ * needs no internals). The same wrapper passes the live result-cache switch to every run, and
+ * hands `rec.search()` the engine's own `pipeline()` for the catalogue encoder.
  */
 import {
   createEngine, createRecommender,
@@ -38,16 +39,19 @@ export const MANIFEST_URL = './reco/manifest.json';
 /** Loads the recommender on an existing engine with the demo's load options. */
 export async function openRecommender(engine: Engine, settings: Settings, hooks: SessionHooks): Promise<{ rec: Recommender; model: Model }> {
   let model: Model | undefined;
-  const withOptions: RecommenderOptions['engine'] = {
+  const withOptions: RecommenderOptions['engine'] & Pick<Engine, 'pipeline'> = {
     async load(source, opts) {
+      // The first load is the recommender (the panel shows its progress); later ones (the search
+      // index, on the first search) load quietly.
+      const first = model === undefined;
       const m = await engine.load(source, {
         ...opts,
-        onProgress: hooks.onProgress,
+        ...(first ? { onProgress: hooks.onProgress } : {}),
         // Always built with the cache so the switch can turn it on or off per run.
         resultCache: true,
         ...(settings.batch ? {} : { batch: false as const }),
       });
-      model = m;
+      model ??= m;
       return {
         run: (feeds, o) => {
           if (hooks.onPageWait) void pageWait().then(hooks.onPageWait);
@@ -56,6 +60,7 @@ export async function openRecommender(engine: Engine, settings: Settings, hooks:
         dispose: () => m.dispose(),
       };
     },
+    pipeline: engine.pipeline.bind(engine),
   };
   const rec = await createRecommender({ engine: withOptions, manifestUrl: MANIFEST_URL });
   if (model === undefined) throw new Error('demo: createRecommender resolved without loading its model');

@@ -49,18 +49,7 @@ export async function loadCatalog(url: string | URL, signal?: AbortSignal): Prom
   };
 }
 
-/** Lower-case words of a query; empty words dropped. */
-export function terms(query: string): string[] {
-  return query.toLowerCase().split(/\s+/).filter((t) => t !== '');
-}
-
-/** Products in `category` (or all) whose text contains every search term. */
-export function filterProducts(catalog: Catalog, category: string | undefined, query: string): Product[] {
-  const want = terms(query);
-  return catalog.products.filter((p) => {
-    if (category !== undefined && p.category !== category) return false;
-    if (want.length === 0) return true;
-    const text = `${p.title} ${p.brand} ${p.description} ${catalog.categoryName(p.category)} ${p.tags.join(' ')}`.toLowerCase();
-    return want.every((t) => text.includes(t));
-  });
+/** Products in `category` (or all), in catalogue order. Text search is `rec.search()` (views/home.ts). */
+export function productsIn(catalog: Catalog, category: string | undefined): Product[] {
+  return category === undefined ? catalog.products : catalog.products.filter((p) => p.category === category);
 }

@@ -1,15 +1,20 @@
 /**
  * The shop front: "For you" and "Trending", then the catalogue with a category filter and the
- * header's search. Filter changes update the grid in place; the rows above keep their lists.
+ * header's search. Without a query the grid lists the chosen category; with one it shows
+ * `rec.search()` over the whole shop (keyword index + encoder, on this device), the chosen
+ * category acting as a filter the shopper can clear. Updates happen in place; the rows above
+ * keep their lists.
  */
 import { h, setText } from '../dom.ts';
 import { count } from '../format.ts';
 import { productCard, skeletonCard } from '../shop/card.ts';
-import { filterProducts } from '../shop/catalog.ts';
+import { productsIn, type Product } from '../shop/catalog.ts';
 import { homeHash } from '../app/router.ts';
 import { row, type View, type ViewContext } from './view.ts';
 
 const PAGE = 24;
+/** Search results fetched per query (shown a page at a time). */
+const SEARCH_RESULTS = 96;
 
 export interface HomeParams { category: string | undefined; query: string }
 
@@ -42,9 +47,12 @@ export function homeView(ctx: ViewContext, params: HomeParams): HomeView {
   const summary = h('p', { class: 'results', 'aria-live': 'polite' });
   const grid = h('ul', { class: 'grid', role: 'list', id: 'grid' });
   const more = h('button', { type: 'button', class: 'btn btn-ghost more' }, 'Show more');
+  more.hidden = true;
   let current = params;
   let shown = 0;
-  let matches = filterProducts(catalog, params.category, params.query);
+  let matches: Product[] = [];
+  // Answers to superseded queries (the shopper kept typing) are dropped, whatever order they arrive in.
+  let asked = 0;
 
   const showMore = (): void => {
     const next = matches.slice(shown, shown + PAGE);
@@ -59,18 +67,50 @@ export function homeView(ctx: ViewContext, params: HomeParams): HomeView {
     grid.children[first]?.querySelector('a')?.focus();
   });
 
+  const show = (list: Product[], line: (string | HTMLElement)[], none: string): void => {
+    matches = list;
+    summary.replaceChildren(...line);
+    grid.replaceChildren();
+    shown = 0;
+    showMore();
+    if (list.length === 0) {
+      grid.append(h('li', { class: 'none' }, none));
+      more.hidden = true;
+    }
+  };
+  const products = (n: number): string => `${count(n)} ${n === 1 ? 'product' : 'products'}`;
+
   const update = (p: HomeParams): void => {
     current = p;
-    matches = filterProducts(catalog, p.category, p.query);
+    const ticket = ++asked;
     for (const b of chips.querySelectorAll<HTMLButtonElement>('.chip')) {
       b.setAttribute('aria-pressed', String((b.dataset['category'] || undefined) === p.category));
     }
     const where = p.category === undefined ? 'All products' : catalog.categoryName(p.category);
-    setText(summary, `${where}${p.query === '' ? '' : ` matching “${p.query}”`}: ${count(matches.length)} ${matches.length === 1 ? 'product' : 'products'}`);
-    grid.replaceChildren();
-    shown = 0;
-    showMore();
-    if (matches.length === 0) grid.append(h('li', { class: 'none' }, 'Nothing matches. Try another word or category.'));
+    if (p.query === '') {
+      const list = productsIn(catalog, p.category);
+      show(list, [`${where}: ${products(list.length)}`], 'Nothing in this category yet.');
+      return;
+    }
+    grid.setAttribute('aria-busy', 'true');
+    setText(summary, `Searching for “${p.query}”…`);
+    const filter = p.category === undefined ? undefined : { category: p.category };
+    ctx.reco.search(p.query, { k: SEARCH_RESULTS, remember: false, ...(filter === undefined ? {} : { filter }) }).then(({ items, ms }) => {
+      if (ticket !== asked) return;
+      grid.removeAttribute('aria-busy');
+      const list = items.flatMap((r) => catalog.byId.get(r.itemId) ?? []);
+      const line: (string | HTMLElement)[] = [`“${p.query}”${p.category === undefined ? '' : ` in ${where}`}: ${list.length === 0 ? 'no results' : `${products(list.length)}${list.length === SEARCH_RESULTS ? ' (best first)' : ''}`}, searched on this device in ${ms.toFixed(1)} ms`];
+      if (p.category !== undefined) {
+        const clear = h('button', { type: 'button', class: 'btn btn-ghost clear-filter' }, `Search all categories`);
+        clear.addEventListener('click', () => { location.hash = homeHash(undefined, p.query); });
+        line.push(' ', clear);
+      }
+      show(list, line, p.category === undefined ? `No results for “${p.query}”. Try other words.` : `No results for “${p.query}” in ${where}. Try all categories.`);
+    }, (e: unknown) => {
+      if (ticket !== asked) return;
+      grid.removeAttribute('aria-busy');
+      show([], [`Search failed: ${e instanceof Error ? e.message : String(e)}`], 'Search is unavailable right now.');
+    });
   };
   update(params);
 

@@ -26,6 +26,7 @@ import type { RecommenderItems, RecommenderManifest } from './manifest.ts';
 import type { ReasonBasis } from './reasons.ts';
 import { completeTheLook, forYou, similar, trending, type Scored, type StrategyContext } from './strategies.ts';
 import { forYouReason } from './reasons.ts';
+import { runSearch } from './search-run.ts';
 import { loadSearch, RecentSearches, searchReason, searchSteps, type LoadedSearch, type RecentSearch, type SearchOptions, type SearchResult, type SearchStep } from './search.ts';
 import { eventCode, toSteps, trackCode, type Step, type TrackEventType } from './weights.ts';
 
@@ -347,9 +348,11 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       if (query === '') return [];
       const s = await loadedSearch(opts.signal);
       if (opts.remember !== false) searches.add(query, now());
-      const vector = await s.encode(query, opts.signal);
-      if (vector === undefined) return [];
-      const hits = await s.top(vector, buildCandidates(items, opts.filter, new Set()), k, opts.signal);
+      // Taste: the for-you model over the search's own candidates (history only, no searches).
+      const taste = opts.personalize === true && store.all().length > 0
+        ? async (bias: Float32Array, depth: number) => (await forYou({ manifest, items, model, steps: steps(), now: now(), signal: opts.signal }, { bias, allowed: bias.reduce((n, b) => n + (b === 0 ? 1 : 0), 0) }, depth)).map((x) => ({ index: x.index, score: x.score }))
+        : undefined;
+      const hits = await runSearch(s, items, { text: query, k, filter: opts.filter, signal: opts.signal, taste });
       return hits.map((h) => ({ itemId: items.ids[h.index] ?? '', score: h.score }));
     },
 

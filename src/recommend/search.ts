@@ -22,6 +22,9 @@ import type { FetchLike } from './load.ts';
 import type { FileEntry, RecommenderItems } from './manifest.ts';
 import type { Reason } from './reasons.ts';
 import type { Step } from './weights.ts';
+import { pricePositions, type HybridSettings } from './search-hybrid.ts';
+import type { KeywordIndex } from './search-keyword.ts';
+import { keywordDocs, parseHybridBlock, parseKeywordBlock, type KeywordBlock } from './search-package.ts';
 
 /** Current `formatVersion` of `search.json`. */
 export const SEARCH_FORMAT_VERSION = 1;
@@ -44,6 +47,10 @@ export interface SearchManifest {
   dims: { items: number; embedding: number; vocab: number };
   /** SHA-256 of the item ids joined by "\n": the item table the index was built for. */
   idsSha256: string;
+  /** The keyword half: its text file and settings (absent in packages from before the hybrid: encoder only). */
+  keyword?: KeywordBlock;
+  /** How the halves are fused (required with `keyword`). */
+  hybrid?: HybridSettings;
   files: Record<string, FileEntry>;
   training?: Record<string, unknown>;
 }
@@ -55,10 +62,18 @@ export interface SearchOptions {
   filter?: import('./candidates.ts').RecommendFilter;
   /** Keep the text among the visitor's recent searches (for 'for-you'). Default true. */
   remember?: boolean;
+  /**
+   * Let the visitor's taste (the for-you model over their tracked history) break near-ties among
+   * the results, with a small weight (`hybrid.tasteWeight`). Default false; a no-op without history.
+   */
+  personalize?: boolean;
   signal?: AbortSignal;
 }
 
-/** One search hit: cosine similarity of the text and the item, in [-1, 1]. */
+/**
+ * One search hit. `score` is the fused rank score (higher is better; comparable within one
+ * result list only); for a package without a keyword index, the cosine of text and item.
+ */
 export interface SearchResult {
   itemId: string;
   score: number;
@@ -118,6 +133,9 @@ export function parseSearchManifest(json: unknown, where: string): SearchManifes
   if (typeof json['idsSha256'] !== 'string') bad(where, 'idsSha256', 'must be a hex SHA-256');
   const files = json['files'];
   if (!isRecord(files)) bad(where, 'files', 'must be an object');
+  const keyword = parseKeywordBlock(json['keyword'], where);
+  const hybrid = parseHybridBlock(json['hybrid'], where);
+  if ((keyword === undefined) !== (hybrid === undefined)) bad(where, keyword === undefined ? 'keyword' : 'hybrid', 'must come with the other (keyword and hybrid)');
   return {
     format: 'inpage-search', formatVersion: 1,
     encoder: { model: enc['model'] as string, pooling: 'mean', normalize: true },
@@ -126,6 +144,7 @@ export function parseSearchManifest(json: unknown, where: string): SearchManifes
     outputs: { scores: outputs['scores']!, indices: outputs['indices']! },
     dims: { items: dims['items'] as number, embedding: dims['embedding'] as number, vocab: dims['vocab'] as number },
     idsSha256: json['idsSha256'] as string,
+    ...(keyword === undefined || hybrid === undefined ? {} : { keyword, hybrid }),
     files: files as Record<string, FileEntry>,
   };
 }
@@ -142,6 +161,10 @@ export interface LoadedSearch {
   manifest: SearchManifest;
   /** The normalised vector of `text`, or undefined when no word of it is known to the encoder. */
   encode(text: string, signal?: AbortSignal): Promise<Float32Array | undefined>;
+  /** The keyword index (built on the page from keywords.json), when the package has one. */
+  keyword: KeywordIndex | undefined;
+  /** Each item's price position within its category (0 cheapest … 1 dearest), for price words. */
+  pricePos: Float32Array;
   /** Top `k` allowed items for a query vector. */
   top(vector: Float32Array, cand: Candidates, k: number, signal?: AbortSignal): Promise<{ index: number; score: number }[]>;
   dispose(): Promise<void>;
@@ -190,18 +213,22 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
   const sha = manifest.files[manifest.index]?.sha256;
   // Without consent nothing goes to the model cache either (docs/PRIVACY.md).
   const opts = { ...(signal === undefined ? {} : { signal }), ...(cache ? {} : { cache: false }), worker };
-  const [model, encoder] = await Promise.all([
+  const [model, encoder, keyword] = await Promise.all([
     engine.load(sha === undefined ? { url: indexUrl } : { url: indexUrl, sha256: sha }, opts),
     engine.pipeline('feature-extraction', manifest.encoder.model, { modelHost: `${base}{model}/`, ...opts }),
-  ].map((p) => p.catch((e: unknown) => e))) as [ModelLike | Error, EncoderLike | Error];
-  if (model instanceof Error || encoder instanceof Error) {
+    manifest.keyword === undefined ? Promise.resolve(undefined) : loadKeywordIndex(manifest, url, fetchFn, items, signal),
+  ].map((p) => p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))))) as [ModelLike | Error, EncoderLike | Error, KeywordIndex | undefined | Error];
+  if (model instanceof Error || encoder instanceof Error || keyword instanceof Error) {
     if (!(model instanceof Error)) await model.dispose().catch(() => {});
     if (!(encoder instanceof Error)) await encoder.dispose().catch(() => {});
-    throw toInpageError(model instanceof Error ? model : encoder, 'MODEL_INVALID', 'Loading the search index');
+    if (keyword instanceof Error && keyword instanceof InpageError) throw keyword;
+    throw toInpageError(model instanceof Error ? model : encoder instanceof Error ? encoder : keyword, 'MODEL_INVALID', 'Loading the search index');
   }
   const D = manifest.dims.embedding;
   return {
     manifest,
+    keyword,
+    pricePos: pricePositions(items.price, items.category),
     async encode(text, sig) {
       const out = await encoder(text, sig === undefined ? { pooling: 'mean', normalize: true } : { pooling: 'mean', normalize: true, signal: sig });
       if (out.type !== 'float32' || out.data.length !== D) {
@@ -236,6 +263,39 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
       await Promise.all([model.dispose(), encoder.dispose()]);
     },
   };
+}
+
+/**
+ * Fetches keywords.json (SHA-256 checked when the manifest lists it) and builds the keyword
+ * index on the page. MiniSearch is imported here, on the first search, so pages that only
+ * recommend never download it.
+ */
+async function loadKeywordIndex(manifest: SearchManifest, searchUrl: string, fetchFn: FetchLike, items: RecommenderItems, signal?: AbortSignal): Promise<KeywordIndex> {
+  const block = manifest.keyword!;
+  const url = new URL(block.file, searchUrl).href;
+  let res;
+  try {
+    res = await fetchFn(url, signal === undefined ? {} : { signal });
+  } catch (e) {
+    throw toInpageError(e, 'MODEL_FETCH_FAILED', `Fetching the keyword index text from ${url}`);
+  }
+  if (!res.ok) throw new InpageError('MODEL_FETCH_FAILED', `Fetching the keyword index text from ${url} failed with HTTP ${res.status}.`, { url, status: res.status });
+  const bytes = await res.arrayBuffer();
+  const want = manifest.files[block.file]?.sha256;
+  const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
+  if (want !== undefined && subtle !== undefined) {
+    const got = Array.from(new Uint8Array(await subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+    if (got !== want) throw new InpageError('INTEGRITY_MISMATCH', `${url} has SHA-256 ${got.slice(0, 12)}…, search.json expects ${want.slice(0, 12)}…. Re-deploy the package from one training run.`, { url });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new InpageError('CATALOG_INVALID', `${url} is not valid JSON (${(e as Error).message}).`);
+  }
+  const docs = keywordDocs(json, items, url);
+  const { KeywordIndex } = await import('./search-keyword.ts');
+  return KeywordIndex.build(docs, block.settings);
 }
 
 /**

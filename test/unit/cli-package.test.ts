@@ -77,7 +77,10 @@ async function consumerLock(tarball: string, manifest: { version: string; depend
     if (packages[path]) continue;
     const entry = repoLock.packages[path];
     if (!entry) throw new Error(`${name} is not in package-lock.json`);
-    const { version, resolved, integrity, dependencies, bin, license, engines } = entry;
+    const { version, integrity, dependencies, bin, license, engines } = entry;
+    // npm 11 leaves `resolved` out of registry entries; without it `npm ci` would ask the registry
+    // for the package's metadata to find the tarball, so name the tarball the registry serves.
+    const resolved = entry.resolved ?? `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${version}.tgz`;
     packages[path] = Object.fromEntries(Object.entries({ version, resolved, integrity, dependencies, bin, license, engines }).filter(([, v]) => v !== undefined));
     queue.push(...Object.keys(dependencies ?? {}));
   }

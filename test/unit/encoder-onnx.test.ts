@@ -51,7 +51,7 @@ describe('catalogue encoder', () => {
     const m = pkg.manifest;
     expect(Object.keys(m.files).sort()).toEqual([
       `${ENCODER_DIR}/config.json`, `${ENCODER_DIR}/onnx/model.onnx`, `${ENCODER_DIR}/onnx/model_quantized.onnx`,
-      `${ENCODER_DIR}/tokenizer.json`, `${ENCODER_DIR}/tokenizer_config.json`, 'search.onnx',
+      `${ENCODER_DIR}/tokenizer.json`, `${ENCODER_DIR}/tokenizer_config.json`, 'keywords.json', 'search.onnx',
     ]);
     expect(m.dims).toEqual({ items: texts.length, embedding: 32 + DEFAULT_ENCODER_OPTIONS.textDim, vocab: pkg.fit.weights.vocab.tokens.length });
     for (const [name, f] of Object.entries(m.files)) expect((await readFile(join(dir, name))).length).toBe(f.bytes);

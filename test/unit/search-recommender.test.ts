@@ -24,6 +24,10 @@ import { writeShop } from '../../tools/shop/generate.ts';
 import { topK } from '../../tools/train/reference.ts';
 import { train } from '../../tools/train/train.ts';
 import { loadPackage } from '../../tools/eval/load-model.ts';
+import { rankers } from '../../tools/eval/search-rank.ts';
+import { pricePositions } from '../../src/recommend/search-hybrid.ts';
+import { KeywordIndex } from '../../src/recommend/search-keyword.ts';
+import { keywordDocs } from '../../src/recommend/search-package.ts';
 import type { RecommenderItems } from '../../src/recommend/manifest.ts';
 
 const BASE = 'http://shop.test/reco/';
@@ -90,7 +94,18 @@ function open(extra: Partial<RecommenderOptions> = {}) {
   return createRecommender({ engine: fakeEngine(), manifestUrl: `${BASE}manifest.json`, storage: memoryStorage(), fetch: fakeFetch(), now: () => NOW, ...extra });
 }
 
-/** What the reference ranks first for `text`, among items passing `keep`. */
+/** What the JS reference of the hybrid (the eval's ranker, on the package's files) ranks first for `text`. */
+async function hybridExpected(text: string, k: number): Promise<string[]> {
+  const keywords = JSON.parse(await readFile(join(dir, 'keywords.json'), 'utf8')) as unknown;
+  const rank = rankers({
+    items, pricePos: pricePositions(items.price, items.category),
+    keyword: new KeywordIndex(keywordDocs(keywords, items, 'keywords.json'), pkg.manifest.keyword!.settings),
+    encoder: referenceEncoder(pkg.weights, { quantized: true }), targets: pkg.targets, hybrid: pkg.manifest.hybrid!,
+  }).hybrid;
+  return rank(text).slice(0, k).map((j) => items.ids[j]!);
+}
+
+/** What the encoder's reference ranks first for `text`, among items passing `keep` (a package without a keyword index). */
 function expected(text: string, k: number, keep: (j: number) => boolean = () => true): string[] {
   const ref = referenceEncoder(pkg.weights, { quantized: true });
   const scores = searchScores(ref.encode(text), pkg.targets, pkg.weights.dim);
@@ -111,30 +126,54 @@ beforeAll(async () => {
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
 describe('rec.search', () => {
-  it('loads the encoder and index on first use only, and ranks as the JS reference of the package', async () => {
+  it('loads the encoder, index and keyword text on first use only, and ranks as the JS reference of the hybrid', async () => {
     const log: string[] = [];
     const rec = await open({ engine: fakeEngine(log) });
     expect(log).toEqual(['load recommender.onnx']);
-    for (const q of ['waterproof tent', 'warm sleeping bag', 'merino socks', 'headlamp']) {
+    for (const q of ['waterproof tent', 'warm sleeping bag', 'merino socks', 'headlamp', 'sleping bag', 'cheap tent']) {
       const hits = await rec.search(q, { k: 8 });
-      expect(hits.map((h) => h.itemId)).toEqual(expected(q, 8));
+      expect(hits.map((h) => h.itemId), q).toEqual(await hybridExpected(q, 8));
       expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
     }
     expect(log).toEqual(['load recommender.onnx', 'load search.onnx', `pipeline feature-extraction encoder ${BASE}{model}/`]);
     await rec.dispose();
   });
 
-  it('puts items of the named category first and honours filters inside the index', async () => {
+  it('a package from before the keyword index (no keyword/hybrid blocks) runs the encoder alone, as before', async () => {
+    const manifest = JSON.parse(await readFile(join(dir, 'search.json'), 'utf8')) as Record<string, unknown>;
+    const { keyword: _k, hybrid: _h, ...old } = manifest;
+    const rec = await open({ fetch: fakeFetch({ 'search.json': JSON.stringify(old) }) });
+    const filtered = await rec.search('tent', { k: 5, filter: { maxPrice: 100, inStock: true } });
+    expect(filtered.map((h) => h.itemId)).toEqual(expected('tent', 5, (j) => items.price[j]! <= 100 && items.inStock[j] === 1));
+    const halfOnly = await open({ fetch: fakeFetch({ 'search.json': JSON.stringify({ ...old, keyword: manifest['keyword'] }) }) });
+    await expect(halfOnly.search('tent')).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
+  });
+
+  it('puts items of the named category first and honours filters and price bounds', async () => {
     const rec = await open();
     const hits = await rec.search('tent', { k: 5 });
     expect(hits.filter((h) => rec.item(h.itemId)!.category === 'tents').length).toBeGreaterThanOrEqual(4);
-    const filtered = await rec.search('tent', { k: 5, filter: { maxPrice: 100, inStock: true } });
+    const filtered = await rec.search('tent', { k: 5, filter: { maxPrice: 300, inStock: true } });
     expect(filtered.length).toBeGreaterThan(0);
     for (const h of filtered) {
-      expect(rec.item(h.itemId)!.price).toBeLessThanOrEqual(100);
+      expect(rec.item(h.itemId)!.price).toBeLessThanOrEqual(300);
       expect(rec.item(h.itemId)!.inStock).toBe(true);
     }
-    expect(filtered.map((h) => h.itemId)).toEqual(expected('tent', filtered.length, (j) => items.price[j]! <= 100 && items.inStock[j] === 1));
+    // "under 250" in the text narrows the caller's filter; it is not a word to match.
+    const under = await rec.search('tent under 250', { k: 5, filter: { maxPrice: 300 } });
+    expect(under.length).toBeGreaterThan(0);
+    for (const h of under) expect(rec.item(h.itemId)!.price).toBeLessThanOrEqual(250);
+    expect(await rec.search('tent under 1')).toEqual([]);
+  });
+
+  it('rejects keywords.json that does not match the item table, or its hash', async () => {
+    const kw = JSON.parse(await readFile(join(dir, 'keywords.json'), 'utf8')) as Record<string, string[]>;
+    const manifest = JSON.parse(await readFile(join(dir, 'search.json'), 'utf8')) as { files: Record<string, unknown> };
+    const short = JSON.stringify({ ...kw, brand: kw['brand']!.slice(1) });
+    const { 'keywords.json': _, ...files } = manifest.files;
+    const unhashed = JSON.stringify({ ...manifest, files });
+    await expect((await open({ fetch: fakeFetch({ 'keywords.json': short, 'search.json': unhashed }) })).search('tent')).rejects.toMatchObject({ code: 'CATALOG_INVALID' });
+    await expect((await open({ fetch: fakeFetch({ 'keywords.json': short }) })).search('tent')).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH' });
   });
 
   it('remembers searches (unless told not to), forget() erases them, odd text gives no results', async () => {
@@ -145,10 +184,11 @@ describe('rec.search', () => {
     await rec.search('headlamp');
     expect(rec.recentSearches().map((s) => s.text)).toEqual(['warm sleeping bag', 'headlamp']);
     expect(await rec.search('   ')).toEqual([]);
-    // Words the encoder has no pieces for pool to a zero vector: no results rather than noise.
+    // Words the encoder has no pieces for pool to a zero vector, and match no keyword: no results rather than noise.
     const odd = '§§ ¶¶';
     expect(referenceEncoder(pkg.weights, { quantized: true }).encode(odd).every((x) => x === 0)).toBe(true);
     expect(await rec.search(odd)).toEqual([]);
+    expect(await rec.search('xqzvvk', { remember: false })).toEqual([]);
     const again = await open({ storage });
     expect(again.recentSearches()).toHaveLength(3);
     await again.forget();

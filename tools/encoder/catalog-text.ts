@@ -4,6 +4,7 @@
  * trainer reads (`{ products, categories? }` or a bare array); only `id` is required.
  */
 import { readFile } from 'node:fs/promises';
+import type { KeywordDoc } from '../../src/recommend/search-keyword.ts';
 
 /** Text fields of one item. Missing fields are empty. */
 export interface ItemText {
@@ -16,6 +17,8 @@ export interface ItemText {
   /** Category display name, e.g. `'Sleeping Bags'` (the id when the catalogue has no names). */
   categoryName: string;
   tags: string[];
+  /** Price (0 when the catalogue has none): the search eval's price rules read it, the encoder does not. */
+  price: number;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -39,6 +42,7 @@ export function parseCatalogText(json: unknown): ItemText[] {
       id: str(r['id']), title: str(r['title']), description: str(r['description']), brand: str(r['brand']),
       category, categoryName: names.get(category) ?? category,
       tags: Array.isArray(r['tags']) ? (r['tags'] as unknown[]).filter((t): t is string => typeof t === 'string') : [],
+      price: typeof r['price'] === 'number' && Number.isFinite(r['price']) ? r['price'] : 0,
     };
   });
 }
@@ -56,4 +60,14 @@ export function fieldsOf(t: ItemText): string[] {
 /** All of an item's text as one string (what the keyword baseline indexes). */
 export function fullText(t: ItemText): string {
   return fieldsOf(t).join(' . ');
+}
+
+/** Tags as the keyword index reads them: one string, dashes as spaces ("3-season" → "3 season"). */
+export function tagText(tags: readonly string[]): string {
+  return tags.map((x) => x.replace(/-/g, ' ')).join(' ');
+}
+
+/** An item as the keyword index reads it (the page builds the same from items.json + keywords.json). */
+export function keywordDoc(t: ItemText): KeywordDoc {
+  return { title: t.title, description: t.description, brand: t.brand, category: t.categoryName, tags: tagText(t.tags) };
 }

@@ -4,7 +4,10 @@
  *
  *   encoder/      the encoder in the transformers.js layout (config, tokenizer, onnx/model*.onnx)
  *   search.onnx   the search index (every item's vector; cosine + filter bias → top-k)
- *   search.json   what the page needs: where those are, dims, tensor names, sizes and SHA-256s
+ *   keywords.json the keyword half's text per item (description, brand, tags; titles and category
+ *                 names are in items.json already)
+ *   search.json   what the page needs: where those are, dims, tensor names, keyword and fusion
+ *                 settings, sizes and SHA-256s
  *
  * `rec.search()` and the for-you blend of recent searches read `search.json` (src/recommend/search.ts).
  */
@@ -12,13 +15,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SearchManifest } from '../../src/recommend/search.ts';
 import { sha256Hex } from '../onnx/sha256.ts';
-import type { ItemText } from './catalog-text.ts';
+import { tagText, type ItemText } from './catalog-text.ts';
+import { DEFAULT_HYBRID_SETTINGS, DEFAULT_KEYWORD_SETTINGS } from './search-settings.ts';
 import { encoderFiles, SEARCH_GRAPH, searchIndexOnnx } from './export.ts';
 import { writeHfFolder } from './hf-layout.ts';
 import { DEFAULT_ENCODER_OPTIONS, fitEncoder, type EncoderFit, type EncoderOptions } from './train-encoder.ts';
 
 /** Folder of the encoder inside the package (also its model id for `engine.pipeline`). */
 export const ENCODER_DIR = 'encoder';
+/** The keyword half's text file inside the package. */
+export const KEYWORDS_FILE = 'keywords.json';
 
 /** What {@link writeSearchPackage} did. */
 export interface SearchPackageSummary {
@@ -52,6 +58,11 @@ export async function writeSearchPackage(
   await mkdir(outDir, { recursive: true });
   const encoder = await writeHfFolder(join(outDir, ENCODER_DIR), encoderFiles(fit.weights));
   await writeFile(join(outDir, 'search.onnx'), index);
+  const keywords = new TextEncoder().encode(`${JSON.stringify({
+    format: 'inpage-search-keywords', version: 1,
+    description: texts.map((t) => t.description), brand: texts.map((t) => t.brand), tags: texts.map((t) => tagText(t.tags)),
+  })}\n`);
+  await writeFile(join(outDir, KEYWORDS_FILE), keywords);
   const manifest: SearchManifest = {
     format: 'inpage-search',
     formatVersion: 1,
@@ -61,8 +72,11 @@ export async function writeSearchPackage(
     outputs: { ...SEARCH_GRAPH.outputs },
     dims: { items: N, embedding: fit.weights.dim, vocab: fit.weights.vocab.tokens.length },
     idsSha256: idsSha256(texts.map((t) => t.id)),
+    keyword: { file: KEYWORDS_FILE, settings: structuredClone(DEFAULT_KEYWORD_SETTINGS) },
+    hybrid: { ...DEFAULT_HYBRID_SETTINGS },
     files: {
       'search.onnx': { bytes: index.length, sha256: sha256Hex(index) },
+      [KEYWORDS_FILE]: { bytes: keywords.length, sha256: sha256Hex(keywords) },
       ...Object.fromEntries(encoder.map((f) => [`${ENCODER_DIR}/${f.path}`, { bytes: f.bytes, sha256: f.sha256 }])),
     },
     training: { producer: 'inpage train', items: N, options: { ...opts } },

@@ -3,7 +3,8 @@
  * or from a recommender fitted on the training period of the same time split the
  * recommendation eval uses; then {@link runSearchEval}.
  */
-import { readCatalogText } from '../encoder/catalog-text.ts';
+import { readCatalogText, type ItemText } from '../encoder/catalog-text.ts';
+import { tuneSearch, type TuneReport } from './search-tune.ts';
 import { readCatalog } from '../train/catalog.ts';
 import { DEFAULT_MODEL_OPTIONS, fitModel, type ModelOptions } from '../train/model.ts';
 import { readEvents } from '../train/read-events.ts';
@@ -32,6 +33,27 @@ export interface SearchEvalFileOptions {
  * @example const r = await runSearchEvalFromFiles({ catalog: 'shop/catalog.json', events: 'shop/events.csv' });
  */
 export async function runSearchEvalFromFiles(opts: SearchEvalFileOptions): Promise<SearchEvalReport> {
+  const { texts, vectors, dim } = await searchInputs(opts);
+  return runSearchEval({
+    texts, itemVectors: vectors, dim,
+    ...(opts.encoder === undefined ? {} : { encoder: opts.encoder }),
+    ...(opts.seeds === undefined ? {} : { seeds: opts.seeds }),
+    ...(opts.log === undefined ? {} : { log: opts.log }),
+  });
+}
+
+/**
+ * Chooses the keyword and fusion settings on the tuning splits (tools/eval/search-tune.ts).
+ *
+ * @example const t = await tuneSearchFromFiles({ catalog: 'shop/catalog.json', events: 'shop/events.csv' });
+ */
+export async function tuneSearchFromFiles(opts: SearchEvalFileOptions): Promise<TuneReport> {
+  const { texts, vectors, dim } = await searchInputs(opts);
+  return tuneSearch({ texts, itemVectors: vectors, dim, ...(opts.log === undefined ? {} : { log: opts.log }) });
+}
+
+/** Catalogue text and item vectors, from a package or from a recommender fitted on the training period. */
+async function searchInputs(opts: SearchEvalFileOptions): Promise<{ texts: ItemText[]; vectors: Float32Array; dim: number }> {
   const texts = await readCatalogText(opts.catalog);
   let vectors: Float32Array;
   let dim: number;
@@ -54,10 +76,5 @@ export async function runSearchEvalFromFiles(opts: SearchEvalFileOptions): Promi
     vectors = fit.weights.inVec;
     dim = options.dim;
   }
-  return runSearchEval({
-    texts, itemVectors: vectors, dim,
-    ...(opts.encoder === undefined ? {} : { encoder: opts.encoder }),
-    ...(opts.seeds === undefined ? {} : { seeds: opts.seeds }),
-    ...(opts.log === undefined ? {} : { log: opts.log }),
-  });
+  return { texts, vectors, dim };
 }

@@ -1,106 +1,70 @@
 /**
- * Offline search eval: generated queries (search-queries.ts) over the whole catalogue, keyword
- * search (BM25 over title, description, brand, category name and tags) against the trained
- * encoder (cosine of the query's vector with every item vector, the same scoring as
- * `rec.search`), Recall@10 and MRR. The encoder is trained without the held-out items' text.
+ * Offline search eval. For each split (seed) ~10% of the items are held out of encoder training
+ * and three query sets are ranked over the whole catalogue:
+ *
+ *   A        family A templates (search-queries.ts) from held-out items: the family the encoder's
+ *            and the fusion's settings were tuned on (on other splits); relevance = every item
+ *            with all the query's attributes, the encoder's own training rule, so it is reported
+ *            apart and is not part of the independent set;
+ *   B        family B templates (search-queries-b.ts) from held-out items, graded fact rule;
+ *   fixture  138 hand-written shopper queries (fixtures/shopper-queries.json), graded fact rule.
+ *
+ * Independent set = B + fixture. Every query is scored two ways: relevant = every grade-2 item
+ * ("all"), and relevant = grade-2 items among the split's held-out items ("held-out"; the other
+ * grade-2 items leave the ranking). Methods: the keyword library (MiniSearch, tuned and with its
+ * defaults), the encoder alone, the keyword library with the query rules, and the hybrid.
  */
-import { fullText, type ItemText } from '../encoder/catalog-text.ts';
-import { referenceEncoder, searchScores } from '../encoder/reference.ts';
-import { STOP_WORDS } from '../encoder/stop-words.ts';
+import { readFileSync } from 'node:fs';
+import { pricePositions, type HybridSettings } from '../../src/recommend/search-hybrid.ts';
+import { KeywordIndex, UNTUNED_KEYWORD_SETTINGS, type KeywordSettings } from '../../src/recommend/search-keyword.ts';
+import { keywordDoc, type ItemText } from '../encoder/catalog-text.ts';
+import { referenceEncoder } from '../encoder/reference.ts';
+import { DEFAULT_HYBRID_SETTINGS, DEFAULT_KEYWORD_SETTINGS } from '../encoder/search-settings.ts';
 import { DEFAULT_ENCODER_OPTIONS, fitEncoder, type EncoderOptions } from '../encoder/train-encoder.ts';
-import { generateQueries, holdOut, type SearchQuery } from './search-queries.ts';
+import { generateQueries, holdOut } from './search-queries.ts';
+import { generateQueriesB } from './search-queries-b.ts';
+import { itemsTable, queryMetrics, rankers, type Ranker } from './search-rank.ts';
+import { makeJudge, parseJudgements, type JudgedQuery } from './search-relevance.ts';
 
-/** Lower-case alphanumeric words without stop words (BM25's analyser). */
-export function keywordTokens(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '' && !STOP_WORDS.has(w));
+/** The committed hand-written queries (demo shop). */
+export function readShopperQueries(): JudgedQuery[] {
+  return parseJudgements(JSON.parse(readFileSync(new URL('./fixtures/shopper-queries.json', import.meta.url), 'utf8')));
 }
 
-/** A BM25 index (k1 = 1.2, b = 0.75) over documents. */
-export class Bm25 {
-  private readonly postings = new Map<string, { doc: number; tf: number }[]>();
-  private readonly lengths: Float64Array;
-  private readonly avg: number;
+/** Method names, in report order. */
+export const METHODS = {
+  keyword: 'keyword library (MiniSearch, tuned)',
+  untuned: 'keyword library (MiniSearch defaults)',
+  encoder: 'encoder alone (q8)',
+  rules: 'keyword library + query rules',
+  hybrid: 'hybrid (rec.search)',
+} as const;
+type MethodKey = keyof typeof METHODS;
+/** The two ways relevance is counted. */
+export type RelevanceCount = 'all' | 'held-out';
 
-  constructor(docs: readonly string[], private readonly k1 = 1.2, private readonly b = 0.75) {
-    this.lengths = new Float64Array(docs.length);
-    docs.forEach((d, i) => {
-      const toks = keywordTokens(d);
-      this.lengths[i] = toks.length;
-      const tf = new Map<string, number>();
-      for (const t of toks) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [t, n] of tf) {
-        let list = this.postings.get(t);
-        if (!list) this.postings.set(t, (list = []));
-        list.push({ doc: i, tf: n });
-      }
-    });
-    this.avg = this.lengths.reduce((a, b) => a + b, 0) / Math.max(1, docs.length);
-  }
-
-  /** Scores of every document for `query` (0 for documents sharing no word). */
-  scores(query: string, out = new Float32Array(this.lengths.length)): Float32Array {
-    out.fill(0);
-    const N = this.lengths.length;
-    for (const t of new Set(keywordTokens(query))) {
-      const list = this.postings.get(t);
-      if (!list) continue;
-      const idf = Math.log(1 + (N - list.length + 0.5) / (list.length + 0.5));
-      for (const { doc, tf } of list) {
-        out[doc] = out[doc]! + (idf * tf * (this.k1 + 1)) / (tf + this.k1 * (1 - this.b + (this.b * this.lengths[doc]!) / this.avg));
-      }
-    }
-    return out;
-  }
-}
-
-/** Recall@k and MRR of one method over the queries. */
+/** Means over queries. */
 export interface SearchMetrics {
   queries: number;
   recall: number;
   mrr: number;
-  /** Share of queries with at least one relevant item in the top k. */
-  hitRate: number;
-}
-
-/** Ranks all items by `scores` (desc, ties by index) and scores the ranking against `relevant`. */
-export function rankMetrics(scores: ArrayLike<number>, relevant: readonly number[], k: number): { recall: number; rr: number; hit: boolean } {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
-  const rel = new Set(relevant);
-  let inTop = 0;
-  for (let r = 0; r < Math.min(k, order.length); r++) if (rel.has(order[r]!)) inTop++;
-  const first = order.findIndex((i) => rel.has(i));
-  return { recall: inTop / Math.min(k, rel.size), rr: first < 0 ? 0 : 1 / (first + 1), hit: inTop > 0 };
-}
-
-/** Metrics of a scorer over the queries. */
-export function evaluateSearch(queries: readonly SearchQuery[], score: (q: string) => ArrayLike<number>, k = 10): SearchMetrics {
-  let recall = 0;
-  let mrr = 0;
-  let hits = 0;
-  for (const q of queries) {
-    const m = rankMetrics(score(q.text), q.relevant, k);
-    recall += m.recall;
-    mrr += m.rr;
-    if (m.hit) hits++;
-  }
-  const n = Math.max(1, queries.length);
-  return { queries: queries.length, recall: recall / n, mrr: mrr / n, hitRate: hits / n };
+  ndcg: number;
 }
 
 /** The search part of the eval report. */
 export interface SearchEvalReport {
   k: number;
+  depth: number;
   items: number;
-  /** One entry per split: held-out items and queries differ, the encoder is refitted. */
-  splits: { seed: number; heldOutItems: number; queries: number; recall: Record<string, number> }[];
-  queries: number;
-  examples: { text: string; relevant: number }[];
-  /** Over all splits' queries. */
-  methods: Record<string, SearchMetrics>;
-  /** By template, Recall@k of BM25 and the shipped encoder, over all splits. */
-  byTemplate: Record<string, Record<string, number>>;
-  /** The issue's target: the encoder's Recall@10 above BM25's. */
-  targetMet: boolean;
+  splits: { seed: number; heldOutItems: number; queries: Record<string, number> }[];
+  examples: Record<string, string[]>;
+  /** Independent set (B + fixture): relevance count → method → metrics. */
+  independent: Record<RelevanceCount, Record<string, SearchMetrics>>;
+  /** Family → relevance count → method → metrics. Families: 'A (tuning family)', 'B: <template>', 'fixture: <kind>'. */
+  families: Record<string, Record<RelevanceCount, Record<string, SearchMetrics>>>;
+  /** The issue's targets on the independent set and per family. */
+  targets: { ratios: Record<RelevanceCount, { recall: number; mrr: number }>; worstFamily: { family: string; metric: string; delta: number }; met: boolean };
+  settings: { keyword: KeywordSettings; hybrid: HybridSettings };
   encoder: { options: EncoderOptions; vocab: number; dim: number; fitSeconds: number };
 }
 
@@ -110,103 +74,121 @@ export interface SearchEvalOptions {
   /** The recommender's item vectors ([items, dim], catalogue order): the encoder's targets. */
   itemVectors: Float32Array;
   dim: number;
-  /** Share of items held out of encoder training; queries come from them. Default 0.1. */
   heldOutShare?: number;
-  /** One split per seed (held-out items, queries, encoder fit). Default [1, 3, 4] (seed 2 was the tuning split). */
+  /** Reported splits. Default [1, 3, 4] (2, 5, 6, 7 are the tuning splits). */
   seeds?: readonly number[];
   k?: number;
   encoder?: Partial<EncoderOptions>;
+  keyword?: KeywordSettings;
+  hybrid?: HybridSettings;
+  /** Hand-written queries; default the demo shop's fixture when the catalogue has its categories, else none. */
+  fixture?: readonly JudgedQuery[];
   log?: (line: string) => void;
 }
 
-const BM25_NAME = 'BM25 (keywords)';
-const SHIPPED = 'encoder (q8, as shipped to WASM)';
+type Acc = { n: number; recall: number; rr: number; ndcg: number };
+const add = (a: Acc | undefined, m: { recall: number; rr: number; ndcg: number }): Acc =>
+  ({ n: (a?.n ?? 0) + 1, recall: (a?.recall ?? 0) + m.recall, rr: (a?.rr ?? 0) + m.rr, ndcg: (a?.ndcg ?? 0) + m.ndcg });
+const mean = (a: Acc | undefined): SearchMetrics => ({ queries: a?.n ?? 0, recall: a ? a.recall / a.n : 0, mrr: a ? a.rr / a.n : 0, ndcg: a ? a.ndcg / a.n : 0 });
+
+/** Whether the fixture applies: every category it names is in the catalogue. */
+function fixtureFits(texts: readonly ItemText[], fixture: readonly JudgedQuery[]): boolean {
+  const cats = new Set(texts.map((t) => t.category));
+  return fixture.every((q) => q.rule.categories.every((c) => cats.has(c)));
+}
 
 /**
- * For each seed: holds items out, trains an encoder on the rest, and compares it with BM25 on
- * queries generated from the held-out items. Metrics pool every split's queries.
+ * Runs the eval.
  *
  * @example const r = runSearchEval({ texts, itemVectors: fit.weights.inVec, dim: 32 });
  */
 export function runSearchEval(opts: SearchEvalOptions): SearchEvalReport {
   const k = opts.k ?? 10;
   const options: EncoderOptions = { ...DEFAULT_ENCODER_OPTIONS, ...opts.encoder };
-  const bm25 = new Bm25(opts.texts.map(fullText));
-  const scores = new Float32Array(opts.texts.length);
-  const all: { query: SearchQuery; metrics: Record<string, ReturnType<typeof rankMetrics>> }[] = [];
+  const keywordSettings = opts.keyword ?? { ...DEFAULT_KEYWORD_SETTINGS };
+  const hybrid = opts.hybrid ?? { ...DEFAULT_HYBRID_SETTINGS };
+  const texts = opts.texts;
+  const judge = makeJudge(texts);
+  const items = itemsTable(texts);
+  const pricePos = pricePositions(items.price, items.category);
+  const docs = texts.map(keywordDoc);
+  const keyword = new KeywordIndex(docs, keywordSettings);
+  const untuned = new KeywordIndex(docs, UNTUNED_KEYWORD_SETTINGS);
+  const demo = opts.fixture ?? readShopperQueries();
+  const fixture = fixtureFits(texts, demo) ? demo : [];
+  const fixtureGrades = fixture.map((q) => judge.grades(q.rule));
+  const acc = new Map<string, Acc>(); // `${family}\0${count}\0${method}`
   const splits: SearchEvalReport['splits'] = [];
+  const examples: Record<string, string[]> = {};
   let fitSeconds = 0;
   let vocab = 0;
   let dim = 0;
   for (const seed of opts.seeds ?? [1, 3, 4]) {
-    const { train, heldOut } = holdOut(opts.texts.length, opts.heldOutShare ?? 0.1, seed);
-    const queries = generateQueries(opts.texts, heldOut, { seed, perItem: 2 });
+    const { train, heldOut } = holdOut(texts.length, opts.heldOutShare ?? 0.1, seed);
+    const held = new Set(heldOut);
     const t0 = performance.now();
-    const fit = fitEncoder(opts.texts, opts.itemVectors, opts.dim, options, train);
+    const fit = fitEncoder(texts, opts.itemVectors, opts.dim, options, train);
     const seconds = (performance.now() - t0) / 1000;
     fitSeconds += seconds;
     vocab = fit.weights.vocab.tokens.length;
     dim = fit.weights.dim;
-    opts.log?.(`search split ${seed}: trained the encoder on ${opts.texts.length - heldOut.length} items (${heldOut.length} held out) in ${seconds.toFixed(1)} s, loss ${fit.epochLoss.map((l) => l.toFixed(3)).join(' → ')}`);
-    const q8 = referenceEncoder(fit.weights, { quantized: true });
-    const f32 = referenceEncoder(fit.weights);
-    const scorers: Record<string, (q: string) => ArrayLike<number>> = {
-      [BM25_NAME]: (q) => bm25.scores(q, scores),
-      [SHIPPED]: (q) => searchScores(q8.encode(q), fit.targets, fit.weights.dim, scores),
-      'encoder (fp32)': (q) => searchScores(f32.encode(q), fit.targets, fit.weights.dim, scores),
-    };
-    const recall: Record<string, number> = {};
-    for (const query of queries) {
-      all.push({ query, metrics: Object.fromEntries(Object.entries(scorers).map(([name, s]) => [name, rankMetrics(s(query.text), query.relevant, k)])) });
+    opts.log?.(`search split ${seed}: trained the encoder on ${texts.length - heldOut.length} items (${heldOut.length} held out) in ${seconds.toFixed(1)} s`);
+    const r = rankers({ items, pricePos, keyword, encoder: referenceEncoder(fit.weights, { quantized: true }), targets: fit.targets, hybrid });
+    const methods: Record<MethodKey, Ranker> = { keyword: r.keyword, untuned: (t) => untuned.search(t, hybrid.depth).hits.map((h) => h.index), encoder: r.encoder, rules: r.rules, hybrid: r.hybrid };
+    const sameCategory = (c: string): Uint8Array => Uint8Array.from(texts, (t) => (t.category === c ? 1 : 0));
+    const queries: { text: string; family: string; independent: boolean; grades: Uint8Array }[] = [
+      ...generateQueries(texts, heldOut, { seed, perItem: 2 }).map((q) => {
+        const g = sameCategory(q.constraints.category);
+        for (const j of q.relevant) g[j] = 2;
+        return { text: q.text, family: 'A (tuning family)', independent: false, grades: g };
+      }),
+      ...generateQueriesB(texts, heldOut, pricePos, { seed }).map((q) => ({ text: q.text, family: `B: ${q.template}`, independent: true, grades: judge.grades(q.rule) })),
+      ...fixture.map((q, i) => ({ text: q.text, family: `fixture: ${q.kind}`, independent: true, grades: fixtureGrades[i]! })),
+    ];
+    const counts: Record<string, number> = {};
+    for (const q of queries) {
+      const fam = q.family.startsWith('A') ? 'A' : q.family.startsWith('B') ? 'B' : 'fixture';
+      counts[fam] = (counts[fam] ?? 0) + 1;
+      (examples[fam] ??= []).length < 6 && !examples[fam]!.includes(q.text) && examples[fam]!.push(q.text);
+      for (const [m, rank] of Object.entries(methods) as [MethodKey, Ranker][]) {
+        const ranking = rank(q.text);
+        for (const [count, only] of [['all', undefined], ['held-out', held]] as const) {
+          const met = queryMetrics(ranking, q.grades, k, only);
+          if (met === undefined) continue;
+          const keys = [`${q.family}\0${count}\0${m}`, ...(q.independent ? [`\u0001independent\0${count}\0${m}`] : [])];
+          for (const key of keys) acc.set(key, add(acc.get(key), met));
+        }
+      }
     }
-    for (const name of Object.keys(scorers)) recall[name] = mean(all.slice(all.length - queries.length).map((x) => x.metrics[name]!.recall));
-    splits.push({ seed, heldOutItems: heldOut.length, queries: queries.length, recall });
+    splits.push({ seed, heldOutItems: heldOut.length, queries: counts });
   }
-  const names = Object.keys(all[0]?.metrics ?? {});
-  const methods = Object.fromEntries(names.map((name) => [name, {
-    queries: all.length,
-    recall: mean(all.map((x) => x.metrics[name]!.recall)),
-    mrr: mean(all.map((x) => x.metrics[name]!.rr)),
-    hitRate: mean(all.map((x) => (x.metrics[name]!.hit ? 1 : 0))),
-  }]));
-  const templates = [...new Set(all.map((x) => x.query.template))];
-  const byTemplate = Object.fromEntries(templates.map((tp) => {
-    const qs = all.filter((x) => x.query.template === tp);
-    return [`${tp} (${qs.length})`, Object.fromEntries([BM25_NAME, SHIPPED].map((name) => [name, mean(qs.map((x) => x.metrics[name]!.recall))]))];
-  }));
+  const table = (family: string): Record<RelevanceCount, Record<string, SearchMetrics>> => Object.fromEntries((['all', 'held-out'] as const).map((c) =>
+    [c, Object.fromEntries((Object.keys(METHODS) as MethodKey[]).map((m) => [METHODS[m], mean(acc.get(`${family}\0${c}\0${m}`))]))])) as Record<RelevanceCount, Record<string, SearchMetrics>>;
+  const familyNames = [...new Set([...acc.keys()].map((x) => x.split('\0')[0]!))].filter((f) => f !== '\u0001independent');
+  const order = (f: string): number => (f.startsWith('A') ? 0 : f.startsWith('B') ? 1 : 2);
+  familyNames.sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+  const families = Object.fromEntries(familyNames.map((f) => [f, table(f)]));
+  const independent = table('\u0001independent');
+  // Against the stronger keyword row (tuned or MiniSearch's defaults), per metric: tuning on family A may not transfer.
+  const kwBest = (t: Record<string, SearchMetrics>, m: 'recall' | 'mrr'): number => Math.max(t[METHODS.keyword]![m], t[METHODS.untuned]![m]);
+  const ratio = (c: RelevanceCount, m: 'recall' | 'mrr'): number => independent[c][METHODS.hybrid]![m] / Math.max(1e-9, kwBest(independent[c], m));
+  let worst = { family: '', metric: '', delta: Infinity };
+  for (const f of familyNames) {
+    for (const c of ['all', 'held-out'] as const) {
+      const h = families[f]![c][METHODS.hybrid]!;
+      if (h.queries === 0) continue;
+      for (const metric of ['recall', 'mrr'] as const) {
+        const delta = h[metric] - kwBest(families[f]![c], metric);
+        if (delta < worst.delta) worst = { family: `${f} (${c})`, metric, delta };
+      }
+    }
+  }
+  const ratios = { all: { recall: ratio('all', 'recall'), mrr: ratio('all', 'mrr') }, 'held-out': { recall: ratio('held-out', 'recall'), mrr: ratio('held-out', 'mrr') } };
+  const met = Object.values(ratios).every((r) => r.recall >= 1.1 && r.mrr >= 1.1) && worst.delta >= -0.02;
   return {
-    k, items: opts.texts.length, splits, queries: all.length,
-    examples: all.slice(0, 8).map((x) => ({ text: x.query.text, relevant: x.query.relevant.length })),
-    methods, byTemplate, targetMet: (methods[SHIPPED]?.recall ?? 0) > (methods[BM25_NAME]?.recall ?? 0),
+    k, depth: hybrid.depth, items: texts.length, splits, examples, independent, families,
+    targets: { ratios, worstFamily: worst, met },
+    settings: { keyword: keywordSettings, hybrid },
     encoder: { options, vocab, dim, fitSeconds },
   };
-}
-
-function mean(xs: readonly number[]): number {
-  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
-/** The search report as markdown. */
-export function searchMarkdown(r: SearchEvalReport): string {
-  const f = (x: number): string => x.toFixed(4);
-  const names = Object.keys(r.methods);
-  const short = [BM25_NAME, SHIPPED];
-  const held = r.splits.map((s) => s.heldOutItems).join(' / ');
-  return [
-    `Search: ${r.queries} generated queries over ${r.splits.length} splits (each: ~10% of items held out of encoder training — ${held} items — 2 queries per held-out item from its category, a tag, its brand or price tier, through templates and synonyms, e.g. ${r.examples.slice(0, 4).map((e) => `“${e.text}”`).join(', ')}), ranked over all ${r.items} items; relevant = every item with all the attributes the query names.`,
-    '',
-    `| method | Recall@${r.k} | MRR | queries with a relevant item in the top ${r.k} |`,
-    '|---|---|---|---|',
-    ...names.map((n) => `| ${n} | ${f(r.methods[n]!.recall)} | ${f(r.methods[n]!.mrr)} | ${(100 * r.methods[n]!.hitRate).toFixed(1)}% |`),
-    '',
-    `| split (seed) | queries | ${short.map((n) => `${n} Recall@${r.k}`).join(' | ')} |`,
-    `|---|---|${short.map(() => '---').join('|')}|`,
-    ...r.splits.map((s) => `| ${s.seed} | ${s.queries} | ${short.map((n) => f(s.recall[n] ?? 0)).join(' | ')} |`),
-    '',
-    `| template (queries) | ${short.map((n) => `${n} Recall@${r.k}`).join(' | ')} |`,
-    `|---|${short.map(() => '---').join('|')}|`,
-    ...Object.entries(r.byTemplate).map(([tp, m]) => `| ${tp} | ${short.map((n) => f(m[n] ?? 0)).join(' | ')} |`),
-    '',
-    `Encoder Recall@${r.k} vs BM25: ${f(r.methods[SHIPPED]?.recall ?? 0)} vs ${f(r.methods[BM25_NAME]?.recall ?? 0)} — target (encoder > BM25) ${r.targetMet ? 'met' : 'NOT met'}. Encoder: ${r.encoder.vocab} WordPiece tokens × ${r.encoder.dim} dims (${r.encoder.dim - (r.encoder.options.textDim)} from the recommender's space + ${r.encoder.options.textDim} for text), ${(r.encoder.fitSeconds / r.splits.length).toFixed(1)} s per fit.`,
-  ].join('\n');
 }
