@@ -91,6 +91,12 @@ export function renderMarkdown(r: BenchResults): string {
     const same = Math.max(c.wasmSearch.during.p95, c.wasmBigMlp.during.p95);
     L.push('', `p95 during another model's load on WASM: ${f(own, 2)} ms with the load in its own worker (target ≤ 50 ms: ${verdict(own <= 50)}); ${f(same, 2)} ms when it shares the worker (the runs slip in between its steps, but one step — the new model's first run — cannot be split).`);
   }
+  if (r.threeLoads) {
+    L.push('', '### Three models loaded at once (mlp, embed-topk, big-mlp, started together)', '');
+    L.push('The executor finishes the oldest load first, so they become ready one after another instead of all together at the end.', '');
+    L.push('| device | ready after (ms), in start order |', '|---|---|');
+    for (const [dev, x] of [['WASM', r.threeLoads.wasm], ['WebGPU (auto, measured choice)', r.threeLoads.webgpu]] as const) L.push(`| ${dev} | ${x.readyMs.map((ms) => f(ms, 0)).join(' / ')} |`);
+  }
   if (r.bareBurst) {
     const b = r.bareBurst;
     L.push('', '## 8. 256 concurrent requests: Inpage vs a hand-written ORT worker (#13)', '');

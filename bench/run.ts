@@ -125,6 +125,10 @@ export async function runBench(): Promise<void> {
           webgpuBigMlpOwnWorker: await repeat('contention webgpu + big-mlp, own worker', gpu, base, stream('auto', 'big-mlp', true)),
         };
       },
+      threeLoads: async () => ({
+        wasm: await repeat('three loads at once, wasm', cpu, base, (p) => p.evaluate(() => window.bench.threeLoads({ backend: 'wasm' }))),
+        webgpu: await repeat('three loads at once, webgpu', gpu, base, (p) => p.evaluate(() => window.bench.threeLoads({ backend: 'auto' }))),
+      }),
       bareBurst: () => repeat('256 requests vs a bare worker', cpu, base, (p) => p.evaluate(() => window.bench.bareBurst({ url: 'models/wide-mlp.onnx', width: 256, n: 256, reps: 10, warmup: 5 }))),
     };
     if (ONLY) {

@@ -1,7 +1,7 @@
 /** The shape of bench/results.json (types only; shared by run.ts and report.ts). */
 import type { RecommendBench } from './recommend.ts';
 import type { PipelineBench } from './app/bench.ts';
-import type { ContentionResult } from './app/contention.ts';
+import type { ContentionResult, ThreeLoadsResult } from './app/contention.ts';
 import type { BareBurstResult } from './app/bare-burst.ts';
 
 export type Lat = { p50: number; p95: number };
@@ -22,4 +22,5 @@ export interface BenchResults {
   transformers: string | { model: string; direct: PipelineBench; inpage: PipelineBench };
   contention?: Record<'wasmSearch' | 'wasmBigMlp' | 'webgpuSearch' | 'webgpuBigMlp' | 'wasmSearchOwnWorker' | 'wasmBigMlpOwnWorker' | 'webgpuSearchOwnWorker' | 'webgpuBigMlpOwnWorker', ContentionResult>;
   bareBurst?: BareBurstResult;
+  threeLoads?: Record<'wasm' | 'webgpu', ThreeLoadsResult>;
 }

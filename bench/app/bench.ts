@@ -7,7 +7,7 @@ import { createEngine, type Engine, type Tensors } from '../../src/index.ts';
 import { syntheticFeeds } from '../../src/synthetic-inputs.ts';
 import { createRecommender } from '../../src/recommend/index.ts';
 import { median, quantile, timeCalls } from './stats.ts';
-import { contention } from './contention.ts';
+import { contention, threeLoads } from './contention.ts';
 import { bareBurst } from './bare-burst.ts';
 import { searchLatency } from './search-bench.ts';
 
@@ -335,7 +335,7 @@ async function transformersPipeline(opts: { mode: 'direct' | 'inpage'; model: st
 }
 
 const bench = {
-  recommendLatency, searchLatency, engineModels, overhead, throughput, longTasks, firstResult, bareFirstResult, cacheHit, transformersPipeline, contention,
+  recommendLatency, searchLatency, engineModels, overhead, throughput, longTasks, firstResult, bareFirstResult, cacheHit, transformersPipeline, contention, threeLoads,
   bareBurst: (opts: Parameters<typeof bareBurst>[0]) => bareBurst(opts, directWorker),
 };
 declare global { interface Window { bench: typeof bench } }
