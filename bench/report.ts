@@ -95,7 +95,7 @@ export function renderMarkdown(r: BenchResults): string {
     L.push('', '### Three models loaded at once (mlp, embed-topk, big-mlp, started together)', '');
     L.push('The executor finishes the oldest load first, so they become ready one after another instead of all together at the end.', '');
     L.push('| device | ready after (ms), in start order |', '|---|---|');
-    for (const [dev, x] of [['WASM', r.threeLoads.wasm], ['WebGPU (auto, measured choice)', r.threeLoads.webgpu]] as const) L.push(`| ${dev} | ${x.readyMs.map((ms) => f(ms, 0)).join(' / ')} |`);
+    for (const [dev, x] of [['WASM', r.threeLoads.wasm], ['WebGPU (auto, measured choice)', r.threeLoads.webgpu]] as const) L.push(`| ${dev} | ${[x.readyMs.mlp, x.readyMs.embedTopk, x.readyMs.bigMlp].map((ms) => f(ms, 0)).join(' / ')} |`);
   }
   if (r.bareBurst) {
     const b = r.bareBurst;

@@ -63,17 +63,18 @@ export async function contention(opts: { backend: 'wasm' | 'auto'; manifestUrl: 
 /** Three models loaded at once into one engine: when each became ready (ms from the start). */
 export interface ThreeLoadsResult {
   backend: string;
-  /** Ready times in start order (mlp, embed-topk, big-mlp). */
-  readyMs: number[];
+  /** Ready times of each (they were started in this order). */
+  readyMs: { mlp: number; embedTopk: number; bigMlp: number };
 }
 
 export async function threeLoads(opts: { backend: 'wasm' | 'auto' }): Promise<ThreeLoadsResult> {
   const engine = await createEngine({ backend: opts.backend, threads: 1 });
   const t0 = performance.now();
-  const readyMs = await Promise.all(['mlp', 'embed-topk', 'big-mlp'].map(async (name) => {
+  const [mlp, embedTopk, bigMlp] = await Promise.all(['mlp', 'embed-topk', 'big-mlp'].map(async (name) => {
     await engine.load({ url: `models/${name}.onnx` }, { cache: false });
     return performance.now() - t0;
   }));
+  const readyMs = { mlp: mlp!, embedTopk: embedTopk!, bigMlp: bigMlp! };
   const info = await engine.info();
   await engine.dispose();
   return { backend: info.backend, readyMs };
