@@ -22,7 +22,12 @@ export type {
   PipelineFile, PipelineFor, PipelineInfo, PipelineOptions, PipelineProgress, PipelineTask, TextClassificationOptions,
   TextClassificationPipeline, ZeroShotClassificationOptions, ZeroShotClassificationPipeline, ZeroShotClassificationResult,
 } from './pipeline-types.ts';
-export type { EngineStats, LatencyStats } from './stats/counters.ts';
+export type {
+  ChatMessage, ChatRole, ContextPolicy, FinishReason, GenerationChunk, GenerationOptions, GenerationResult, GenerationStream,
+  GenerationTimeout, GenerationUsage,
+} from './generation-types.ts';
+export type { TextGenerationPipeline } from './pipeline-types.ts';
+export type { EngineStats, GenerationStats, LatencyStats } from './stats/counters.ts';
 export { estimateSavings, projectDaily, type SavingsEstimate, type Usage } from './stats/savings.ts';
 export { PRICING_EXAMPLES, TYPICAL_PERSONALISATION_REQUEST, type Pricing } from './stats/pricing.ts';
 export { ORT_VERSION, INPAGE_VERSION } from './version.ts';

@@ -16,6 +16,11 @@ export type EngineEvents = {
   load: { model: string; source: Model['source']; bytes: number; downloadedBytes: number; ms: number; backend: ModelBackend };
   /** The backend changed (a fallback or a measured choice); `reason` in words. */
   backend: { from: ModelBackend; to: ModelBackend; reason: string };
+  /** A text generation finished: tokens in and out, time to first token, decode speed (page side). */
+  generation: {
+    model: string; backend: ModelBackend; promptTokens: number; completionTokens: number;
+    firstTokenMs: number; totalMs: number; tokensPerSecond: number; finishReason: 'stop' | 'length';
+  };
 };
 
 /**

@@ -7,6 +7,7 @@
 import { proxy } from 'comlink';
 import { ResultCache } from '../caches/result-cache.ts';
 import { InpageError, disposedError } from '../errors.ts';
+import type { GenerationResult } from '../generation-types.ts';
 import type { PipelineFor, PipelineOptions, PipelineTask } from '../pipeline-types.ts';
 import type { LoadToWorker, ModelFromWorker, PipelineFromWorker, PipelineRunFromWorker, RunFromWorker } from '../protocol.ts';
 import type { EngineStats } from '../stats/counters.ts';
@@ -169,6 +170,12 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
 
   recordPipelineRun(id: string, reply: PipelineRunFromWorker, rows: number, startedAt: number): void {
     this.telemetry.answered(id, reply.timing, reply.backend, rows, startedAt);
+  }
+
+  recordGeneration(id: string, reply: PipelineRunFromWorker, r: GenerationResult): void {
+    this.telemetry.generated(id, reply.timing, reply.backend, {
+      promptTokens: r.usage.promptTokens, completionTokens: r.usage.completionTokens, finishReason: r.finishReason, ...r.timing,
+    });
   }
 
   forgetPipeline(handle: PipelineHandle): void {

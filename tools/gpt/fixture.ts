@@ -40,7 +40,7 @@ export function chatml(messages: readonly { role: string; content: string }[], a
   return messages.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join('') + (addGenerationPrompt ? '<|im_start|>assistant\n' : '');
 }
 
-/** Default sizes: 3 layers × 64 wide, 4 heads, 128 positions (~230 k parameters with the BPE vocabulary). */
+/** Default sizes: 3 layers × 64 wide, 4 heads, 128 positions (~180 k parameters with the BPE vocabulary). */
 export const TINY_GPT: Omit<GptConfig, 'vocab'> = { hidden: 64, heads: 4, layers: 3, positions: 128, seed: 2101 };
 
 /** The fixture: files, tokenizer and reference. */
