@@ -27,6 +27,7 @@ export type {
   GenerationTimeout, GenerationUsage,
 } from './generation-types.ts';
 export type { TextGenerationPipeline } from './pipeline-types.ts';
+export type { ChatApi, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatCompletionUsage, ChatRequestOptions } from './chat/completions.ts';
 export type { EngineStats, GenerationStats, LatencyStats } from './stats/counters.ts';
 export { estimateSavings, projectDaily, type SavingsEstimate, type Usage } from './stats/savings.ts';
 export { PRICING_EXAMPLES, TYPICAL_PERSONALISATION_REQUEST, type Pricing } from './stats/pricing.ts';

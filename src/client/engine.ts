@@ -6,6 +6,7 @@
  */
 import { proxy } from 'comlink';
 import { ResultCache } from '../caches/result-cache.ts';
+import { createChat, type ChatApi } from '../chat/completions.ts';
 import { InpageError, disposedError } from '../errors.ts';
 import type { GenerationResult } from '../generation-types.ts';
 import type { PipelineFor, PipelineOptions, PipelineTask } from '../pipeline-types.ts';
@@ -38,6 +39,7 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
   private results: ResultCache | undefined;
   readonly testHooks?: EngineTestHooks;
   readonly cache: Engine['cache'];
+  readonly chat: ChatApi = createChat(this);
 
   constructor(private readonly opts: EngineOptions, spawn: () => WorkerLike) {
     this.supervisor = new WorkerSupervisor({
