@@ -33,6 +33,8 @@ export { estimateSavings, projectDaily, type SavingsEstimate, type Usage } from 
 export { PRICING_EXAMPLES, TYPICAL_PERSONALISATION_REQUEST, type Pricing } from './stats/pricing.ts';
 export { ORT_VERSION, INPAGE_VERSION } from './version.ts';
 export { createRecommender } from './recommend/index.ts';
+export { createAssistant, checkGrounding } from './assistant/index.ts';
+export type { Assistant, AssistantAnswer, AssistantOptions, AnswerSource, LiveProduct, ProductSource, KnowledgeManifest } from './assistant/index.ts';
 export type {
   ItemInfo, Recommendation, RecommendFilter, RecommendOptions, Recommender, RecommenderOptions, Strategy, TrackInput, TrackedEvent,
   RecEventType, TrackEventType, RecommenderManifest, ReasonBasis, RecentSearch, SearchOptions, SearchResult,

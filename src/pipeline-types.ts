@@ -174,7 +174,7 @@ export interface GenericPipeline extends PipelineInfo {
  */
 export interface TextGenerationPipeline extends PipelineInfo {
   (prompt: string | readonly ChatMessage[], options?: GenerationOptions): GenerationStream;
-  /** Token count of a prompt as the model sees it (chat messages: after the chat template). */
+  /** Token count of a prompt as the model sees it (chat messages: after the chat template; no trimming). */
   countTokens(prompt: string | readonly ChatMessage[], options?: PipelineCallOptions): Promise<number>;
   /** The model's context length in tokens. */
   readonly contextTokens: number;

@@ -173,7 +173,7 @@ export interface GenerationParamsToWorker {
   topK?: number;
   repetitionPenalty?: number;
   context: ContextPolicy;
-  /** Only count the prompt's tokens (after the context policy); generate nothing. */
+  /** Only count the prompt's tokens (chat template applied, no budget); generate nothing. */
   countOnly?: boolean;
 }
 

@@ -144,12 +144,17 @@ function preparePrompt(parts: GenerationParts, call: GenerationCall, contextToke
       throw new InpageError('INPUT_INVALID', 'This model has no chat template (tokenizer_config.json chat_template): pass a plain-text prompt instead of chat messages.');
     }
     const render = (m: readonly ChatMessage[]): string => tokenizer.apply_chat_template(m, { tokenize: false, add_generation_prompt: true });
+    if (call.params.countOnly) {
+      progress.promptTokens = tokenizer.encode(render(call.prompt.messages), { add_special_tokens: false }).length;
+      return [];
+    }
     const fitted = fitChat(call.prompt.messages, (m) => tokenizer.encode(render(m), { add_special_tokens: false }).length, { contextTokens, maxNewTokens, policy: call.params.context, what: 'The chat' });
     ids = tokenizer.encode(render(fitted.messages), { add_special_tokens: false });
     dropped = fitted.dropped;
   } else {
     // As the transformers.js pipeline does: special tokens only when the tokenizer asks for a BOS/EOS.
     ids = tokenizer.encode(call.prompt.text, { add_special_tokens: Boolean(tokenizer.add_bos_token || tokenizer.add_eos_token) });
+    if (call.params.countOnly) { progress.promptTokens = ids.length; return ids; }
     fitText(ids.length, { contextTokens, maxNewTokens, what: 'The prompt' });
   }
   progress.promptIds = ids;

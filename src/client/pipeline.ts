@@ -97,7 +97,7 @@ export class PipelineHandle extends Resident<PipelineFromWorker> {
     return result;
   }
 
-  /** Tokens of a prompt as the model sees it (after the chat template and the context policy). */
+  /** Tokens of a prompt as the model sees it (after the chat template; nothing trimmed). */
   async countTokens(prompt: unknown, options: unknown): Promise<number> {
     this.checkAlive();
     const what = `${this.spec.task} pipeline.countTokens`;

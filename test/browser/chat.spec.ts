@@ -26,7 +26,7 @@ test('chat.completions.create streams OpenAI-shaped chunks and answers whole; eq
     const whole = await engine.chat.completions.create({ model, messages, max_completion_tokens: 8, temperature: 0 }, { modelHost: '/hf/' });
     // Leaving early stops the generation in the worker.
     await engine.testHooks!.send({ type: 'delay-runs', ms: 100 });
-    const early = await engine.chat.completions.create({ model, messages, stream: true, max_tokens: 100 }, { modelHost: '/hf/' });
+    const early = await engine.chat.completions.create({ model, messages, stream: true, max_tokens: 60 }, { modelHost: '/hf/' });
     let seen = 0;
     for await (const c of early) { void c; if (++seen === 2) break; }
     let g = (await engine.info()).generation;

@@ -8,6 +8,7 @@ import { writeShop } from '../shop/generate.ts';
 import { markdownReport, runEval } from '../eval/run.ts';
 import { runSearchEvalFromFiles } from '../eval/search-run.ts';
 import { searchMarkdown } from '../eval/search.ts';
+import { assistantMarkdown, runAssistantEval } from '../eval/assistant.ts';
 import type { ModelOptions } from '../train/model.ts';
 import { train, type TrainSummary } from '../train/train.ts';
 import { intFlag, numberFlag, optional, parseFlags, required } from './args.ts';
@@ -101,11 +102,13 @@ export const evalCommand: Command = {
   usage: 'inpage eval --catalog <catalog.json> --events <events.csv> [--model <dir>] [--out <results.json>] [--test-share <0..1>] [--check] [--no-search] [--seed <n>] [--dim <n>] [--epochs <n>]\n' +
     '  --model <dir>  score a packaged model instead of training one on the training period\n' +
     '  --no-search    skip the search table (generated queries: BM25 vs the catalogue encoder, Recall@10, MRR)\n' +
+    '  --no-assistant skip the assistant table (paraphrased questions over help pages: keyword, encoder, hybrid; abstention)\n' +
+    '  --pages <dir>  help pages for the assistant table (default: the demo help centre, generated)\n' +
     '  --check        exit 1 unless model NDCG@10 ≥ 2× popularity and ≥ item-kNN, and the encoder\'s Recall@10 > BM25\'s',
   async run(argv, io) {
     const v = parseFlags(argv, {
       catalog: { type: 'string' }, events: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' },
-      'test-share': { type: 'string' }, check: { type: 'boolean' }, 'no-search': { type: 'boolean' }, ...MODEL_FLAGS,
+      'test-share': { type: 'string' }, check: { type: 'boolean' }, 'no-search': { type: 'boolean' }, 'no-assistant': { type: 'boolean' }, pages: { type: 'string' }, ...MODEL_FLAGS,
     });
     const modelDir = optional(v, 'model');
     const testShare = numberFlag(v, 'test-share', 0.01, 0.9);
@@ -125,9 +128,12 @@ export const evalCommand: Command = {
       model: modelFlags(v), log: io.err,
     });
     if (search) io.out(`\n${searchMarkdown(search)}`);
+    const pages = optional(v, 'pages');
+    const assistant = v['no-assistant'] === true ? undefined : await runAssistantEval({ ...(pages === undefined ? {} : { pagesDir: pages }), log: io.err });
+    if (assistant) io.out(`\n${assistantMarkdown(assistant)}`);
     const out = optional(v, 'out');
     if (out !== undefined) {
-      await writeFile(out, `${JSON.stringify(search === undefined ? report : { ...report, search }, null, 2)}\n`);
+      await writeFile(out, `${JSON.stringify({ ...report, ...(search === undefined ? {} : { search }), ...(assistant === undefined ? {} : { assistant }) }, null, 2)}\n`);
       io.err(`wrote ${out}`);
     }
     return v['check'] === true && (!report.targetMet || (search !== undefined && !search.targetMet)) ? 1 : 0;
