@@ -14,20 +14,15 @@
  */
 import { InpageError, toInpageError } from '../errors.ts';
 import type { ChatMessage } from '../generation-types.ts';
-import type { PipelineOptions, TextGenerationPipeline } from '../pipeline-types.ts';
-import type { Tensor } from '../tensor.ts';
+import type { PipelineFor, PipelineOptions, PipelineTask, TextGenerationPipeline } from '../pipeline-types.ts';
 import { checkGrounding } from './grounding.ts';
 import { parseDocs, parseKnowledgeManifest, type KnowledgeDoc, type KnowledgeManifest } from './knowledge.ts';
 import { KnowledgeIndex } from './retrieve.ts';
 import { liveCatalog, type LiveProduct, type ProductSource } from './products.ts';
 
-/** The feature-extraction pipeline the assistant runs its encoder with. */
-type Encoder = ((text: string, options: { pooling: 'mean'; normalize: true; signal?: AbortSignal }) => Promise<Tensor>) & { dispose(): Promise<void> };
-
 /** What the assistant needs from an engine (`createEngine()` returns one). */
 export interface AssistantEngineLike {
-  pipeline(task: 'feature-extraction', model: string, options?: PipelineOptions): Promise<Encoder>;
-  pipeline(task: 'text-generation', model: string, options?: PipelineOptions): Promise<TextGenerationPipeline>;
+  pipeline<T extends PipelineTask>(task: T, model: string, options?: PipelineOptions): Promise<PipelineFor<T>>;
 }
 
 /** Options of {@link createAssistant}. */
@@ -43,7 +38,7 @@ export interface AssistantOptions {
    * A generation model (a causal LM with a chat template) to write answers from the passages.
    * Without it the assistant quotes. See docs/CHAT.md for a real small model.
    */
-  generator?: { model: string; modelHost?: string; dtype?: PipelineOptions['dtype']; maxNewTokens?: number };
+  generator?: { model: string; modelHost?: string; dtype?: PipelineOptions['dtype']; maxNewTokens?: number; /** Passages given to the model. Default 2. */ passages?: number };
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   signal?: AbortSignal;
 }
@@ -181,9 +176,19 @@ export async function createAssistant(opts: AssistantOptions): Promise<Assistant
       let generated = false;
       let refused: string | undefined;
       if (opts.generator) {
-        const written = await write(question, top, o.signal);
-        const verdict = checkGrounding(written, [...top.map((p) => `${p.heading} ${p.text}`), ...shown.map((p) => `${p.title} ${p.price}`)], shown.length > 0);
-        if (verdict.ok) { text = written; generated = true; } else refused = verdict.reason;
+        const given = top.slice(0, Math.max(1, opts.generator.passages ?? 2));
+        let written: string | undefined;
+        try {
+          written = await write(question, given, o.signal);
+        } catch (e) {
+          // Passages that do not fit the model's context: quote instead (never a cut prompt).
+          if (!(e instanceof InpageError && e.code === 'INPUT_INVALID')) throw e;
+          refused = `the passages do not fit the generation model's context (${e.message})`;
+        }
+        if (written !== undefined) {
+          const verdict = checkGrounding(written, [...given.map((p) => `${p.heading} ${p.text}`), ...shown.map((p) => `${p.title} ${p.price}`)], shown.length > 0);
+          if (verdict.ok) { text = written; generated = true; } else refused = verdict.reason;
+        }
       }
       const context = top.reduce((n, p) => n + p.text.length + p.heading.length, 0);
       return {

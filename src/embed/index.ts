@@ -9,6 +9,7 @@
  * defineRecommendationsElement({ recommender: () => rec, imageTemplate: '/shop/images/{id}.svg', linkTemplate: '/p/{id}', currency: 'EUR' });
  */
 export { defineRecommendationsElement, type RecommendationsElementOptions, type RecommendationsSource } from './element.ts';
+export { defineAssistantElement, renderAnswer, type AssistantElementOptions } from './assistant-element.ts';
 export { formatPrice, type CardFormat } from './cards.ts';
 export { safeHttpUrl, fillUrlTemplate } from './safe-url.ts';
 export { ELEMENT_CSS } from './styles.ts';

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { writeHfFolder } from '../../tools/encoder/hf-layout.ts';
-import { tinyGpt, type TinyGpt } from '../../tools/gpt/fixture.ts';
+import { TINY_GPT, tinyGpt, type TinyGpt } from '../../tools/gpt/fixture.ts';
 
 const root = (p: string): string => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 let written: Promise<TinyGpt> | undefined;
@@ -18,4 +18,16 @@ export function gptFixture(): Promise<TinyGpt> {
     return gpt;
   })();
   return written;
+}
+
+let long: Promise<TinyGpt> | undefined;
+
+/** The same model shape with 512 positions (room for a help passage in the prompt). */
+export function gptFixture512(): Promise<TinyGpt> {
+  long ??= (async () => {
+    const gpt = tinyGpt({ ...TINY_GPT, positions: 512 }, 'inpage-test/tiny-gpt-512');
+    await writeHfFolder(root(`public/hf/${gpt.id}`), gpt.files);
+    return gpt;
+  })();
+  return long;
 }
