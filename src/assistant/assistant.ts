@@ -161,7 +161,8 @@ export async function createAssistant(opts: AssistantOptions): Promise<Assistant
       const t0 = performance.now();
       const r = index.retrieve(question, await encode(question, o.signal));
       const shown = r.products.length > 0 ? await products(r.products.map((h) => docs[h.index]!.itemId ?? docs[h.index]!.id), o.signal) : [];
-      const sourceOf = (d: KnowledgeDoc): AnswerSource => ({ id: d.id, title: d.title, heading: d.heading, url: new URL(d.url, base).href });
+      // Source links are the site's page links, relative to the page (not to the package).
+      const sourceOf = (d: KnowledgeDoc): AnswerSource => ({ id: d.id, title: d.title, heading: d.heading, url: new URL(d.url, globalThis.location?.href ?? base).href });
       if (r.abstain) {
         const text = contactText;
         return {

@@ -77,8 +77,7 @@ test('with a generation model the answer is written from the passages and kept o
     const assistant = await window.inpage.createAssistant({ engine, knowledgeUrl: '/test-knowledge/pkg/knowledge.json', generator: { model, modelHost: '/hf/', maxNewTokens: 6, passages: 1 } });
     const written = await assistant.ask('Do you charge for postage?');
     const unknown = await assistant.ask('What is the weather in Paris tomorrow?');
-    const { defineAssistantElement } = await import('../../src/embed/index.ts');
-    defineAssistantElement({ assistant: async () => assistant, linkTemplate: '/p/{id}', currency: 'EUR' });
+    window.harness.defineAssistantElement({ assistant: async () => assistant, linkTemplate: '/p/{id}', currency: 'EUR' });
     const el = document.createElement('inpage-assistant') as HTMLElement & { ask(q: string): Promise<unknown> };
     document.body.append(el);
     const events: string[] = [];
