@@ -15,6 +15,7 @@ import { testModels } from '../tools/models/index.ts';
 import { writeModels } from '../tools/models/write.ts';
 import { renderMarkdown, type BenchResults } from './report.ts';
 import { recommendScenario } from './recommend.ts';
+import { chatScenario } from './chat.ts';
 import { writeHfFolder } from '../tools/encoder/hf-layout.ts';
 import { tinyBert } from '../tools/encoder/tiny-bert.ts';
 
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
       },
       cacheHit: () => repeat('result cache', cpu, iso, (p) => p.evaluate(() => window.bench.cacheHit({ runs: 1000, model: 'mlp', width: 64 }))),
       recommend: () => recommendScenario(cpu, iso, REPS, openBench),
+      chat: () => chatScenario(cpu, base, REPS, openBench),
       transformers: async () => ({
         model: fe.id,
         direct: await repeat('transformers.js direct', cpu, base, (p) => p.evaluate((m) => window.bench.transformersPipeline({ mode: 'direct', model: m, runs: 200, burst: 64 }), fe.id)),

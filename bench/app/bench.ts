@@ -7,6 +7,7 @@ import { createEngine, type Engine, type Tensors } from '../../src/index.ts';
 import { syntheticFeeds } from '../../src/synthetic-inputs.ts';
 import { createRecommender } from '../../src/recommend/index.ts';
 import { median, quantile, timeCalls } from './stats.ts';
+import { assistantBench, generationBench } from './chat.ts';
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
@@ -331,7 +332,7 @@ async function transformersPipeline(opts: { mode: 'direct' | 'inpage'; model: st
   return { loadMs, p50: median(times), p95: quantile(times, 0.95), burstMs, burstPerSec: opts.burst / (burstMs / 1000), longTasks: tasks.length, longestTaskMs: Math.max(0, ...tasks) };
 }
 
-const bench = { recommendLatency, engineModels, overhead, throughput, longTasks, firstResult, bareFirstResult, cacheHit, transformersPipeline };
+const bench = { recommendLatency, engineModels, overhead, throughput, longTasks, firstResult, bareFirstResult, cacheHit, transformersPipeline, generationBench, assistantBench };
 declare global { interface Window { bench: typeof bench } }
 window.bench = bench;
 document.getElementById('status')!.textContent = 'bench ready';
