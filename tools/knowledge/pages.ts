@@ -12,7 +12,7 @@ export function slugify(text: string): string {
   return text.toLowerCase().normalize('NFKD').replace(/\p{Mn}/gu, '').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', euro: '€', pound: '£', copy: '©', hellip: '…', ndash: '–', mdash: '—' };
 
 /** Text of an HTML fragment (tags dropped, entities decoded, white space collapsed). */
 export function htmlText(html: string): string {
