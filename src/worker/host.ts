@@ -54,7 +54,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
       const ctx = { runtime, cpuFlavour: caps.webgpu && opts.backend !== 'wasm' ? 'webgpu' as const : 'wasm' as const };
       state = new HostStateImpl(opts, caps, threads, ctx, plan.order[0]!.name, plan.reason);
       if (opts.lifeLock) await holdLifeLock(opts.lifeLock);
-      return engineInfo(state);
+      return { ...engineInfo(state), generation: pipelines.generation.state };
     }),
     info: () => settle('INTERNAL', 'info()', async () => ({ ...engineInfo(ready()), generation: pipelines.generation.state })),
     load: (callId, spec, onProgress) => models.load(callId, spec, onProgress),
