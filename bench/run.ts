@@ -19,6 +19,7 @@ import { ARGS, BROADBAND, ONLY, REPS } from './config.ts';
 import type { BenchResults, ColdWarm, Phases } from './types.ts';
 import { createMlp } from '../tools/models/index.ts';
 import { searchScenario } from './search.ts';
+import { chatScenario } from './chat.ts';
 import { writeHfFolder } from '../tools/encoder/hf-layout.ts';
 import { tinyBert } from '../tools/encoder/tiny-bert.ts';
 
@@ -107,6 +108,7 @@ export async function runBench(): Promise<void> {
       cacheHit: () => repeat('result cache', cpu, iso, (p) => p.evaluate(() => window.bench.cacheHit({ runs: 1000, model: 'mlp', width: 64 }))),
       recommend: () => recommendScenario(cpu, iso, REPS, openBench),
       search: () => searchScenario(cpu, iso, REPS, openBench),
+      chat: () => chatScenario(cpu, base, REPS, openBench),
       transformers: async () => ({
         model: fe.id,
         direct: await repeat('transformers.js direct', cpu, base, (p) => p.evaluate((m) => window.bench.transformersPipeline({ mode: 'direct', model: m, runs: 200, burst: 64 }), fe.id)),

@@ -17,7 +17,9 @@ import { LoadPanel } from './panel/load.ts';
 import { PrivacyPanel } from './panel/privacy.ts';
 import { Cart } from './shop/cart.ts';
 import { loadCatalog, type Catalog } from './shop/catalog.ts';
+import { mountAssistant } from './assistant/panel.ts';
 import { cartView } from './views/cart.ts';
+import { helpView } from './views/help.ts';
 import { homeSkeleton, homeView, type HomeView } from './views/home.ts';
 import { productView } from './views/product.ts';
 import type { View, ViewContext } from './views/view.ts';
@@ -86,6 +88,8 @@ bindControls(settings, async (next) => {
   writeSettings(next);
 });
 
+mountAssistant(() => reco.session?.engine);
+
 // ---- the shop ----
 const cart = new Cart();
 const cartCount = byId('cart-count');
@@ -123,6 +127,7 @@ function startRouter(catalog: Catalog): void {
       home = undefined;
       if (route.kind === 'home') view = home = homeView(ctx, route);
       else if (route.kind === 'product') view = productView(ctx, route.id);
+      else if (route.kind === 'help') view = helpView(route.page, route.section);
       else view = cartView(ctx);
       viewRoot.replaceChildren(view.el);
       if (!first) {

@@ -22,11 +22,19 @@ export type {
   PipelineFile, PipelineFor, PipelineInfo, PipelineOptions, PipelineProgress, PipelineTask, TextClassificationOptions,
   TextClassificationPipeline, ZeroShotClassificationOptions, ZeroShotClassificationPipeline, ZeroShotClassificationResult,
 } from './pipeline-types.ts';
-export type { EngineStats, LatencyStats } from './stats/counters.ts';
+export type {
+  ChatMessage, ChatRole, ContextPolicy, FinishReason, GenerationChunk, GenerationOptions, GenerationResult, GenerationStream,
+  GenerationTimeout, GenerationUsage,
+} from './generation-types.ts';
+export type { TextGenerationPipeline } from './pipeline-types.ts';
+export type { ChatApi, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatCompletionUsage, ChatRequestOptions } from './chat/completions.ts';
+export type { EngineStats, GenerationStats, LatencyStats } from './stats/counters.ts';
 export { estimateSavings, projectDaily, type SavingsEstimate, type Usage } from './stats/savings.ts';
 export { PRICING_EXAMPLES, TYPICAL_PERSONALISATION_REQUEST, type Pricing } from './stats/pricing.ts';
 export { ORT_VERSION, INPAGE_VERSION } from './version.ts';
 export { createRecommender } from './recommend/index.ts';
+export { createAssistant, checkGrounding } from './assistant/index.ts';
+export type { Assistant, AssistantAnswer, AssistantOptions, AnswerSource, LiveProduct, ProductSource, KnowledgeManifest } from './assistant/index.ts';
 export type {
   ItemInfo, Recommendation, RecommendFilter, RecommendOptions, Recommender, RecommenderOptions, Strategy, TrackInput, TrackedEvent,
   RecEventType, TrackEventType, RecommenderManifest, ReasonBasis, RecentSearch, SearchOptions, SearchResult,

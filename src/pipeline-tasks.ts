@@ -6,7 +6,7 @@
  */
 
 /** How a task's calls are shaped on the wire and run. */
-export type PipelineKind = 'feature-extraction' | 'text-classification' | 'zero-shot-classification' | 'generic';
+export type PipelineKind = 'feature-extraction' | 'text-classification' | 'zero-shot-classification' | 'text-generation' | 'generic';
 
 /** Task names (transformers.js' names, aliases included) → kind. */
 const KINDS: ReadonlyMap<string, Exclude<PipelineKind, 'generic'>> = new Map([
@@ -15,6 +15,7 @@ const KINDS: ReadonlyMap<string, Exclude<PipelineKind, 'generic'>> = new Map([
   ['text-classification', 'text-classification'],
   ['sentiment-analysis', 'text-classification'],
   ['zero-shot-classification', 'zero-shot-classification'],
+  ['text-generation', 'text-generation'],
 ]);
 
 /**

@@ -3,13 +3,15 @@
  * only. The wire shapes between page and worker are in protocol.ts.
  */
 import type { Tensor } from './tensor.ts';
+import type { ChatMessage, GenerationOptions, GenerationStream } from './generation-types.ts';
 import type { BackendName, BackendPreference, LoadProgress, StoreKind } from './types.ts';
 
 /**
- * A transformers.js task. The three named ones are typed, batched where the task allows and
- * tested; any other transformers.js 4.3.2 task name is passed through untyped and unbatched.
+ * A transformers.js task. The named ones are typed, batched where the task allows and tested
+ * (`text-generation` streams, see generation-types.ts); any other transformers.js 4.3.2 task name
+ * is passed through untyped and unbatched.
  */
-export type PipelineTask = 'feature-extraction' | 'text-classification' | 'zero-shot-classification' | (string & {});
+export type PipelineTask = 'feature-extraction' | 'text-classification' | 'zero-shot-classification' | 'text-generation' | (string & {});
 
 /** Weight precision, as transformers.js names it (it picks `onnx/model<suffix>.onnx`). */
 export type PipelineDtype = 'auto' | 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
@@ -164,12 +166,29 @@ export interface GenericPipeline extends PipelineInfo {
   (input: unknown, options?: Record<string, unknown> & PipelineCallOptions): Promise<unknown>;
 }
 
+/**
+ * A text-generation pipeline (a causal language model, e.g. a GPT-2 or SmolLM2 export): a string
+ * prompt, or chat messages rendered with the model's chat template.
+ *
+ * @example
+ * const gen = await engine.pipeline('text-generation', 'HuggingFaceTB/SmolLM2-135M-Instruct', { modelHost: '/models/hf/', dtype: 'q4' });
+ * for await (const chunk of gen([{ role: 'user', content: 'Hi!' }], { max_new_tokens: 64 })) out.append(chunk.text);
+ */
+export interface TextGenerationPipeline extends PipelineInfo {
+  (prompt: string | readonly ChatMessage[], options?: GenerationOptions): GenerationStream;
+  /** Token count of a prompt as the model sees it (chat messages: after the chat template; no trimming). */
+  countTokens(prompt: string | readonly ChatMessage[], options?: PipelineCallOptions): Promise<number>;
+  /** The model's context length in tokens. */
+  readonly contextTokens: number;
+}
+
 /** The handle type of a task. */
 export type PipelineFor<T extends PipelineTask> =
   T extends 'feature-extraction' ? FeatureExtractionPipeline
     : T extends 'text-classification' ? TextClassificationPipeline
       : T extends 'zero-shot-classification' ? ZeroShotClassificationPipeline
-        : GenericPipeline;
+        : T extends 'text-generation' ? TextGenerationPipeline
+          : GenericPipeline;
 
 /** One model file a pipeline loaded. */
 export interface PipelineFile {

@@ -16,6 +16,7 @@ import type {
   ClassificationLabel, PipelineDtype, PipelineFile, PipelineProgress, ZeroShotClassificationResult,
 } from './pipeline-types.ts';
 import type { PipelineKind } from './pipeline-tasks.ts';
+import type { ChatMessage, ContextPolicy, FinishReason } from './generation-types.ts';
 
 /** Outcome of every call to the worker. */
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: WireError };
@@ -145,6 +146,8 @@ export interface PipelineFromWorker {
   bytes: number;
   downloadedBytes: number;
   batching: { enabled: boolean; reason: string };
+  /** Text generation: the model's context length in tokens (absent for other tasks). */
+  contextTokens?: number;
 }
 
 /** A JSON-like option value (what call options may contain). */
@@ -159,11 +162,50 @@ export type WireValue = string | number | boolean | null | Tensor | WireValue[] 
 /** The texts of a call: one, or several. */
 export type Texts = string | string[];
 
+/** A generation's prompt: plain text, or chat messages for the model's chat template. */
+export type GenerationPromptToWorker = { type: 'text'; text: string } | { type: 'chat'; messages: ChatMessage[] };
+
+/** Checked generation settings (the page validated every value). */
+export interface GenerationParamsToWorker {
+  maxNewTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  repetitionPenalty?: number;
+  context: ContextPolicy;
+  /** Only count the prompt's tokens (chat template applied, no budget); generate nothing. */
+  countOnly?: boolean;
+}
+
+/** A generation's outcome, reported by the worker when the last token is out. */
+export interface GenerationFromWorker {
+  text: string;
+  tokens: number[];
+  finishReason: FinishReason;
+  promptTokens: number;
+  droppedMessages: number;
+  /** Chunk messages posted on the stream port (the page waits for all of them). */
+  chunks: number;
+  /** Worker-side: from the start of the call's turn to the first generated token, and to the last. */
+  firstTokenMs: number;
+  totalMs: number;
+}
+
+/** One message on a generation's stream port, posted as each token is produced. */
+export interface GenerationChunkFromWorker {
+  type: 'chunk';
+  /** 0, 1, 2, … (one port carries one generation, in order). */
+  seq: number;
+  text: string;
+  tokens: number[];
+}
+
 /** One pipeline call as it crosses to the worker, typed by the task's kind. */
 export type PipelineCallToWorker =
   | { kind: 'feature-extraction'; texts: Texts; options: PipelineOptionsToWorker }
   | { kind: 'text-classification'; texts: Texts; options: PipelineOptionsToWorker }
   | { kind: 'zero-shot-classification'; texts: Texts; labels: Texts; options: PipelineOptionsToWorker }
+  | { kind: 'text-generation'; prompt: GenerationPromptToWorker; params: GenerationParamsToWorker }
   | { kind: 'generic'; input: WireValue; options: PipelineOptionsToWorker };
 
 /** One pipeline call's result, typed by the task's kind. Tensors are plain {@link Tensor}s. */
@@ -171,6 +213,7 @@ export type PipelineOutput =
   | { kind: 'feature-extraction'; value: Tensor }
   | { kind: 'text-classification'; value: ClassificationLabel[] | ClassificationLabel[][] }
   | { kind: 'zero-shot-classification'; value: ZeroShotClassificationResult | ZeroShotClassificationResult[] }
+  | { kind: 'text-generation'; value: GenerationFromWorker }
   | { kind: 'generic'; value: WireValue };
 
 /** One answered pipeline call. */
@@ -204,8 +247,12 @@ export interface HostApi {
   cacheClear(): Promise<Reply<null>>;
   /** Build a transformers.js pipeline (imports transformers.js on first use). Abortable by `callId`. */
   pipelineLoad(callId: number, spec: PipelineToWorker, onProgress?: PipelineProgressToPage): Promise<Reply<PipelineFromWorker>>;
-  /** One pipeline call; concurrent calls may share a run (see `batching`). Abortable by `callId`. */
-  pipelineRun(callId: number, pipeId: string, call: PipelineCallToWorker): Promise<Reply<PipelineRunFromWorker>>;
+  /**
+   * One pipeline call; concurrent calls may share a run (see `batching`). Abortable by `callId`.
+   * A text generation posts each token on `stream` ({@link GenerationChunkFromWorker}) as it is
+   * produced and answers when the last one is out.
+   */
+  pipelineRun(callId: number, pipeId: string, call: PipelineCallToWorker, stream?: MessagePort): Promise<Reply<PipelineRunFromWorker>>;
   /** Release a pipeline's sessions; a no-op for unknown ids. */
   pipelineDispose(pipeId: string): Promise<Reply<null>>;
 }

@@ -147,6 +147,11 @@ export interface EngineInfo {
   measurements: BackendMeasurement[];
   /** Backend switches after start-up (e.g. a session that failed on WebGPU). Newest last. */
   switches: { from: BackendName; to: BackendName; reason: string; at: number }[];
+  /**
+   * Text generations running in the worker now and the bytes their KV caches hold (0 once every
+   * stream has ended, been aborted or timed out: the cache is released with the generation).
+   */
+  generation?: { active: number; kvCacheBytes: number };
 }
 
 /**

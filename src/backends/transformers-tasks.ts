@@ -5,6 +5,7 @@
  * transformers.js' results into the typed wire output. The micro-batcher (scheduling/batcher.ts)
  * does the merging, windowing and bad-request isolation, as for ONNX models.
  */
+import { InpageError } from '../errors.ts';
 import type {
   PipelineCallToWorker, PipelineOutput, Texts, WireValue,
 } from '../protocol.ts';
@@ -12,9 +13,16 @@ import type { ClassificationLabel, ZeroShotClassificationResult } from '../pipel
 import type { PipelineKind } from '../pipeline-tasks.ts';
 import type { BatchPolicy } from '../scheduling/batcher.ts';
 import type { Tensor, TensorType } from '../tensor.ts';
+import { generationParts, runGeneration, type GenerationContext } from './transformers-generation.ts';
 import type { HfPipeline } from './transformers.ts';
 
 type CallOf<K extends PipelineKind> = Extract<PipelineCallToWorker, { kind: K }>;
+
+/** One pipeline call as the batcher holds it: the wire call, and for a generation how it streams. */
+export interface PipelineJob {
+  call: PipelineCallToWorker;
+  generation?: GenerationContext;
+}
 
 /** How calls of one kind run. */
 interface TaskRunner<K extends PipelineKind> {
@@ -23,7 +31,7 @@ interface TaskRunner<K extends PipelineKind> {
   /** Runs calls that share a key in one pipeline call; one output per call, in order. */
   runBatch(pipe: HfPipeline, calls: readonly CallOf<K>[]): Promise<PipelineOutput[]>;
   /** Runs one call on its own. */
-  runOne(pipe: HfPipeline, call: CallOf<K>): Promise<PipelineOutput>;
+  runOne(pipe: HfPipeline, call: CallOf<K>, job?: PipelineJob): Promise<PipelineOutput>;
   /** Why calls of this kind are never merged, or null when some are. */
   unbatchedReason: string | null;
 }
@@ -158,10 +166,21 @@ const zeroShot: TaskRunner<'zero-shot-classification'> = {
   unbatchedReason: 'zero-shot-classification runs one (text, label) pair per model run in transformers.js; calls run one after another',
 };
 
+const textGeneration: TaskRunner<'text-generation'> = {
+  batchKey: () => undefined,
+  runBatch: async () => { throw new InpageError('INTERNAL', 'text-generation calls are never merged.'); },
+  async runOne(pipe, call, job) {
+    if (!job?.generation) throw new InpageError('INTERNAL', 'A text-generation call reached the worker without its stream context.');
+    return { kind: 'text-generation', value: await runGeneration(generationParts(pipe), call, job.generation) };
+  },
+  unbatchedReason: 'text generation runs one answer at a time per pipeline, token by token (other models run between its tokens)',
+};
+
 const RUNNERS: { [K in PipelineKind]: TaskRunner<K> } = {
   'feature-extraction': featureExtraction,
   'text-classification': textClassification,
   'zero-shot-classification': zeroShot,
+  'text-generation': textGeneration,
   generic,
 };
 
@@ -170,21 +189,23 @@ export function unbatchedReason(kind: PipelineKind): string | null {
   return RUNNERS[kind].unbatchedReason;
 }
 
-const rowsOf = (call: PipelineCallToWorker): number => (call.kind === 'generic' ? 1 : textsOf(call.texts).length);
+const rowsOf = (call: PipelineCallToWorker): number => (call.kind === 'generic' || call.kind === 'text-generation' ? 1 : textsOf(call.texts).length);
 
 /**
  * The batch policy of a pipeline: calls of its kind with equal options share one run.
  *
  * @param run wraps each pipeline invocation (the worker adds the test delay and the WebGPU → WASM fallback)
  */
-export function pipelinePolicy(kind: PipelineKind, run: <T>(go: (pipe: HfPipeline) => Promise<T>) => Promise<T>): BatchPolicy<PipelineCallToWorker, PipelineOutput> {
+export function pipelinePolicy(kind: PipelineKind, run: <T>(go: (pipe: HfPipeline) => Promise<T>) => Promise<T>): BatchPolicy<PipelineJob, PipelineOutput> {
   const runner = RUNNERS[kind] as TaskRunner<PipelineKind>;
   return {
-    rows: rowsOf,
-    joins: (head, call) => {
-      const key = runner.batchKey(call as never);
-      return key !== undefined && key === runner.batchKey(head as never);
+    rows: (job) => rowsOf(job.call),
+    joins: (head, job) => {
+      const key = runner.batchKey(job.call as never);
+      return key !== undefined && key === runner.batchKey(head.call as never);
     },
-    run: (calls) => run((pipe) => (calls.length === 1 ? runner.runOne(pipe, calls[0] as never).then((o) => [o]) : runner.runBatch(pipe, calls as never))),
+    run: (jobs) => run((pipe) => (jobs.length === 1
+      ? runner.runOne(pipe, jobs[0]!.call as never, jobs[0]!).then((o) => [o])
+      : runner.runBatch(pipe, jobs.map((j) => j.call) as never))),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The public shape of an engine and its events (types only).
  */
+import type { ChatApi } from '../chat/completions.ts';
 import type { PipelineFor, PipelineOptions, PipelineTask } from '../pipeline-types.ts';
 import type { InpageError } from '../errors.ts';
 import type { TestHookToWorker } from '../protocol.ts';
@@ -16,6 +17,11 @@ export type EngineEvents = {
   load: { model: string; source: Model['source']; bytes: number; downloadedBytes: number; ms: number; backend: ModelBackend };
   /** The backend changed (a fallback or a measured choice); `reason` in words. */
   backend: { from: ModelBackend; to: ModelBackend; reason: string };
+  /** A text generation finished: tokens in and out, time to first token, decode speed (page side). */
+  generation: {
+    model: string; backend: ModelBackend; promptTokens: number; completionTokens: number;
+    firstTokenMs: number; totalMs: number; tokensPerSecond: number; finishReason: 'stop' | 'length';
+  };
 };
 
 /**
@@ -47,6 +53,15 @@ export interface Engine {
    * const v = await embed('waterproof tent', { pooling: 'mean', normalize: true }); // Tensor, dims [1, 384]
    */
   pipeline<T extends PipelineTask>(task: T, model: string, opts?: PipelineOptions): Promise<PipelineFor<T>>;
+  /**
+   * OpenAI-shaped chat completions on the device (`text-generation` pipelines, loaded on first use
+   * per model and reused). See docs/CHAT.md.
+   *
+   * @example
+   * for await (const c of await engine.chat.completions.create({ model, messages, stream: true, max_tokens: 64 }, { modelHost: '/hf/' }))
+   *   out.append(c.choices[0]?.delta.content ?? '');
+   */
+  readonly chat: ChatApi;
   /** Counters for the cost meter: inferences, batches, cache hit rate, bytes, local vs remote. */
   stats(): EngineStats;
   /** Subscribe to an event; returns the unsubscribe function. */

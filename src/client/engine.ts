@@ -6,7 +6,9 @@
  */
 import { proxy } from 'comlink';
 import { ResultCache } from '../caches/result-cache.ts';
+import { createChat, type ChatApi } from '../chat/completions.ts';
 import { InpageError, disposedError } from '../errors.ts';
+import type { GenerationResult } from '../generation-types.ts';
 import type { PipelineFor, PipelineOptions, PipelineTask } from '../pipeline-types.ts';
 import type { LoadToWorker, ModelFromWorker, PipelineFromWorker, PipelineRunFromWorker, RunFromWorker } from '../protocol.ts';
 import type { EngineStats } from '../stats/counters.ts';
@@ -40,6 +42,7 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
   private results: ResultCache | undefined;
   readonly testHooks?: EngineTestHooks;
   readonly cache: Engine['cache'];
+  readonly chat: ChatApi = createChat(this);
 
   constructor(private readonly opts: EngineOptions, spawn: () => WorkerLike) {
     const supervisor = (): WorkerSupervisor => new WorkerSupervisor({
@@ -199,6 +202,12 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
 
   recordPipelineRun(id: string, reply: PipelineRunFromWorker, rows: number, startedAt: number): void {
     this.telemetry.answered(id, reply.timing, reply.backend, rows, startedAt);
+  }
+
+  recordGeneration(id: string, reply: PipelineRunFromWorker, r: GenerationResult): void {
+    this.telemetry.generated(id, reply.timing, reply.backend, {
+      promptTokens: r.usage.promptTokens, completionTokens: r.usage.completionTokens, finishReason: r.finishReason, ...r.timing,
+    });
   }
 
   forgetPipeline(handle: PipelineHandle): void {

@@ -58,6 +58,7 @@ export interface LaidOutCall {
  * @example layOutCall('feature-extraction', 'tent', undefined, { pooling: 'mean' }, 'feature-extraction pipeline')
  */
 export function layOutCall(kind: PipelineKind, input: unknown, labels: unknown, options: unknown, what: string): LaidOutCall {
+  if (kind === 'text-generation') throw new InpageError('INTERNAL', `${what}: text generation streams (generation-call.ts), it is not a one-reply call.`);
   const checked = kind === 'generic' ? undefined : checkTexts(input, what);
   if (options !== undefined && (typeof options !== 'object' || options === null)) throw new InpageError('INPUT_INVALID', `${what}: options must be an object, got ${JSON.stringify(options)}.`);
   const { signal, timeoutMs, ...rest } = (options ?? {}) as { signal?: AbortSignal; timeoutMs?: number } & Record<string, unknown>;
@@ -72,7 +73,7 @@ export function layOutCall(kind: PipelineKind, input: unknown, labels: unknown, 
     if (!isWireValue(input)) throw new InpageError('INPUT_INVALID', `${what}: the input must be plain data (strings, numbers, arrays, objects, or tensors { type, dims, data }), got ${Object.prototype.toString.call(input)}.`);
     call = { kind, input, options: opts };
   } else {
-    call = { kind, texts: checked!.texts, options: opts };
+    call = { kind, texts: checked!.texts, options: opts } as PipelineCallToWorker;
   }
   return { call, rows: checked?.rows ?? 1, signal, timeoutMs };
 }

@@ -6,11 +6,15 @@
  * pipeline-call.ts.
  */
 import { proxy } from 'comlink';
+import { InpageError, disposedError } from '../errors.ts';
+import type { GenerationResult, GenerationStream } from '../generation-types.ts';
 import type { PipelineFile, PipelineFor, PipelineInfo, PipelineOptions, PipelineProgress, PipelineTask } from '../pipeline-types.ts';
 import { taskKind, type PipelineKind } from '../pipeline-tasks.ts';
 import type { PipelineFromWorker, PipelineOutput, PipelineRunFromWorker, PipelineToWorker } from '../protocol.ts';
 import type { BackendName } from '../types.ts';
 import type { WorkerConnection } from './connection.ts';
+import { layOutGeneration } from './generation-call.ts';
+import { startStream, type GenerationStreamImpl } from './generation-stream.ts';
 import { layOutCall } from './pipeline-call.ts';
 import { pipelineSpec } from './pipeline-spec.ts';
 import { Resident, type ReloadGuard, type ResidentHost, type ResidentWorker } from './resident.ts';
@@ -24,12 +28,16 @@ export interface PipelineEngine extends ResidentHost {
   nextPipelineId(): string;
   recordPipelineLoad(id: string, meta: PipelineFromWorker, ms: number): void;
   recordPipelineRun(id: string, reply: PipelineRunFromWorker, rows: number, startedAt: number): void;
+  /** A generation finished: its page-side result (tokens, time to first token, speed). */
+  recordGeneration(id: string, reply: PipelineRunFromWorker, result: GenerationResult): void;
   forgetPipeline(handle: PipelineHandle): void;
 }
 
 /** The page-side state of one pipeline. */
 export class PipelineHandle extends Resident<PipelineFromWorker> {
   readonly kind: PipelineKind;
+  /** Stops of the generations streaming now (dispose ends them). */
+  private readonly streams = new Set<(reason: InpageError) => void>();
 
   constructor(private readonly engine: PipelineEngine, readonly spec: PipelineToWorker, public meta: PipelineFromWorker, worker: ResidentWorker, conn: WorkerConnection) {
     super(worker, conn, 'This pipeline');
@@ -57,6 +65,61 @@ export class PipelineHandle extends Resident<PipelineFromWorker> {
     this.meta = { ...this.meta, backend: reply.backend };
     this.engine.recordPipelineRun(id, reply, rows, startedAt);
     return reply.output.value;
+  }
+
+  /** A streamed generation (text-generation pipelines). */
+  generate(prompt: unknown, options: unknown): GenerationStream {
+    this.checkAlive();
+    const what = `${this.spec.task} pipeline`;
+    const { call, signal, firstTokenMs, totalMs } = layOutGeneration(prompt, options, what);
+    const id = this.spec.pipeId;
+    return startStream({
+      what: `${what}()`, pipeId: id, defaultTimeoutMs: this.engine.timeoutMs(),
+      nextCallId: () => this.engine.nextCallId(),
+      connect: (sig, timeoutMs) => this.ensureLoaded({ signal: sig, timeoutMs }),
+      track: (stop) => { this.streams.add(stop); return () => { this.streams.delete(stop); }; },
+      done: (reply, stream) => this.finished(reply, stream),
+    }, call, { signal, firstTokenMs, totalMs });
+  }
+
+  private finished(reply: PipelineRunFromWorker, stream: GenerationStreamImpl): GenerationResult {
+    if (reply.output.kind !== 'text-generation') throw new InpageError('INTERNAL', 'A generation was answered with another output.');
+    const out = reply.output.value;
+    const now = performance.now();
+    const first = stream.firstChunkAt ?? now;
+    const completion = out.tokens.length;
+    const result: GenerationResult = {
+      text: out.text, tokens: out.tokens, finishReason: out.finishReason, droppedMessages: out.droppedMessages,
+      usage: { promptTokens: out.promptTokens, completionTokens: completion, totalTokens: out.promptTokens + completion },
+      timing: { firstTokenMs: first - stream.startedAt, totalMs: now - stream.startedAt, tokensPerSecond: completion > 1 && now > first ? ((completion - 1) * 1000) / (now - first) : 0 },
+      backend: reply.backend,
+    };
+    this.meta = { ...this.meta, backend: reply.backend };
+    this.engine.recordGeneration(this.spec.pipeId, reply, result);
+    return result;
+  }
+
+  /** Tokens of a prompt as the model sees it (after the chat template; nothing trimmed). */
+  async countTokens(prompt: unknown, options: unknown): Promise<number> {
+    this.checkAlive();
+    const what = `${this.spec.task} pipeline.countTokens`;
+    const { call, signal, totalMs } = layOutGeneration(prompt, options, what, { countOnly: true });
+    const timeoutMs = totalMs ?? this.engine.timeoutMs();
+    const conn = await this.ensureLoaded({ signal, timeoutMs });
+    const callId = this.engine.nextCallId();
+    const reply = await conn.call((r) => r.pipelineRun(callId, this.spec.pipeId, call), { what: `${what}()`, signal, timeoutMs, cancel: () => { void conn.remote.abort(callId); } });
+    if (reply.output.kind !== 'text-generation') throw new InpageError('INTERNAL', 'countTokens was answered with another output.');
+    return reply.output.value.promptTokens;
+  }
+
+  override async dispose(): Promise<void> {
+    for (const stop of [...this.streams]) stop(disposedError('This pipeline'));
+    await super.dispose();
+  }
+
+  override markDisposed(): void {
+    for (const stop of [...this.streams]) stop(disposedError('This pipeline'));
+    super.markDisposed();
   }
 
   protected reload(conn: WorkerConnection, guard: ReloadGuard): Promise<PipelineFromWorker> {
@@ -92,8 +155,9 @@ export function loadInto(engine: PipelineEngine, conn: WorkerConnection, spec: P
 
 /** Wraps a handle as the callable, typed pipeline the caller gets. */
 function callable<T extends PipelineTask>(handle: PipelineHandle): PipelineFor<T> {
-  const fn = (input: unknown, second?: unknown, third?: unknown): Promise<unknown> =>
-    (handle.kind === 'zero-shot-classification' ? handle.call(input, second, third) : handle.call(input, undefined, second));
+  const fn = (input: unknown, second?: unknown, third?: unknown): Promise<unknown> | GenerationStream =>
+    (handle.kind === 'text-generation' ? handle.generate(input, second)
+      : handle.kind === 'zero-shot-classification' ? handle.call(input, second, third) : handle.call(input, undefined, second));
   const info: { [K in keyof PipelineInfo]: PropertyDescriptor } = {
     task: { get: () => handle.meta.task, enumerable: true },
     model: { get: () => handle.meta.model, enumerable: true },
@@ -104,6 +168,12 @@ function callable<T extends PipelineTask>(handle: PipelineHandle): PipelineFor<T
     batching: { get: () => handle.meta.batching, enumerable: true },
     dispose: { value: () => handle.dispose() },
   };
+  if (handle.kind === 'text-generation') {
+    Object.defineProperties(fn, {
+      countTokens: { value: (prompt: unknown, options?: unknown) => handle.countTokens(prompt, options) },
+      contextTokens: { get: () => handle.meta.contextTokens ?? 0, enumerable: true },
+    });
+  }
   return Object.defineProperties(fn, info) as unknown as PipelineFor<T>;
 }
 

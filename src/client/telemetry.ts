@@ -48,6 +48,15 @@ export class Telemetry {
     this.noteBackend(backend);
   }
 
+  /** A text generation finished (its run counted once, with its tokens). */
+  generated(id: string, timing: RunTiming, backend: BackendName, g: { promptTokens: number; completionTokens: number; firstTokenMs: number; totalMs: number; tokensPerSecond: number; finishReason: 'stop' | 'length' }): void {
+    this.counter.recordRun({ rows: 1, batchSize: 1, queuedMs: timing.queuedMs, computeMs: timing.computeMs, backend, remote: false, tokens: g.promptTokens + g.completionTokens });
+    this.counter.recordGeneration(g);
+    this.events.emit('inference', { model: id, ms: g.totalMs, queuedMs: timing.queuedMs, computeMs: timing.computeMs, batchSize: 1, rows: 1, backend, cached: false });
+    this.events.emit('generation', { model: id, backend, ...g });
+    this.noteBackend(backend);
+  }
+
   /** A request answered by the caller's remote fallback. */
   answeredRemotely(ms: number, rows: number): void {
     this.counter.recordRun({ rows, batchSize: 1, queuedMs: 0, computeMs: ms, backend: 'wasm', remote: true });

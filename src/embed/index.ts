@@ -10,6 +10,7 @@
  */
 export { defineRecommendationsElement, type RecommendationsElementOptions, type RecommendationsSource, type RecommendationsState, type SourceRecommendation } from './element.ts';
 export { ELEMENT_STRINGS, stringsFor, type ElementStrings, type StringTable } from './strings.ts';
+export { defineAssistantElement, renderAnswer, type AssistantElementOptions } from './assistant-element.ts';
 export { formatPrice, type CardFormat } from './cards.ts';
 export { safeHttpUrl, fillUrlTemplate } from './safe-url.ts';
 export { ELEMENT_CSS, RESERVE_CSS } from './styles.ts';

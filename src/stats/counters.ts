@@ -33,6 +33,28 @@ export interface RunRecord {
 /** Latency (queued + compute per request) over the most recent requests. */
 export interface LatencyStats { p50: number; p95: number; count: number }
 
+/** One finished text generation. */
+export interface GenerationRecord {
+  promptTokens: number;
+  completionTokens: number;
+  /** Time to the first token, page side. */
+  firstTokenMs: number;
+  /** Decode speed after the first token; 0 when a single token was generated. */
+  tokensPerSecond: number;
+}
+
+/** Text generation totals and recent percentiles. */
+export interface GenerationStats {
+  /** Generations that finished. */
+  answers: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Time to first token over the most recent generations. */
+  firstTokenMs: LatencyStats;
+  /** Median decode speed (tokens per second after the first) over the most recent generations. */
+  tokensPerSecond: number;
+}
+
 /** What `snapshot()` reports. Times are totals in ms; divide by `inferences` for means. */
 export interface EngineStats {
   /** Requests that ran (cache hits are not runs). */
@@ -61,6 +83,8 @@ export interface EngineStats {
   /** Local requests per backend. */
   byBackend: Record<BackendName, number>;
   latency: LatencyStats;
+  /** Text generation: tokens in and out, time to first token, tokens per second. */
+  generation: GenerationStats;
 }
 
 /** Options of `new StatsCounter()`. */
@@ -94,11 +118,29 @@ export class StatsCounter {
   private bytesFromCache = 0;
   private remoteRuns = 0;
   private readonly byBackend: Record<BackendName, number> = { webgpu: 0, wasm: 0 };
+  private answers = 0;
+  private promptTokens = 0;
+  private completionTokens = 0;
+  private readonly firstTokens: number[] = [];
+  private readonly speeds: number[] = [];
+  private readonly window: number;
 
   constructor(opts: StatsCounterOptions = {}) {
     const window = opts.window ?? 1000;
     if (!Number.isInteger(window) || window < 1) throw new RangeError(`StatsCounter window must be a positive integer, got ${String(window)}.`);
     this.ring = new Float64Array(window);
+    this.window = window;
+  }
+
+  /** Record a finished generation (its run is recorded with `recordRun` as well). */
+  recordGeneration(g: GenerationRecord): void {
+    this.answers++;
+    this.promptTokens += g.promptTokens;
+    this.completionTokens += g.completionTokens;
+    this.firstTokens.push(g.firstTokenMs);
+    if (g.tokensPerSecond > 0) this.speeds.push(g.tokensPerSecond);
+    if (this.firstTokens.length > this.window) this.firstTokens.shift();
+    if (this.speeds.length > this.window) this.speeds.shift();
   }
 
   /** Record one request that ran (see `RunRecord`). */
@@ -149,6 +191,17 @@ export class StatsCounter {
       remoteRuns: this.remoteRuns,
       byBackend: { ...this.byBackend },
       latency: { p50: percentile(recent, 0.5), p95: percentile(recent, 0.95), count: recent.length },
+      generation: this.generationSnapshot(),
+    };
+  }
+
+  private generationSnapshot(): GenerationStats {
+    const ttft = [...this.firstTokens].sort((a, b) => a - b);
+    const tps = [...this.speeds].sort((a, b) => a - b);
+    return {
+      answers: this.answers, promptTokens: this.promptTokens, completionTokens: this.completionTokens,
+      firstTokenMs: { p50: percentile(ttft, 0.5), p95: percentile(ttft, 0.95), count: ttft.length },
+      tokensPerSecond: percentile(tps, 0.5),
     };
   }
 }

@@ -54,9 +54,9 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
       const ctx = { runtime, cpuFlavour: caps.webgpu && opts.backend !== 'wasm' ? 'webgpu' as const : 'wasm' as const };
       state = new HostStateImpl(opts, caps, threads, ctx, plan.order[0]!.name, plan.reason);
       if (opts.lifeLock) await holdLifeLock(opts.lifeLock);
-      return engineInfo(state);
+      return { ...engineInfo(state), generation: pipelines.generation.state };
     }),
-    info: () => settle('INTERNAL', 'info()', async () => engineInfo(ready())),
+    info: () => settle('INTERNAL', 'info()', async () => ({ ...engineInfo(ready()), generation: pipelines.generation.state })),
     load: (callId, spec, onProgress) => models.load(callId, spec, onProgress),
     run: (callId, modelId, feeds) => models.run(callId, modelId, feeds),
     runMany: (list) => models.runMany(list),
@@ -69,7 +69,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     }),
     testHook: (hook) => settle('INTERNAL', 'testHook', () => levers.apply(ready(), hook)),
     pipelineLoad: (callId, spec, onProgress) => pipelines.load(callId, spec, onProgress),
-    pipelineRun: (callId, pipeId, call) => pipelines.run(callId, pipeId, call),
+    pipelineRun: (callId, pipeId, call, stream) => pipelines.run(callId, pipeId, call, stream),
     pipelineDispose: (pipeId) => pipelines.dispose(pipeId),
   };
 }

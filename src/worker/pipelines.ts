@@ -7,12 +7,13 @@ import { transfer } from 'comlink';
 import type { BackendRegistry } from '../backends/types.ts';
 import { TransformersRuntime, type HfPipeline } from '../backends/transformers.ts';
 import { PipelineFiles } from '../backends/transformers-files.ts';
-import { pipelinePolicy, unbatchedReason } from '../backends/transformers-tasks.ts';
+import { pipelinePolicy, unbatchedReason, type PipelineJob } from '../backends/transformers-tasks.ts';
+import { GenerationMonitor, contextTokensOf, generationParts, type GenerationContext } from '../backends/transformers-generation.ts';
 import type { ModelStore } from '../caches/model-store.ts';
 import { InpageError, disposedError, toInpageError } from '../errors.ts';
 import { taskKind, type PipelineKind } from '../pipeline-tasks.ts';
 import type {
-  PipelineCallToWorker, PipelineFromWorker, PipelineOutput, PipelineProgressToPage, PipelineRunFromWorker, PipelineToWorker, Reply,
+  GenerationChunkFromWorker, PipelineCallToWorker, PipelineFromWorker, PipelineOutput, PipelineProgressToPage, PipelineRunFromWorker, PipelineToWorker, Reply,
 } from '../protocol.ts';
 import { planBackends } from '../routing/backend-order.ts';
 import { MicroBatcher } from '../scheduling/batcher.ts';
@@ -36,10 +37,15 @@ interface LoadedPipeline {
   pipe: HfPipeline;
   backend: BackendName;
   meta: PipelineFromWorker;
-  batcher: MicroBatcher<PipelineCallToWorker, PipelineOutput>;
+  batcher: MicroBatcher<PipelineJob, PipelineOutput>;
   /** Set while a WebGPU → WASM fallback is still possible (device 'auto'). */
   canFallBack: boolean;
+  /** Generations in progress: disposing the pipeline stops them. */
+  generations: Set<AbortController>;
 }
+
+/** Failures that say nothing about the backend: never a reason to move a pipeline to WASM. */
+const NOT_BACKEND_FAILURES = new Set(['ABORTED', 'TIMEOUT', 'DISPOSED', 'INPUT_INVALID']);
 
 /** Transferable buffers of the plain tensors inside an output. */
 function buffersOf(v: unknown, out: Set<ArrayBuffer> = new Set()): ArrayBuffer[] {
@@ -55,6 +61,8 @@ export class WorkerPipelines {
   private readonly pipelines = new Map<string, LoadedPipeline>();
   private readonly files: PipelineFiles;
   private runtime: TransformersRuntime | undefined;
+  /** Live generations and their KV cache bytes (engine.info().generation). */
+  readonly generation = new GenerationMonitor();
 
   constructor(private readonly deps: PipelinesDeps) {
     this.files = new PipelineFiles(deps.store);
@@ -106,9 +114,17 @@ export class WorkerPipelines {
           ? { enabled: true, reason: `concurrent calls with equal options share one run (up to ${spec.batch.maxBatch} texts)` }
           : { enabled: false, reason: unbatched },
     };
+    if (kind === 'text-generation') {
+      try {
+        meta.contextTokens = contextTokensOf(generationParts(built.pipe));
+      } catch (e) {
+        await built.pipe.dispose().catch(() => {});
+        throw e;
+      }
+    }
     const p: LoadedPipeline = {
       spec, kind, pipe: built.pipe, backend: built.backend, meta, canFallBack: (spec.device ?? s.opts.backend) === 'auto' && built.backend === 'webgpu',
-      batcher: undefined as unknown as LoadedPipeline['batcher'],
+      batcher: undefined as unknown as LoadedPipeline['batcher'], generations: new Set(),
     };
     const limits = spec.batch === false ? { maxBatch: 1, maxWaitMs: 0 } : spec.batch;
     p.batcher = new MicroBatcher(pipelinePolicy(kind, (go) => this.invoke(p, go)), meta.batching.enabled, { ...limits, window: 'always' });
@@ -127,7 +143,7 @@ export class WorkerPipelines {
       return await go(p.pipe);
     } catch (e) {
       const err = toInpageError(e, 'RUN_FAILED', 'Running the pipeline');
-      if (!p.canFallBack) throw err;
+      if (!p.canFallBack || NOT_BACKEND_FAILURES.has(err.code)) throw err;
       p.canFallBack = false;
       const old = p.pipe;
       const built = await this.runtimeOf().load({ ...p.spec, device: 'wasm' }, ['wasm'], new AbortController().signal, () => {});
@@ -154,15 +170,39 @@ export class WorkerPipelines {
     }));
   }
 
-  async run(callId: number, pipeId: string, call: PipelineCallToWorker): Promise<Reply<PipelineRunFromWorker>> {
-    const reply = await settle<PipelineRunFromWorker>('RUN_FAILED', 'Running the pipeline', () => this.deps.calls.with(callId, async (signal) => {
-      const p = this.pipelines.get(pipeId);
-      if (!p) throw new InpageError('DISPOSED', `Pipeline ${pipeId} is not loaded in this worker (disposed, or the worker restarted).`);
-      if (call.kind !== p.kind) throw new InpageError('INPUT_INVALID', `A '${call.kind}' call reached a '${p.spec.task}' pipeline (kind '${p.kind}').`);
-      const { output, timing } = await p.batcher.submit(call, signal);
-      return { output, timing, backend: p.backend };
-    }));
-    return reply.ok ? transfer(reply, buffersOf(reply.value.output.value)) : reply;
+  async run(callId: number, pipeId: string, call: PipelineCallToWorker, stream?: MessagePort): Promise<Reply<PipelineRunFromWorker>> {
+    try {
+      const reply = await settle<PipelineRunFromWorker>('RUN_FAILED', 'Running the pipeline', () => this.deps.calls.with(callId, async (signal) => {
+        const p = this.pipelines.get(pipeId);
+        if (!p) throw new InpageError('DISPOSED', `Pipeline ${pipeId} is not loaded in this worker (disposed, or the worker restarted).`);
+        if (call.kind !== p.kind) throw new InpageError('INPUT_INVALID', `A '${call.kind}' call reached a '${p.spec.task}' pipeline (kind '${p.kind}').`);
+        if (call.kind !== 'text-generation') {
+          const { output, timing } = await p.batcher.submit({ call }, signal);
+          return { output, timing, backend: p.backend };
+        }
+        // The call's own controller, so disposing the pipeline can stop it too.
+        const ctrl = new AbortController();
+        const follow = (): void => ctrl.abort(signal.reason);
+        if (signal.aborted) follow(); else signal.addEventListener('abort', follow, { once: true });
+        p.generations.add(ctrl);
+        try {
+          const generation: GenerationContext = {
+            signal: ctrl.signal, monitor: this.generation, tf: await this.runtimeOf().module(),
+            emit: stream ? (chunk: GenerationChunkFromWorker) => stream.postMessage(chunk) : undefined,
+            beforeRun: () => this.deps.levers.delay(),
+            progress: { generated: [], printed: '', chunks: 0 },
+          };
+          const { output, timing } = await p.batcher.submit({ call, generation }, ctrl.signal);
+          return { output, timing, backend: p.backend };
+        } finally {
+          signal.removeEventListener('abort', follow);
+          p.generations.delete(ctrl);
+        }
+      }));
+      return reply.ok ? transfer(reply, buffersOf(reply.value.output.value)) : reply;
+    } finally {
+      stream?.close();
+    }
   }
 
   dispose(pipeId: string): Promise<Reply<null>> {
@@ -174,8 +214,9 @@ export class WorkerPipelines {
     });
   }
 
-  /** Refuse new calls, let the one in progress finish, then release the sessions. */
+  /** Refuse new calls, stop generations, let the run in progress finish, then release the sessions. */
   private async retire(p: LoadedPipeline): Promise<void> {
+    for (const g of p.generations) g.abort(disposedError('This pipeline'));
     await p.batcher.close(disposedError('This pipeline'));
     await p.pipe.dispose().catch(() => {});
   }

@@ -9,6 +9,7 @@ import { writeShop } from '../shop/generate.ts';
 import { markdownReport, runEval } from '../eval/run.ts';
 import { searchMarkdown } from '../eval/search-markdown.ts';
 import { runSearchEvalFromFiles, tuneSearchFromFiles } from '../eval/search-run.ts';
+import { assistantMarkdown, runAssistantEval } from '../eval/assistant.ts';
 import type { ModelOptions } from '../train/model.ts';
 import { train, type TrainSummary } from '../train/train.ts';
 import { DEFAULT_MAX_BAD_LINES } from '../train/read-events.ts';
@@ -112,16 +113,18 @@ export const trainCommand: Command = {
 
 /** `inpage eval --catalog f --events f [--model dir] [--out results.json] [--check]`. */
 export const evalCommand: Command = {
-  summary: 'offline evaluation on a time split: popularity vs item-kNN vs the model; search: keyword library vs encoder vs hybrid',
-  usage: 'inpage eval --catalog <catalog.json> --events <events.csv> [--model <dir>] [--out <results.json>] [--test-share <0..1>] [--check] [--no-search] [--tune-search] [--seed <n>] [--dim <n>] [--epochs <n>]\n' +
+  summary: 'offline evaluation on a time split: popularity vs item-kNN vs the model; search: keyword library vs encoder vs hybrid; the assistant: keyword vs encoder vs hybrid, abstention',
+  usage: 'inpage eval --catalog <catalog.json> --events <events.csv> [--model <dir>] [--out <results.json>] [--test-share <0..1>] [--check] [--no-search] [--tune-search] [--no-assistant] [--pages <dir>] [--seed <n>] [--dim <n>] [--epochs <n>]\n' +
     '  --model <dir>   score a packaged model instead of training one on the training period\n' +
     '  --no-search     skip the search tables (keyword library, encoder, hybrid; Recall@10, MRR, NDCG@10)\n' +
     '  --tune-search   instead of the eval, choose the keyword and fusion settings on the tuning splits and print the trials\n' +
+    '  --no-assistant  skip the assistant table (paraphrased questions over help pages: keyword, encoder, hybrid; abstention)\n' +
+    '  --pages <dir>   help pages for the assistant table (default: the demo help centre, generated)\n' +
     '  --check         exit 1 unless model NDCG@10 ≥ 2× popularity and ≥ item-kNN, and the hybrid search meets its targets',
   async run(argv, io) {
     const v = parseFlags(argv, {
       catalog: { type: 'string' }, events: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' },
-      'test-share': { type: 'string' }, check: { type: 'boolean' }, 'no-search': { type: 'boolean' }, 'tune-search': { type: 'boolean' }, ...MODEL_FLAGS,
+      'test-share': { type: 'string' }, check: { type: 'boolean' }, 'no-search': { type: 'boolean' }, 'tune-search': { type: 'boolean' }, 'no-assistant': { type: 'boolean' }, pages: { type: 'string' }, ...MODEL_FLAGS,
     });
     const modelDir = optional(v, 'model');
     const testShare = numberFlag(v, 'test-share', 0.01, 0.9);
@@ -155,10 +158,13 @@ export const evalCommand: Command = {
       model, log: io.err,
     });
     if (search) io.out(`\n${searchMarkdown(search)}`);
+    const pages = optional(v, 'pages');
+    const assistant = v['no-assistant'] === true ? undefined : await runAssistantEval({ ...(pages === undefined ? {} : { pagesDir: pages }), log: io.err });
+    if (assistant) io.out(`\n${assistantMarkdown(assistant)}`);
     const out = optional(v, 'out');
     if (out !== undefined) {
       await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, `${JSON.stringify(search === undefined ? report : { ...report, search }, null, 2)}\n`);
+      await writeFile(out, `${JSON.stringify({ ...report, ...(search === undefined ? {} : { search }), ...(assistant === undefined ? {} : { assistant }) }, null, 2)}\n`);
       io.err(`wrote ${out}`);
     }
     return v['check'] === true && (!report.targetMet || (search !== undefined && !search.targets.met)) ? 1 : 0;

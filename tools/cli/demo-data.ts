@@ -15,6 +15,7 @@ import { DEFAULT_ENCODER_OPTIONS } from '../encoder/train-encoder.ts';
 import { train } from '../train/train.ts';
 import { parseFlags } from './args.ts';
 import { printTrainSummary, type Command } from './commands.ts';
+import { writeDemoHelp } from './knowledge-command.ts';
 
 const STAMP = '.demo-data-stamp';
 
@@ -68,6 +69,7 @@ export const demoData: Command = {
     const recipe = await recipeHash();
     if (v['force'] !== true && (await upToDate(shopDir, recoDir, recipe))) {
       io.out(`demo data in ${out}/shop and ${out}/reco is up to date`);
+      await writeDemoHelp(out, io);
       return 0;
     }
     const t0 = performance.now();
@@ -76,6 +78,7 @@ export const demoData: Command = {
     const summary = await train({ catalog: join(shopDir, 'catalog.json'), events: join(shopDir, 'events.csv'), outDir: recoDir, log: io.out });
     printTrainSummary(summary, recoDir, io);
     await writeFile(join(recoDir, STAMP), `${recipe}\n`);
+    await writeDemoHelp(out, io, true);
     return 0;
   },
 };

@@ -9,12 +9,14 @@
 import { UsageError } from './args.ts';
 import { evalCommand, genData, trainCommand, type Command, type Io } from './commands.ts';
 import { demoData } from './demo-data.ts';
+import { indexPages } from './knowledge-command.ts';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   'gen-data': genData,
   train: trainCommand,
   eval: evalCommand,
   'demo-data': demoData,
+  'index-pages': indexPages,
 };
 
 function help(): string {

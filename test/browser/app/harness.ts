@@ -3,6 +3,7 @@
  * bundler would) and helpers that turn tensors into JSON-safe values for Playwright.
  */
 import * as inpage from '../../../src/index.ts';
+import { defineAssistantElement } from '../../../src/embed/assistant-element.ts';
 import type { Tensor, TensorType, Tensors } from '../../../src/index.ts';
 import { encodeTensor, decodeTensors, type PlainTensor } from '../plain.ts';
 
@@ -15,6 +16,8 @@ const harness = {
   toTensors: (plain: Record<string, PlainTensor>): Tensors => Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, encodeTensor(v)])),
   fromTensors: (t: Tensors): Record<string, PlainTensor> => decodeTensors(t),
   errorOf,
+  /** The assistant element (the embed entry is not part of the main package entry). */
+  defineAssistantElement,
   /** Run `fn`, resolving with `{ ok, value | error }` so Playwright sees typed errors. */
   async settle<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: ReturnType<typeof errorOf> }> {
     try { return { ok: true, value: await fn() }; } catch (e) { return { ok: false, error: errorOf(e) }; }
