@@ -68,6 +68,15 @@ export interface RecommendOptions {
   /** Leave out items the visitor already interacted with. Default true. */
   excludeSeen?: boolean;
   /**
+   * Item ids never to return, e.g. what another widget on the page already shows, so 'for-you'
+   * does not repeat the 'similar' list. Applied inside the model like the filters, so the list
+   * still holds `k` items whenever `k` others pass. Ids the model does not know are ignored
+   * (catalogues change). At most 10,000 ids.
+   *
+   * @example rec.recommend({ strategy: 'for-you', exclude: similarList.map((r) => r.itemId) })
+   */
+  exclude?: readonly string[];
+  /**
    * 'for-you' only: count the visitor's recent searches (`search()`) as if they had viewed each
    * search's top 3 items then. Default true; a no-op without recent searches.
    */
@@ -129,6 +138,16 @@ function defaultStorage(): StorageLike | null {
   } catch {
     return null; // access itself throws when storage is blocked
   }
+}
+
+/** Validates `recommend({ exclude })`: an array of at most 10,000 strings. */
+function excludeOption(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new InpageError('INPUT_INVALID', `recommend(): exclude must be an array of item ids, got ${value === null ? 'null' : typeof value}.`);
+  if (value.length > 10_000) throw new InpageError('INPUT_INVALID', `recommend(): exclude holds ${value.length} ids; at most 10000 are accepted. Filter by category or price instead.`);
+  const bad = value.findIndex((id) => typeof id !== 'string');
+  if (bad >= 0) throw new InpageError('INPUT_INVALID', `recommend(): exclude[${bad}] must be an item id string, got ${JSON.stringify(value[bad]) ?? String(value[bad])}.`);
+  return value as string[];
 }
 
 function itemInfo(items: RecommenderItems, j: number): ItemInfo {
@@ -202,8 +221,13 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       if (!STRATEGIES.includes(strategy)) throw new InpageError('INPUT_INVALID', `recommend(): strategy must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(strategy)}.`);
       const k = opts.k ?? manifest.k;
       if (!Number.isInteger(k) || k < 1 || k > 1000) throw new InpageError('INPUT_INVALID', `recommend(): k must be an integer in 1..1000, got ${String(k)}.`);
+      const excludeIds = excludeOption(opts.exclude);
       const history = steps();
       const exclude = new Set<number>(opts.excludeSeen === false ? [] : history.map((s) => s.item));
+      for (const id of excludeIds) {
+        const j = index.get(id);
+        if (j !== undefined) exclude.add(j);
+      }
       const needsAnchor = strategy === 'similar' || strategy === 'complete-the-look';
       const anchor = needsAnchor ? anchorOf(opts.itemId, history, strategy) : -1;
       if (anchor >= 0) exclude.add(anchor);

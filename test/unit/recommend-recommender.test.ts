@@ -147,6 +147,26 @@ describe('createRecommender', () => {
     expect(few.map((r) => r.itemId).sort()).toEqual(eligible.sort());
   });
 
+  it('exclude: the given ids never come back, the list stays full, bad values are INPUT_INVALID', async () => {
+    const rec = await open();
+    const anchor = idsOf('tents')[0]!;
+    rec.track({ type: 'view', itemId: anchor });
+    const similarList = await rec.recommend({ strategy: 'similar', itemId: anchor, k: 6 });
+    const before = await rec.recommend({ k: 8 });
+    expect(before.some((r) => similarList.some((s) => s.itemId === r.itemId))).toBe(true);
+    const shown = similarList.map((r) => r.itemId);
+    const after = await rec.recommend({ k: 8, exclude: [...shown, 'sku-not-in-the-model'] });
+    expect(after).toHaveLength(8);
+    expect(after.filter((r) => shown.includes(r.itemId))).toEqual([]);
+    // Also in the other strategies.
+    const trend = await rec.recommend({ strategy: 'trending', k: 3 });
+    const trend2 = await rec.recommend({ strategy: 'trending', k: 3, exclude: [trend[0]!.itemId] });
+    expect(trend2.map((r) => r.itemId)).toEqual([...trend.slice(1).map((r) => r.itemId), trend2[2]!.itemId]);
+    await expect(rec.recommend({ exclude: 'sku-1' as unknown as string[] })).rejects.toMatchObject({ code: 'INPUT_INVALID', message: expect.stringContaining('exclude must be an array') });
+    await expect(rec.recommend({ exclude: ['a', 3 as unknown as string] })).rejects.toMatchObject({ code: 'INPUT_INVALID', message: expect.stringContaining('exclude[1]') });
+    await expect(rec.recommend({ exclude: Array.from({ length: 10_001 }, (_, i) => `x${i}`) })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+  });
+
   it("'similar' stays in the anchor's category and leaves the anchor out", async () => {
     const rec = await open();
     const anchor = idsOf('sleeping-bags')[2]!;
