@@ -41,7 +41,7 @@ export async function runModel(ctx: StrategyContext, steps: readonly Step[], can
   if (kk <= 0) return [];
   const items = new BigInt64Array(L);
   const weights = new Float32Array(L);
-  fillWeights(steps, manifest.weighting, ctx.now, L, items, weights, true);
+  fillWeights(steps, manifest.weighting, L, items, weights, true);
   const feeds: Record<string, Tensor> = {
     [manifest.inputs.items]: { type: 'int64', dims: [1, L], data: items },
     [manifest.inputs.weights]: { type: 'float32', dims: [1, L], data: weights },

@@ -12,6 +12,12 @@ export interface EventLog {
   length: number;
   sessions: number;
   session: Int32Array;
+  /**
+   * Distinct visitors. With an optional `user_id` column a visitor's sessions share one number;
+   * without it every session is its own visitor (`user` equals `session`).
+   */
+  users: number;
+  user: Int32Array;
   item: Int32Array;
   /** Event code (0 view, 1 click, 2 add_to_cart, 3 purchase). */
   code: Uint8Array;
@@ -36,14 +42,16 @@ export interface ReadStats {
 class EventColumns {
   length = 0;
   session = new Int32Array(1 << 16);
+  user = new Int32Array(1 << 16);
   item = new Int32Array(1 << 16);
   code = new Uint8Array(1 << 16);
   time = new Float64Array(1 << 16);
 
-  push(session: number, item: number, code: number, time: number): void {
+  push(session: number, user: number, item: number, code: number, time: number): void {
     if (this.length === this.session.length) this.#grow();
     const i = this.length++;
     this.session[i] = session;
+    this.user[i] = user;
     this.item[i] = item;
     this.code[i] = code;
     this.time[i] = time;
@@ -57,6 +65,7 @@ class EventColumns {
       return b;
     };
     this.session = grow(this.session, (k) => new Int32Array(k));
+    this.user = grow(this.user, (k) => new Int32Array(k));
     this.item = grow(this.item, (k) => new Int32Array(k));
     this.code = grow(this.code, (k) => new Uint8Array(k));
     this.time = grow(this.time, (k) => new Float64Array(k));
@@ -97,8 +106,10 @@ export function splitCsv(line: string): string[] {
   return out;
 }
 
-const ALIASES: Readonly<Record<'session' | 'item' | 'event' | 'time', readonly string[]>> = {
+const ALIASES: Readonly<Record<'session' | 'item' | 'event' | 'time' | 'user', readonly string[]>> = {
   session: ['session_id', 'sessionid', 'session'],
+  /** Optional: the visitor, so the eval can replay a visitor's sessions as one history. */
+  user: ['user_id', 'userid', 'visitor_id', 'visitorid'],
   item: ['item_id', 'itemid', 'item', 'product_id', 'sku'],
   event: ['event', 'event_type', 'type'],
   time: ['timestamp', 'time', 'ts'],
@@ -108,9 +119,10 @@ const ALIASES: Readonly<Record<'session' | 'item' | 'event' | 'time', readonly s
 function headerColumns(cells: string[]): Record<keyof typeof ALIASES, number> | undefined {
   const names = cells.map((c) => c.trim().toLowerCase());
   const find = (k: keyof typeof ALIASES): number => names.findIndex((n) => ALIASES[k].includes(n));
-  const cols = { session: find('session'), item: find('item'), event: find('event'), time: find('time') };
+  const cols = { session: find('session'), item: find('item'), event: find('event'), time: find('time'), user: find('user') };
   if (Object.values(cols).every((c) => c < 0)) return undefined;
   for (const [k, v] of Object.entries(cols)) {
+    if (k === 'user') continue;
     if (v < 0) throw new Error(`events: the header row has no ${k} column (expected one of ${ALIASES[k as keyof typeof ALIASES].join(', ')}); got: ${cells.join(',')}`);
   }
   return cols;
@@ -136,6 +148,7 @@ export async function readEvents(path: string, itemIndex: ReadonlyMap<string, nu
   const stats: ReadStats = { format: byExt ?? 'csv', lines: 0, kept: 0, unknownItems: 0, unknownEvents: 0, badLines: 0, examples: [] };
   const cols = new EventColumns();
   const sessions = new Map<string, number>();
+  const users = new Map<string, number>();
   let csvCols: Record<keyof typeof ALIASES, number> | undefined;
   let first = true;
   const skip = (kind: 'unknownItems' | 'unknownEvents' | 'badLines', line: string, why: string): void => {
@@ -160,13 +173,14 @@ export async function readEvents(path: string, itemIndex: ReadonlyMap<string, nu
       if (stats.format === 'csv') {
         csvCols = headerColumns(splitCsv(line));
         if (csvCols !== undefined) continue;
-        csvCols = { session: 0, item: 1, event: 2, time: 3 };
+        csvCols = { session: 0, item: 1, event: 2, time: 3, user: -1 };
       }
     }
     let session: string | undefined;
     let item: string | undefined;
     let event: string | undefined;
     let time: string | undefined;
+    let user: string | undefined;
     if (stats.format === 'jsonl') {
       let obj: unknown;
       try {
@@ -180,10 +194,11 @@ export async function readEvents(path: string, itemIndex: ReadonlyMap<string, nu
         continue;
       }
       const rec = obj as Record<string, unknown>;
-      [session, item, event, time] = [jsonField(rec, 'session'), jsonField(rec, 'item'), jsonField(rec, 'event'), jsonField(rec, 'time')];
+      [session, item, event, time, user] = [jsonField(rec, 'session'), jsonField(rec, 'item'), jsonField(rec, 'event'), jsonField(rec, 'time'), jsonField(rec, 'user')];
     } else if (csvCols !== undefined) {
       const cells = splitCsv(line);
       [session, item, event, time] = [cells[csvCols.session], cells[csvCols.item], cells[csvCols.event], cells[csvCols.time]];
+      user = csvCols.user < 0 ? undefined : cells[csvCols.user];
     }
     if (session === undefined || item === undefined || event === undefined || time === undefined) {
       skip('badLines', line, 'missing session_id, item_id, event or timestamp');
@@ -209,13 +224,22 @@ export async function readEvents(path: string, itemIndex: ReadonlyMap<string, nu
       s = sessions.size;
       sessions.set(session, s);
     }
-    cols.push(s, idx, code, t);
+    // No user column: each session is its own visitor (a separate key space from real user ids).
+    const userKey = user === undefined || user.trim() === '' ? `\u0000${session}` : user.trim();
+    let u = users.get(userKey);
+    if (u === undefined) {
+      u = users.size;
+      users.set(userKey, u);
+    }
+    cols.push(s, u, idx, code, t);
   }
   stats.kept = cols.length;
   return {
     length: cols.length,
     sessions: sessions.size,
     session: cols.session.slice(0, cols.length),
+    users: users.size,
+    user: cols.user.slice(0, cols.length),
     item: cols.item.slice(0, cols.length),
     code: cols.code.slice(0, cols.length),
     time: cols.time.slice(0, cols.length),

@@ -10,7 +10,8 @@ import { sha256Hex } from '../onnx/sha256.ts';
 import { readCatalog, type TrainCatalog } from './catalog.ts';
 import { exportRecommender, GRAPH_NAMES } from './export-onnx.ts';
 import { DEFAULT_MODEL_OPTIONS, fitModel, type FittedModel, type ModelOptions } from './model.ts';
-import { readEvents, type ReadStats } from './read-events.ts';
+import { readEvents, type EventLog, type ReadStats } from './read-events.ts';
+import { selectModel, type Selection } from './select.ts';
 import { buildSessions, timeRange, type Sessions } from './sessions.ts';
 import { learnComplements, trendingScores } from './signals.ts';
 import { readCatalogText } from '../encoder/catalog-text.ts';
@@ -23,6 +24,12 @@ export interface TrainOptions {
   events: string;
   outDir: string;
   model?: Partial<ModelOptions>;
+  /**
+   * Choose settings on a validation split of the training data (select.ts). Default true.
+   * `fixedEpochs`/`fixedDim` pin those two (the CLI's `--epochs`/`--dim`); `false` keeps the
+   * options as given.
+   */
+  validation?: boolean | { fixedEpochs?: number; fixedDim?: number };
   /** Half-life of the packaged trending scores. Default 7 days. */
   trendingHalfLifeDays?: number;
   /** Default list length written to the manifest. Default 10. */
@@ -43,6 +50,8 @@ export interface TrainSummary {
   seconds: { read: number; fit: number; write: number; total: number };
   eventsPerSecond: number;
   epochLoss: number[];
+  /** What validation chose, unless `validation: false`. */
+  selection?: Selection;
   /** The search encoder and index, unless `encoder: false`. */
   search?: SearchPackageSummary;
 }
@@ -84,7 +93,7 @@ export async function writePackage(
   const itemsBytes = new TextEncoder().encode(JSON.stringify(items));
   const manifest: RecommenderManifest = {
     format: 'inpage-recommender',
-    formatVersion: 1,
+    formatVersion: 2,
     model: 'recommender.onnx',
     items: 'items.json',
     inputs: { ...GRAPH_NAMES.inputs },
@@ -106,13 +115,32 @@ export async function writePackage(
 }
 
 /**
+ * Fits the model on all of `events`, after choosing its settings on a validation split of them
+ * unless `validation` is false.
+ */
+export function fitWithValidation(
+  events: EventLog,
+  sessions: Sessions,
+  catalog: TrainCatalog,
+  options: Readonly<ModelOptions>,
+  validation: NonNullable<TrainOptions['validation']>,
+  log: (line: string) => void = () => {},
+): { fit: FittedModel; selection?: Selection; options: ModelOptions } {
+  if (validation === false) return { fit: fitModel(sessions, catalog, options), options: { ...options } };
+  const pins = validation === true ? {} : validation;
+  const selection = selectModel(events, catalog, options, { ...pins, log });
+  return { fit: fitModel(sessions, catalog, selection.options, selection.rates), selection, options: selection.options };
+}
+
+/**
  * Trains and packages a recommender.
  *
  * @example await train({ catalog: 'shop/catalog.json', events: 'shop/events.csv', outDir: 'public/reco' });
  */
 export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const log = opts.log ?? (() => {});
-  const options: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, ...opts.model };
+  let options: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, ...opts.model };
+  if (options.transitions.recent > options.maxHistory) throw new Error(`history length ${options.maxHistory} must be at least the ${options.transitions.recent} recent steps the transitions read`);
   const t0 = performance.now();
   const catalog = await readCatalog(opts.catalog);
   const events = await readEvents(opts.events, catalog.index);
@@ -120,9 +148,10 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const sessions = buildSessions(events);
   const t1 = performance.now();
   log(`read ${events.length.toLocaleString('en')} events in ${sessions.count.toLocaleString('en')} sessions (${((t1 - t0) / 1000).toFixed(1)} s)`);
-  const fit = fitModel(sessions, catalog, options);
+  const { fit, selection, options: chosen } = fitWithValidation(events, sessions, catalog, options, opts.validation ?? true, log);
+  options = chosen;
   const t2 = performance.now();
-  log(`fitted ${fit.examples.toLocaleString('en')} examples × ${options.epochs} epochs, loss ${fit.epochLoss.map((l) => l.toFixed(3)).join(' → ')} (${((t2 - t1) / 1000).toFixed(1)} s)`);
+  log(`fitted ${fit.examples.toLocaleString('en')} examples × ${fit.epochLoss.length} epochs, loss ${fit.epochLoss.map((l) => l.toFixed(3)).join(' → ')} (${((t2 - t1) / 1000).toFixed(1)} s)`);
   const halfLifeDays = opts.trendingHalfLifeDays ?? 7;
   const items = buildItemsFile(catalog, sessions, options, halfLifeDays);
   const [from, until] = timeRange(sessions);
@@ -134,6 +163,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     from: iso(from),
     until: iso(until),
     options: { ...options },
+    ...(selection === undefined ? {} : { validation: { ...selection.validation, rates: selection.rates, choices: selection.choices } }),
   });
   // The text encoder learns to place item text near these item vectors (tools/encoder).
   const search = opts.encoder === false
@@ -149,6 +179,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     seconds: { read: (t1 - t0) / 1000, fit: (t2 - t1) / 1000, write: (t3 - t2) / 1000, total },
     eventsPerSecond: events.length / Math.max(total, 1e-9),
     epochLoss: fit.epochLoss,
+    ...(selection === undefined ? {} : { selection }),
     ...(search === undefined ? {} : { search }),
   };
 }
