@@ -12,7 +12,7 @@ import { EVENT_TYPES, type Weighting } from './weights.ts';
  * slots, so they need right-aligned histories (`fillWeights`): an SDK that predates them refuses
  * them. This SDK reads versions 1 and 2 (version 1 models only sum the history, in any order).
  */
-export const RECOMMENDER_FORMAT_VERSION = 2;
+export const RECOMMENDER_FORMAT_VERSION = 2 as const;
 
 /** Versions this SDK reads. */
 const READABLE_VERSIONS: readonly number[] = [1, 2];

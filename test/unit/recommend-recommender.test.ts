@@ -92,7 +92,7 @@ function idsOf(category: string): string[] {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'inpage-reco-'));
   await writeShop(join(dir, 'shop'), TINY_SHOP_CONFIG);
-  await train({ catalog: join(dir, 'shop', 'catalog.json'), events: join(dir, 'shop', 'events.csv'), outDir: dir, model: { epochs: 2 } });
+  await train({ catalog: join(dir, 'shop', 'catalog.json'), events: join(dir, 'shop', 'events.csv'), outDir: dir, model: { maxEpochs: 3 } });
   const pkg = await loadPackage(dir);
   items = pkg.items;
   weights = pkg.weights;
@@ -142,7 +142,7 @@ describe('createRecommender', () => {
     // Fewer eligible than k: all of them, nothing else.
     const three = socks.slice(0, 3);
     const maxPrice = Math.max(...three.map((s) => s.price));
-    const eligible = idsOf('socks').filter((id) => rec.item(id)!.price <= maxPrice);
+    const eligible = idsOf('socks').filter((id) => rec.item(id)!.price <= maxPrice && rec.item(id)!.inStock);
     const few = await rec.recommend({ k: 50, filter: { category: ['socks'], maxPrice } });
     expect(few.map((r) => r.itemId).sort()).toEqual(eligible.sort());
   });
@@ -165,6 +165,28 @@ describe('createRecommender', () => {
     await expect(rec.recommend({ exclude: 'sku-1' as unknown as string[] })).rejects.toMatchObject({ code: 'INPUT_INVALID', message: expect.stringContaining('exclude must be an array') });
     await expect(rec.recommend({ exclude: ['a', 3 as unknown as string] })).rejects.toMatchObject({ code: 'INPUT_INVALID', message: expect.stringContaining('exclude[1]') });
     await expect(rec.recommend({ exclude: Array.from({ length: 10_001 }, (_, i) => `x${i}`) })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+  });
+
+  it('out-of-stock items are never recommended by default, in every strategy; includeOutOfStock brings them back', async () => {
+    const rec = await open();
+    const tents = idsOf('tents');
+    rec.track({ type: 'view', itemId: tents[0]! });
+    rec.track({ type: 'click', itemId: idsOf('backpacks')[0]! });
+    const outOfStock = new Set(items.ids.filter((_, j) => items.inStock[j] === 0));
+    expect(outOfStock.size).toBeGreaterThan(5);
+    const asks = [
+      { strategy: 'for-you' as const, k: 200 },
+      { strategy: 'similar' as const, itemId: tents[1]!, k: 50 },
+      { strategy: 'complete-the-look' as const, itemId: tents[1]!, k: 60 },
+      { strategy: 'trending' as const, k: 200 },
+    ];
+    for (const ask of asks) {
+      const list = await rec.recommend(ask);
+      expect(list.length, ask.strategy).toBeGreaterThan(0);
+      expect(list.filter((r) => outOfStock.has(r.itemId)), ask.strategy).toEqual([]);
+      const all = await rec.recommend({ ...ask, filter: { includeOutOfStock: true } });
+      expect(all.some((r) => outOfStock.has(r.itemId)), ask.strategy).toBe(true);
+    }
   });
 
   it("'similar' stays in the anchor's category and leaves the anchor out", async () => {
@@ -209,7 +231,7 @@ describe('createRecommender', () => {
     expect(a.history().map((e) => e.itemId)).toEqual(ids.slice(3));
     const reloaded = await open({ storage, historyCap: 5 });
     expect(reloaded.history().map((e) => e.itemId)).toEqual(ids.slice(3));
-    expect([...storage.map.keys()]).toEqual([`inpage:reco:${BASE}manifest.json`]);
+    expect([...storage.map.keys()]).toEqual([`inpage:reco:${BASE}manifest.json`, `inpage:reco:${BASE}manifest.json:seen`]);
     await reloaded.forget();
     expect(storage.map.size).toBe(0);
     expect(a.history()).toEqual([]);

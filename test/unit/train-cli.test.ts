@@ -30,6 +30,10 @@ describe('inpage CLI', () => {
     const t = capture();
     expect(await main(['train', '--help'], t.io)).toBe(0);
     expect(t.out.join('\n')).toContain('--catalog <catalog.json> --events <events.csv|.jsonl> --out <dir>');
+    for (const flag of ['--epochs', '--dim', '--history', '--seed', '--no-validation', '--no-search']) expect(t.out.join('\n')).toContain(flag);
+    const e = capture();
+    expect(await main(['eval', '--help'], e.io)).toBe(0);
+    for (const flag of ['--protocol', '--check', '--epochs', '--dim', '--history', '--no-search']) expect(e.out.join('\n')).toContain(flag);
   });
 
   it('exits 2 with a clear message on usage errors', async () => {
@@ -57,16 +61,36 @@ describe('inpage CLI', () => {
     expect(b.err.join('\n')).toContain('products[0].inStock must be a boolean');
   });
 
-  it('trains (printing time and events/s) and evaluates, writing JSON', async () => {
+  it('trains at its defaults, printing what validation chose and why, time and events/s', async () => {
     const shop = join(dir, 'shop');
     const t = capture();
-    expect(await main(['train', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--out', join(dir, 'reco'), '--epochs', '2'], t.io)).toBe(0);
-    expect(t.out.join('\n')).toMatch(/in \d+\.\d s .*: [\d,]+ events\/s/);
+    expect(await main(['train', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--out', join(dir, 'reco'), '--no-search'], t.io)).toBe(0);
+    const text = t.out.join('\n');
+    expect(text).toMatch(/validation: [\d,]+ visitors' last step held out/);
+    expect(text).toMatch(/dim 32: NDCG@10 by epoch 1:0\.\d{4}/);
+    expect(text).toMatch(/transitions\.weight: 0→0\.\d{4}, .* → \d+/);
+    expect(text).toMatch(/in \d+\.\d s .*: [\d,]+ events\/s/);
+    const manifest = JSON.parse(await readFile(join(dir, 'reco', 'manifest.json'), 'utf8')) as { training: { validation: { choices: { setting: string }[] } } };
+    expect(manifest.training.validation.choices.map((c) => c.setting)).toContain('priorWeight');
+    // Pinned flags are used as given.
+    const p = capture();
+    expect(await main(['train', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--out', join(dir, 'reco2'), '--no-search', '--epochs', '2', '--dim', '8', '--history', '12'], p.io)).toBe(0);
+    const pinned = JSON.parse(await readFile(join(dir, 'reco2', 'manifest.json'), 'utf8')) as { dims: { embedding: number; history: number } };
+    expect(pinned.dims).toMatchObject({ embedding: 8, history: 12 });
+    expect(p.out.join('\n')).toMatch(/× 2 epochs/);
+  }, 120_000);
+
+  it('evaluates both protocols against the tuned baselines, writing JSON', async () => {
+    const shop = join(dir, 'shop');
     const e = capture();
-    const code = await main(['eval', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--epochs', '2', '--out', join(dir, 'eval.json')], e.io);
+    const code = await main(['eval', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--epochs', '2', '--no-search', '--out', join(dir, 'eval.json')], e.io);
     expect(code).toBe(0);
-    expect(e.out.join('\n')).toMatch(/\| popularity \|[\s\S]*\| item-kNN \|[\s\S]*\| model \|/);
-    const report = JSON.parse(await readFile(join(dir, 'eval.json'), 'utf8')) as { methods: Record<string, { ndcg: number }> };
-    expect(Object.keys(report.methods)).toEqual(['popularity', 'item-kNN', 'model']);
-  }, 60_000);
+    expect(e.out.join('\n')).toMatch(/\| popularity \|[\s\S]*\| item-kNN \|[\s\S]*\| last-item transition \|[\s\S]*\| EASE \|[\s\S]*\| model \|/);
+    const report = JSON.parse(await readFile(join(dir, 'eval.json'), 'utf8')) as { protocols: { protocol: string; methods: Record<string, { ndcg: number }>; tuned: Record<string, unknown> }[] };
+    expect(report.protocols.map((p) => p.protocol)).toEqual(['leave-last-out', 'time']);
+    for (const p of report.protocols) {
+      expect(Object.keys(p.methods)).toEqual(['popularity', 'item-kNN', 'last-item transition', 'EASE', 'model']);
+      expect(Object.keys(p.tuned)).toEqual(['popularity', 'item-kNN', 'last-item transition', 'EASE']);
+    }
+  }, 180_000);
 });

@@ -37,7 +37,7 @@ const MODEL_FLAGS = {
 /** Help lines of {@link MODEL_FLAGS}. */
 const MODEL_HELP = [
   '  --seed <n>        seed of every random draw (default 42); same inputs and seed → identical files',
-  '  --epochs <n>      train the item vectors exactly n epochs (default: early stopping on validation, up to 20)',
+  '  --epochs <n>      train the item vectors exactly n epochs (default: chosen on validation, up to 30)',
   '  --dim <n>         vector size (default: 32 or 64, chosen on validation)',
   '  --history <n>     history steps the model reads (default 20)',
   '  --no-validation   skip the validation split: train with the defaults as they are (5 epochs unless --epochs)',
@@ -54,10 +54,7 @@ function modelFlags(values: Record<string, string | boolean | undefined>): { mod
   if (dim !== undefined) m.dim = dim;
   if (epochs !== undefined) m.epochs = epochs;
   if (history !== undefined) m.maxHistory = history;
-  if (values['no-validation'] === true) {
-    if (epochs === undefined) m.epochs = 5;
-    return { model: m, validation: false };
-  }
+  if (values['no-validation'] === true) return { model: m, validation: false };
   return { model: m, validation: { ...(epochs === undefined ? {} : { fixedEpochs: epochs }), ...(dim === undefined ? {} : { fixedDim: dim }) } };
 }
 

@@ -5,13 +5,12 @@
  * MRR, coverage. Produces markdown tables and a JSON report.
  */
 import { readCatalog } from '../train/catalog.ts';
-import { exportRecommender } from '../train/export-onnx.ts';
 import { DEFAULT_MODEL_OPTIONS, type ModelOptions } from '../train/model.ts';
 import { readEvents } from '../train/read-events.ts';
 import type { Choice } from '../train/select.ts';
 import { validationHoldout } from '../train/select.ts';
 import { buildSessions } from '../train/sessions.ts';
-import { fitWithValidation, type TrainOptions } from '../train/train.ts';
+import { buildItemsFile, fitWithValidation, packageFiles, type TrainOptions } from '../train/train.ts';
 import { evaluate, type Scorer } from './evaluate.ts';
 import { loadPackage, weightsFromOnnx, type LoadedPackage } from './load-model.ts';
 import type { Metrics } from './metrics.ts';
@@ -71,17 +70,18 @@ export interface EvalReport {
 
 async function modelFor(split: TestSplit, opts: EvalRunOptions, catalog: Awaited<ReturnType<typeof readCatalog>>, pkg: LoadedPackage | undefined, say: (l: string) => void): Promise<{ scorer: Scorer; info: ProtocolReport['model'] }> {
   if (pkg !== undefined) {
-    return { scorer: modelScorer(pkg.weights, pkg.manifest.weighting, pkg.manifest.dims.history), info: { source: `package ${opts.modelDir}` } };
+    return { scorer: modelScorer(pkg.weights, pkg.manifest), info: { source: `package ${opts.modelDir}` } };
   }
   const t0 = performance.now();
   const base: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, ...opts.model };
   const { fit, selection, options } = fitWithValidation(split.train, buildSessions(split.train), catalog, base, opts.validation ?? true, (l) => say(`  ${l}`));
   const fitSeconds = (performance.now() - t0) / 1000;
   say(`  model trained on the training part in ${fitSeconds.toFixed(1)} s`);
-  // Score the exported bytes read back, as the page would load them.
-  const weights = weightsFromOnnx(exportRecommender(fit.weights), fit.items, fit.dim);
+  // Score the package's bytes read back, as the page would load them.
+  const files = packageFiles(fit, buildItemsFile(catalog, buildSessions(split.train), options, 7), options, 10, {});
+  const weights = weightsFromOnnx(files.onnx, fit.items, fit.dim);
   return {
-    scorer: modelScorer(weights, options.weighting, options.maxHistory),
+    scorer: modelScorer(weights, files.manifest),
     info: {
       source: 'trained on the training part by the trainer at its defaults',
       options,

@@ -5,7 +5,9 @@
  * are the numbers of the shipped package. Each baseline has the few settings that matter to it;
  * tune.ts picks them on the validation split.
  */
-import { fillWeights, type Weighting } from '../../src/recommend/weights.ts';
+import { historyFeeds } from '../../src/recommend/feeds.ts';
+import type { RecommenderManifest } from '../../src/recommend/manifest.ts';
+import type { Step } from '../../src/recommend/weights.ts';
 import { decayedCounts } from '../train/model.ts';
 import { scoreHistory, type ScorerWeights } from '../train/reference.ts';
 import type { Sessions } from '../train/sessions.ts';
@@ -102,20 +104,22 @@ export function transitionScorer(train: Sessions, items: number, s: TransitionSe
 }
 
 /**
- * The trained model as the page runs it: the newest `maxHistory` steps through `fillWeights` (the
- * page's code), then the reference of the exported graph.
+ * The trained model as the page runs it: the page's own input code (`historyFeeds`: the newest
+ * steps, right-aligned and weighted as the manifest says), then the reference of the exported
+ * graph over every item (the eval ranks the whole catalogue; the page's TopK keeps the head).
  */
-export function modelScorer(weights: ScorerWeights, weighting: Readonly<Weighting>, maxHistory: number, name = 'model'): Scorer {
+export function modelScorer(weights: ScorerWeights, manifest: RecommenderManifest, name = 'model'): Scorer {
   const u = new Float32Array(weights.dim);
-  const items = new Int32Array(maxHistory);
-  const w = new Float32Array(maxHistory);
+  const L = manifest.dims.history;
+  const noBias = new Float32Array(manifest.dims.items);
   return {
     name,
     score(seq, from, to, out) {
-      const steps = [];
-      for (let p = Math.max(from, to - maxHistory); p < to; p++) steps.push({ item: seq.item[p]!, code: seq.code[p]!, time: seq.time[p]! });
-      fillWeights(steps, weighting, maxHistory, items, w);
-      scoreHistory(weights, items, w, maxHistory, out, u);
+      const steps: Step[] = [];
+      for (let p = Math.max(from, to - L); p < to; p++) steps.push({ item: seq.item[p]!, code: seq.code[p]!, time: seq.time[p]! });
+      const feeds = historyFeeds(manifest, steps, noBias, 1);
+      const items = Array.from(feeds[manifest.inputs.items]!.data as BigInt64Array, Number);
+      scoreHistory(weights, items, feeds[manifest.inputs.weights]!.data as Float32Array, L, out, u);
     },
   };
 }

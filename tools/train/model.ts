@@ -43,8 +43,10 @@ export const CO_WINDOW = 5;
 export interface ModelOptions {
   seed: number;
   dim: number;
-  /** Epochs of the item vectors. With validation on, the most epochs tried (early stopping picks). */
+  /** Epochs of the item vectors when validation does not choose them (linear learning-rate decay over them). */
   epochs: number;
+  /** With validation on: the most epochs it may train (it usually stops well before). */
+  maxEpochs: number;
   negatives: number;
   learningRate: number;
   /** Learning-rate decay per epoch (sgns.ts); undefined decays linearly over `epochs`. */
@@ -69,7 +71,8 @@ export interface ModelOptions {
 export const DEFAULT_MODEL_OPTIONS: Readonly<ModelOptions> = Object.freeze({
   seed: 42,
   dim: 32,
-  epochs: 20,
+  epochs: 5,
+  maxEpochs: 30,
   negatives: 5,
   learningRate: 0.05,
   maxHistory: 20,

@@ -105,7 +105,7 @@ export function selectModel(
   if (held.user.length < MIN_VALIDATION_QUERIES) {
     const why = `only ${held.user.length} visitors with a held-out next item (need ${MIN_VALIDATION_QUERIES}): defaults kept`;
     say(`validation: ${why}`);
-    const epochs = opts.fixedEpochs ?? Math.min(base.epochs, 5);
+    const epochs = opts.fixedEpochs ?? base.epochs;
     return { options: { ...base }, rates: Array.from({ length: epochs }, (_, e) => 1 - e / epochs), choices: [], validation: { queries: held.user.length, ndcg: 0, skipped: why } };
   }
   const sessions = buildSessions(held.train);
@@ -137,7 +137,7 @@ export function selectModel(
     let mine: typeof best;
     let rate = 1;
     let plateaus = 0;
-    const budget = opts.fixedEpochs ?? o.epochs;
+    const budget = opts.fixedEpochs ?? o.maxEpochs;
     for (let e = 1; e <= budget && plateaus <= PLATEAUS; e++) {
       rates.push(opts.fixedEpochs === undefined ? rate : 1 - (e - 1) / budget);
       const loss = trainer.epoch(rates[rates.length - 1]);

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RecommenderItems, RecommenderManifest } from '../../src/recommend/manifest.ts';
+import { RECOMMENDER_FORMAT_VERSION, type RecommenderItems, type RecommenderManifest } from '../../src/recommend/manifest.ts';
 import { sha256Hex } from '../onnx/sha256.ts';
 import { readCatalog, type TrainCatalog } from './catalog.ts';
 import { exportRecommender, GRAPH_NAMES } from './export-onnx.ts';
@@ -80,20 +80,26 @@ export function buildItemsFile(catalog: TrainCatalog, sessions: Sessions, option
   };
 }
 
-/** Writes the three files and returns the manifest. */
-export async function writePackage(
-  outDir: string,
+/** The package in memory: the model bytes, the item table bytes and the manifest naming both. */
+export interface PackageFiles {
+  onnx: Uint8Array;
+  items: Uint8Array;
+  manifest: RecommenderManifest;
+}
+
+/** Builds the package's files in memory (what {@link writePackage} writes; the eval scores these bytes). */
+export function packageFiles(
   fit: FittedModel,
   items: RecommenderItems,
   options: Readonly<ModelOptions>,
   k: number,
   training: Record<string, unknown>,
-): Promise<RecommenderManifest> {
+): PackageFiles {
   const onnx = exportRecommender(fit.weights, { seed: String(options.seed) });
   const itemsBytes = new TextEncoder().encode(JSON.stringify(items));
   const manifest: RecommenderManifest = {
     format: 'inpage-recommender',
-    formatVersion: 2,
+    formatVersion: RECOMMENDER_FORMAT_VERSION,
     model: 'recommender.onnx',
     items: 'items.json',
     inputs: { ...GRAPH_NAMES.inputs },
@@ -107,11 +113,24 @@ export async function writePackage(
     },
     training,
   };
+  return { onnx, items: itemsBytes, manifest };
+}
+
+/** Writes the three files and returns the manifest. */
+export async function writePackage(
+  outDir: string,
+  fit: FittedModel,
+  items: RecommenderItems,
+  options: Readonly<ModelOptions>,
+  k: number,
+  training: Record<string, unknown>,
+): Promise<RecommenderManifest> {
+  const files = packageFiles(fit, items, options, k, training);
   await mkdir(outDir, { recursive: true });
-  await writeFile(join(outDir, 'recommender.onnx'), onnx);
-  await writeFile(join(outDir, 'items.json'), itemsBytes);
-  await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return manifest;
+  await writeFile(join(outDir, 'recommender.onnx'), files.onnx);
+  await writeFile(join(outDir, 'items.json'), files.items);
+  await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(files.manifest, null, 2)}\n`);
+  return files.manifest;
 }
 
 /**
