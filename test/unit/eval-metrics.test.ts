@@ -1,6 +1,6 @@
 /** Offline metrics on tiny examples computed by hand; the protocols, baselines and eval loop on hand-made logs. */
 import { describe, expect, it } from 'vitest';
-import { easeScorer, easeWeights, gram, invertSpd } from '../../tools/eval/ease.ts';
+import { easeItems, easeScorer, easeWeights, gram, invertSpd } from '../../tools/eval/ease.ts';
 import { evaluate } from '../../tools/eval/evaluate.ts';
 import { addQuery, emptySums, rankOf, summarize } from '../../tools/eval/metrics.ts';
 import { timeSplit } from '../../tools/eval/protocols.ts';
@@ -126,10 +126,11 @@ describe('baselines and the eval loop', () => {
     invertSpd(a, 2);
     expect(Array.from(a).map((x) => x * 11)).toEqual([3, -1, -1, 4].map((x) => expect.closeTo(x, 10)));
     const users = buildSessions(eventLog([[0, 1], [0, 1], [0, 2], [3]]), 'user');
-    const b = easeWeights(gram(users, 4), 4, 1);
+    const kept = easeItems(users, 4);
+    const b = easeWeights(gram(users, kept, 4), 4, 1);
     for (let i = 0; i < 4; i++) expect(b[i * 4 + i]).toBe(0);
     const out = new Float32Array(4);
-    easeScorer(b, 4).score(buildSessions(eventLog([[0]]), 'user'), 0, 1, out);
+    easeScorer(b, kept, 4).score(buildSessions(eventLog([[0]]), 'user'), 0, 1, out);
     expect(out[1]).toBeGreaterThan(out[2]!); // 0 co-occurs with 1 more than with 2
     expect(out[2]).toBeGreaterThan(out[3]!);
   });

@@ -3,10 +3,15 @@
  * matrix B with a zero diagonal minimising ‖X − XB‖² + λ‖B‖², in closed form
  *   P = (XᵀX + λI)⁻¹,  B_ij = −P_ij / P_jj (i ≠ j).
  * X is visitor × item (1 when the visitor interacted with the item in training). A visitor's score
- * for j is Σ_{i in their history} B_ij. Dense N × N: meant for catalogues of a few thousand items.
+ * for j is Σ_{i in their history} B_ij. Dense and cubic in the items, so on catalogues over
+ * {@link EASE_MAX_ITEMS} it models only that many, the most frequent in training (the usual
+ * practice); the others are never recommended by it.
  */
 import type { Sessions } from '../train/sessions.ts';
 import type { Scorer } from './evaluate.ts';
+
+/** Items EASE models at most (a dense inverse of 3,000² takes tens of seconds here). */
+export const EASE_MAX_ITEMS = 3000;
 
 /** Settings of {@link easeScorer}. */
 export interface EaseSettings {
@@ -14,16 +19,30 @@ export interface EaseSettings {
   lambda: number;
 }
 
-/** XᵀX over visitors' distinct items (row-major N × N, float64). */
-export function gram(users: Sessions, items: number): Float64Array {
-  const g = new Float64Array(items * items);
+/** The items EASE models: all of them, or the {@link EASE_MAX_ITEMS} with the most training steps. */
+export function easeItems(users: Sessions, items: number): Int32Array {
+  if (items <= EASE_MAX_ITEMS) return Int32Array.from({ length: items }, (_, i) => i);
+  const counts = new Float64Array(items);
+  for (const i of users.item) counts[i]!++;
+  return Int32Array.from(Array.from({ length: items }, (_, i) => i).sort((a, b) => counts[b]! - counts[a]! || a - b).slice(0, EASE_MAX_ITEMS)).sort();
+}
+
+/** XᵀX over visitors' distinct items among `kept` (M × M in `kept` order, float64). */
+export function gram(users: Sessions, kept: Int32Array, items: number): Float64Array {
+  const M = kept.length;
+  const col = new Int32Array(items).fill(-1);
+  kept.forEach((i, c) => (col[i] = c));
+  const g = new Float64Array(M * M);
   const distinct = new Set<number>();
   for (let u = 0; u < users.count; u++) {
     distinct.clear();
-    for (let p = users.offsets[u]!; p < users.offsets[u + 1]!; p++) distinct.add(users.item[p]!);
+    for (let p = users.offsets[u]!; p < users.offsets[u + 1]!; p++) {
+      const c = col[users.item[p]!]!;
+      if (c >= 0) distinct.add(c);
+    }
     const list = [...distinct];
     for (const a of list) {
-      const row = a * items;
+      const row = a * M;
       for (const b of list) g[row + b]! += 1;
     }
   }
@@ -65,19 +84,28 @@ export function easeWeights(g: Float64Array, items: number, lambda: number): Flo
   return b;
 }
 
-/** EASE over visitors' training histories; the score sums B rows of the visitor's distinct items. */
-export function easeScorer(b: Float32Array, items: number): Scorer {
+/** EASE over visitors' training histories; the score sums B rows of the visitor's distinct modelled items. */
+export function easeScorer(b: Float32Array, kept: Int32Array, items: number): Scorer {
+  const M = kept.length;
+  const col = new Int32Array(items).fill(-1);
+  kept.forEach((i, c) => (col[i] = c));
   const distinct = new Set<number>();
+  const row = new Float32Array(M);
   return {
     name: 'EASE',
     score(seq, from, to, out) {
-      out.fill(0);
+      row.fill(0);
       distinct.clear();
-      for (let p = from; p < to; p++) distinct.add(seq.item[p]!);
-      for (const i of distinct) {
-        const row = i * items;
-        for (let j = 0; j < items; j++) out[j]! += b[row + j]!;
+      for (let p = from; p < to; p++) {
+        const c = col[seq.item[p]!]!;
+        if (c >= 0) distinct.add(c);
       }
+      for (const c of distinct) {
+        const base = c * M;
+        for (let j = 0; j < M; j++) row[j]! += b[base + j]!;
+      }
+      out.fill(-Infinity);
+      for (let j = 0; j < M; j++) out[kept[j]!] = row[j]!;
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Holdout } from '../train/holdout.ts';
 import type { Sessions } from '../train/sessions.ts';
-import { easeScorer, easeWeights, gram } from './ease.ts';
+import { easeItems, easeScorer, easeWeights, gram } from './ease.ts';
 import { ndcgOf, type EvalOptions, type Scorer } from './evaluate.ts';
 import { itemKnnScorer, popularityScorer, transitionScorer, type ItemKnnSettings, type PopularitySettings, type TransitionSettings } from './scorers.ts';
 
@@ -75,10 +75,11 @@ export function tunedBaselines(valData: BaselineData, validation: Holdout, train
     log(`  ${b.name}: chose ${JSON.stringify(t.settings)} (validation NDCG@10 ${t.validationNdcg.toFixed(4)})`);
   }
   // EASE: one matrix inversion per λ; the grid widens past an edge winner once.
-  const g = gram(valData.users, valData.items);
+  const valKept = easeItems(valData.users, valData.items);
+  const g = gram(valData.users, valKept, valData.items);
   const tried: { settings: { lambda: number }; ndcg: number }[] = [];
   const tryLambda = (lambda: number): void => {
-    tried.push({ settings: { lambda }, ndcg: ndcgOf(validation, easeScorer(easeWeights(g, valData.items, lambda), valData.items), opts) });
+    tried.push({ settings: { lambda }, ndcg: ndcgOf(validation, easeScorer(easeWeights(g, valKept.length, lambda), valKept, valData.items), opts) });
   };
   for (const lambda of [20, 100, 500, 2500]) tryLambda(lambda);
   const sorted = (): { settings: { lambda: number }; ndcg: number }[] => [...tried].sort((a, b) => a.settings.lambda - b.settings.lambda);
@@ -88,6 +89,8 @@ export function tunedBaselines(valData: BaselineData, validation: Holdout, train
   const best = bestOf();
   tuned['EASE'] = { settings: best.settings, validationNdcg: best.ndcg, tried: sorted() };
   log(`  EASE: chose λ ${best.settings.lambda} (validation NDCG@10 ${best.ndcg.toFixed(4)})`);
-  scorers.push(easeScorer(easeWeights(gram(train.users, train.items), train.items, best.settings.lambda), train.items));
+  const kept = easeItems(train.users, train.items);
+  if (kept.length < train.items) log(`  EASE models the ${kept.length.toLocaleString('en')} most frequent of ${train.items.toLocaleString('en')} items (dense inverse)`);
+  scorers.push(easeScorer(easeWeights(gram(train.users, kept, train.items), kept.length, best.settings.lambda), kept, train.items));
   return { scorers, tuned };
 }

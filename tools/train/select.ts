@@ -188,12 +188,10 @@ export function selectModel(
       options = knob.set(options, bestValue);
       cache = bestCache;
       current = bestScore;
-      if (round === 0 || bestValue !== choices.find((c) => c.setting === knob.name)?.chosen) {
-        const prev = choices.findIndex((c) => c.setting === knob.name);
-        const entry: Choice = { setting: knob.name, chosen: bestValue, tried };
-        if (prev >= 0) choices[prev] = entry;
-        else choices.push(entry);
-      }
+      const prev = choices.findIndex((c) => c.setting === knob.name);
+      const entry: Choice = { setting: knob.name, chosen: bestValue, tried };
+      if (prev >= 0) choices[prev] = entry;
+      else choices.push(entry);
       say(`  ${knob.name}: ${tried.map(([x, s]) => `${x}→${s.toFixed(4)}`).join(', ')} → ${bestValue}`);
     }
     if (!changed) break;
