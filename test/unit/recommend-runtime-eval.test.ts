@@ -6,17 +6,14 @@
  * the model run by the JS reference and by the real graph in onnxruntime-node, and the lists must
  * match the eval's exactly.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineLike, ModelLike } from '../../src/recommend/engine-like.ts';
+import type { EngineLike } from '../../src/recommend/engine-like.ts';
 import type { FetchLike } from '../../src/recommend/load.ts';
 import { createRecommender } from '../../src/recommend/recommender.ts';
 import { EVENT_TYPES } from '../../src/recommend/weights.ts';
-import type { Tensor } from '../../src/tensor.ts';
 import { loadPackage } from '../../tools/eval/load-model.ts';
 import { runEval, type ProtocolReport } from '../../tools/eval/run.ts';
 import { leaveLastOutSplit } from '../../tools/eval/protocols.ts';
@@ -24,7 +21,8 @@ import { FEATURE_FREE_SHOP_CONFIG, TINY_SHOP_CONFIG } from '../../tools/shop/con
 import { writeShop } from '../../tools/shop/generate.ts';
 import { readCatalog, type TrainCatalog } from '../../tools/train/catalog.ts';
 import { readEvents, type EventLog } from '../../tools/train/read-events.ts';
-import { referenceRun, type ScorerWeights } from '../../tools/train/reference.ts';
+import type { ScorerWeights } from '../../tools/train/reference.ts';
+import { recoEngine } from './helpers/reco-engine.ts';
 import { train } from '../../tools/train/train.ts';
 
 const BASE = 'http://shop.test/reco/';
@@ -47,34 +45,7 @@ const fetchFromDir: FetchLike = async (url) => {
 };
 
 /** An engine whose model runs the JS reference or the real graph in onnxruntime-node. */
-function engine(kind: 'reference' | 'ort'): EngineLike {
-  return {
-    async load(source) {
-      const bytes = await readFile(join(dir, 'reco', source.url.slice(BASE.length)));
-      expect(createHash('sha256').update(bytes).digest('hex')).toBe(source.sha256);
-      const session = kind === 'ort' ? await ort.InferenceSession.create(bytes) : undefined;
-      const model: ModelLike = {
-        async run(feeds) {
-          const [it, w, b, k] = [feeds['items']!, feeds['weights']!, feeds['bias']!, feeds['k']!];
-          if (session !== undefined) {
-            const toOrt = (t: Tensor) => new ort.Tensor(t.type as 'int64' | 'float32', t.data as BigInt64Array | Float32Array, [...t.dims]);
-            const out = await session.run({ items: toOrt(it), weights: toOrt(w), bias: toOrt(b), k: toOrt(k) });
-            return {
-              indices: { type: 'int64', dims: out['indices']!.dims, data: out['indices']!.data as BigInt64Array },
-              scores: { type: 'float32', dims: out['scores']!.dims, data: out['scores']!.data as Float32Array },
-            };
-          }
-          const r = referenceRun(weights, it.dims[0]!, it.dims[1]!, it.data as BigInt64Array, w.data as Float32Array, Number((k.data as BigInt64Array)[0]), b.data as Float32Array);
-          return { indices: { type: 'int64', dims: [1, r.k], data: r.indices }, scores: { type: 'float32', dims: [1, r.k], data: r.scores } };
-        },
-        async dispose() {
-          await session?.release();
-        },
-      };
-      return model;
-    },
-  };
-}
+const engine = (kind: 'reference' | 'ort'): EngineLike => recoEngine(kind, async (url) => new Uint8Array(await readFile(join(dir, 'reco', url.slice(BASE.length)))), () => weights);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'inpage-runtime-eval-'));

@@ -15,7 +15,8 @@ import { lastDistinct, SEEN_CAP, SeenItems } from '../../src/recommend/seen.ts';
 import { loadPackage } from '../../tools/eval/load-model.ts';
 import { TINY_SHOP_CONFIG } from '../../tools/shop/config.ts';
 import { writeShop } from '../../tools/shop/generate.ts';
-import { referenceRun, type ScorerWeights } from '../../tools/train/reference.ts';
+import type { ScorerWeights } from '../../tools/train/reference.ts';
+import { recoEngine } from './helpers/reco-engine.ts';
 import { train } from '../../tools/train/train.ts';
 
 const BASE = 'http://shop.test/reco/';
@@ -34,18 +35,7 @@ const fetchFromDir: FetchLike = async (url) => {
   return { ok: true, status: 200, arrayBuffer: async () => bytes.slice().buffer };
 };
 
-const referenceEngine: EngineLike = {
-  async load() {
-    return {
-      async run(feeds) {
-        const [it, w, b, k] = [feeds['items']!, feeds['weights']!, feeds['bias']!, feeds['k']!];
-        const r = referenceRun(weights, it.dims[0]!, it.dims[1]!, it.data as BigInt64Array, w.data as Float32Array, Number((k.data as BigInt64Array)[0]), b.data as Float32Array);
-        return { indices: { type: 'int64', dims: [1, r.k], data: r.indices }, scores: { type: 'float32', dims: [1, r.k], data: r.scores } };
-      },
-      async dispose() {},
-    };
-  },
-};
+const referenceEngine: EngineLike = recoEngine('reference', async (url) => new Uint8Array(await readFile(join(dir, url.slice(BASE.length)))), () => weights);
 
 const open = (storage: StorageLike | null) => createRecommender({ engine: referenceEngine, manifestUrl: `${BASE}manifest.json`, storage, fetch: fetchFromDir });
 

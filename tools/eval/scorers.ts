@@ -39,6 +39,12 @@ function popularityTieBreak(train: Sessions, items: number): Float32Array {
   return Float32Array.from(counts, (c) => (1e-6 * c) / max);
 }
 
+/** Calls `vote(item, decay^age)` for the newest `count` steps of the history, newest first. */
+function recentSteps(seq: Sessions, from: number, to: number, count: number, decay: number, vote: (item: number, weight: number) => void): void {
+  let w = 1;
+  for (let p = to - 1; p >= Math.max(from, to - count); p--, w *= decay) vote(seq.item[p]!, w);
+}
+
 /** Settings of {@link itemKnnScorer}. */
 export interface ItemKnnSettings {
   /** Two steps co-occur when at most this many steps apart in a session. */
@@ -61,11 +67,9 @@ export function itemKnnScorer(train: Sessions, items: number, s: ItemKnnSettings
     name: 'item-kNN',
     score(seq, from, to, out) {
       out.set(tie);
-      let w = 1;
-      for (let p = to - 1; p >= Math.max(from, to - s.history); p--, w *= s.decay) {
-        const h = seq.item[p]!;
+      recentSteps(seq, from, to, s.history, s.decay, (h, w) => {
         for (let e = co.offsets[h]!; e < co.offsets[h + 1]!; e++) out[co.neighbour[e]!]! += w * co.cosine[e]!;
-      }
+      });
     },
   };
 }
@@ -92,13 +96,10 @@ export function transitionScorer(train: Sessions, items: number, s: TransitionSe
     name: 'last-item transition',
     score(seq, from, to, out) {
       out.set(tie);
-      let w = 1;
-      for (let p = to - 1; p >= Math.max(from, to - s.recent); p--, w *= s.decay) {
-        const h = seq.item[p]!;
+      recentSteps(seq, from, to, s.recent, s.decay, (h, w) => {
         const total = c.total[h]!;
-        if (total <= 0) continue;
-        for (let e = c.offsets[h]!; e < c.offsets[h + 1]!; e++) out[c.follower[e]!]! += (w * c.count[e]!) / total;
-      }
+        if (total > 0) for (let e = c.offsets[h]!; e < c.offsets[h + 1]!; e++) out[c.follower[e]!]! += (w * c.count[e]!) / total;
+      });
     },
   };
 }
