@@ -114,7 +114,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalReport> {
   const protocols: ProtocolReport[] = [];
   for (const protocol of opts.protocols ?? PROTOCOLS) {
     const split = protocol === 'time' ? timeSplit(log, opts.testShare ?? 0.1) : leaveLastOutSplit(log);
-    say(`${protocol}: ${split.description}; ${split.train.length.toLocaleString('en')} training events, ${split.user.length.toLocaleString('en')} test queries`);
+    say(`${split.description}; ${split.train.length.toLocaleString('en')} training events, ${split.user.length.toLocaleString('en')} test queries`);
     if (pkg !== undefined) warnings.push(`${protocol}: the package may have been trained on events of the test queries: its numbers are optimistic unless it was trained on this split's training part`);
     const val = validationHoldout(split.train, N, seed);
     const evalOpts = { items: N, inStock, k };
