@@ -14,7 +14,7 @@ export const EXCLUDED_THRESHOLD = -1e8;
 /**
  * Business filters of `recommend()`.
  *
- * @example { category: 'tents', maxPrice: 300, inStock: true }
+ * @example { category: 'tents', maxPrice: 300 }
  */
 export interface RecommendFilter {
   /** Only these category ids. */
@@ -23,8 +23,10 @@ export interface RecommendFilter {
   maxPrice?: number;
   /** Only items at or above this price. */
   minPrice?: number;
-  /** `true`: only items in stock. */
+  /** `true`: only items in stock (what `recommend()` does unless `includeOutOfStock`). */
   inStock?: boolean;
+  /** `recommend()` only: also offer out-of-stock items (left out by default in every strategy). */
+  includeOutOfStock?: boolean;
 }
 
 /** A bias vector and how many items it keeps. */

@@ -1,7 +1,7 @@
 /**
  * The visitor's event history, kept on the device only: in `localStorage` (survives reloads) under
- * a key per recommender, capped to the newest `cap` interactions (view … purchase) plus the newest
- * `cap` impressions. The caps are separate because a page shows far more cards than a visitor
+ * a key per recommender, capped to the newest `cap` interaction steps (view … purchase) plus the
+ * newest `cap` impressions. The caps are separate because a page shows far more cards than a visitor
  * opens: one shared cap would let a few scrolled-past lists push out everything the visitor did.
  * Every read goes back to storage, so two tabs of the same shop see each other's events and
  * `forget()` in one tab holds in all.
@@ -62,17 +62,27 @@ function encode(events: readonly TrackedEvent[]): string {
 }
 
 /**
- * Keeps the newest `cap` interactions and the newest `cap` impressions, in their original order.
+ * Keeps the interactions of the newest `cap` steps (consecutive interactions on one item are one
+ * step, as the model reads them: see `toSteps`) and the newest `cap` impressions, in their original
+ * order. Counting steps, not events, means a cap of at least the model's history length always
+ * leaves the model its full history, however many events each step took.
  *
  * @example capped([v1, i1, v2, i2, i3], 2) // [v1, v2, i2, i3]
  */
 export function capped(events: readonly TrackedEvent[], cap: number): TrackedEvent[] {
-  let interactions = 0;
+  let steps = 0;
+  let stepItem: string | undefined;
   let impressions = 0;
   const keep: TrackedEvent[] = [];
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i]!;
-    if (isWeighted(e.type) ? interactions++ < cap : impressions++ < cap) keep.push(e);
+    if (isWeighted(e.type)) {
+      if (e.itemId !== stepItem) {
+        steps++;
+        stepItem = e.itemId;
+      }
+      if (steps <= cap) keep.push(e);
+    } else if (impressions++ < cap) keep.push(e);
   }
   return keep.length === events.length ? [...events] : keep.reverse();
 }

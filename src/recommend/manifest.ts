@@ -7,8 +7,15 @@
 import { InpageError } from '../errors.ts';
 import { EVENT_TYPES, type Weighting } from './weights.ts';
 
-/** Current `formatVersion`; the page refuses other versions. */
-export const RECOMMENDER_FORMAT_VERSION = 1;
+/**
+ * Current `formatVersion`. Version 2 models read the transition component from the last history
+ * slots, so they need right-aligned histories (`fillWeights`): an SDK that predates them refuses
+ * them. This SDK reads versions 1 and 2 (version 1 models only sum the history, in any order).
+ */
+export const RECOMMENDER_FORMAT_VERSION = 2 as const;
+
+/** Versions this SDK reads. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** Size and hash of one packaged file. */
 export interface FileEntry {
@@ -21,12 +28,12 @@ export interface FileEntry {
  * `manifest.json`.
  *
  * @example
- * { "format": "inpage-recommender", "formatVersion": 1, "model": "recommender.onnx", "items": "items.json",
+ * { "format": "inpage-recommender", "formatVersion": 2, "model": "recommender.onnx", "items": "items.json",
  *   "dims": { "items": 2400, "embedding": 32, "history": 20 }, "k": 10, ... }
  */
 export interface RecommenderManifest {
   format: 'inpage-recommender';
-  formatVersion: 1;
+  formatVersion: 1 | 2;
   /** File name of the ONNX model, relative to the manifest. */
   model: string;
   /** File name of the item table, relative to the manifest. */
@@ -99,8 +106,9 @@ export function parseManifest(json: unknown, where = 'manifest.json'): Recommend
   const C: Code = 'MANIFEST_INVALID';
   if (!isRecord(json)) bad(C, where, '(root)', 'must be a JSON object');
   if (json['format'] !== 'inpage-recommender') bad(C, where, 'format', `must be "inpage-recommender", got ${JSON.stringify(json['format'])}`);
-  if (json['formatVersion'] !== RECOMMENDER_FORMAT_VERSION) {
-    bad(C, where, 'formatVersion', `must be ${RECOMMENDER_FORMAT_VERSION} (this SDK's version), got ${JSON.stringify(json['formatVersion'])}`);
+  const version = json['formatVersion'];
+  if (typeof version !== 'number' || !READABLE_VERSIONS.includes(version)) {
+    bad(C, where, 'formatVersion', `must be ${READABLE_VERSIONS.join(' or ')} (the versions this SDK reads), got ${JSON.stringify(version)}`);
   }
   const inputs = rec(C, where, json, 'inputs', 'inputs');
   const outputs = rec(C, where, json, 'outputs', 'outputs');
@@ -110,7 +118,7 @@ export function parseManifest(json: unknown, where = 'manifest.json'): Recommend
   const files = rec(C, where, json, 'files', 'files');
   const m: RecommenderManifest = {
     format: 'inpage-recommender',
-    formatVersion: 1,
+    formatVersion: version as 1 | 2,
     model: str(C, where, json, 'model', 'model'),
     items: str(C, where, json, 'items', 'items'),
     inputs: {

@@ -21,6 +21,7 @@ import { resolveRetention, type RetentionOptions } from '../privacy/retention.ts
 import { buildCandidates, type RecommendFilter } from './candidates.ts';
 import type { EngineLike } from './engine-like.ts';
 import { HistoryStore, type StorageLike, type TrackedEvent } from './history.ts';
+import { SEEN_CAP, SeenItems } from './seen.ts';
 import { loadRecommender, type FetchLike } from './load.ts';
 import type { RecommenderItems, RecommenderManifest } from './manifest.ts';
 import type { ReasonBasis } from './reasons.ts';
@@ -41,7 +42,11 @@ export interface RecommenderOptions {
   manifestUrl: string | URL;
   /** Where history persists. Default `localStorage` when usable; `null` keeps it in memory only. */
   storage?: StorageLike | null;
-  /** Interactions kept (newest win), and separately as many impressions. Default 50. */
+  /**
+   * Interaction steps kept as the model's history (newest win), and separately as many
+   * impressions. Default 50, or the model's history length when that is longer. Independent of
+   * it, `excludeSeen` remembers the last 1,000 distinct items the visitor interacted with.
+   */
   historyCap?: number;
   /** Storage key. Default `inpage:reco:<absolute manifest URL>`, so two shops on one origin don't mix. */
   storageKey?: string;
@@ -90,7 +95,10 @@ export interface RecommendOptions {
   /** List length. Default the manifest's `k` (10). */
   k?: number;
   filter?: RecommendFilter;
-  /** Leave out items the visitor already interacted with. Default true. */
+  /**
+   * Leave out items the visitor already interacted with: every item among their last 1,000
+   * distinct ones, however short the model's history. Default true.
+   */
   excludeSeen?: boolean;
   /**
    * Item ids never to return, e.g. what another widget on the page already shows, so 'for-you'
@@ -184,6 +192,14 @@ function excludeOption(value: unknown): readonly string[] {
   return value as string[];
 }
 
+/**
+ * recommend() never offers what cannot be bought unless asked to: out-of-stock items are left out
+ * in every strategy by default, and `filter.includeOutOfStock: true` brings them back.
+ */
+function stockDefault(filter: RecommendFilter | undefined): RecommendFilter {
+  return filter?.includeOutOfStock === true ? filter : { ...filter, inStock: true };
+}
+
 function itemInfo(items: RecommenderItems, j: number): ItemInfo {
   const cat = items.categories[items.category[j] ?? -1];
   return { id: items.ids[j] ?? '', title: items.titles[j] ?? '', category: cat?.id ?? '', categoryName: cat?.name ?? '', price: items.price[j] ?? 0, inStock: items.inStock[j] === 1 };
@@ -195,8 +211,8 @@ function itemInfo(items: RecommenderItems, j: number): ItemInfo {
  * `INTEGRITY_MISMATCH` or `OPTION_INVALID`.
  */
 export async function createRecommender(options: RecommenderOptions): Promise<Recommender> {
-  const cap = options.historyCap ?? 50;
-  if (!Number.isInteger(cap) || cap < 1 || cap > 10_000) throw new InpageError('OPTION_INVALID', `historyCap must be an integer in 1..10000, got ${String(cap)}.`);
+  const capOption = options.historyCap;
+  if (capOption !== undefined && (!Number.isInteger(capOption) || capOption < 1 || capOption > 10_000)) throw new InpageError('OPTION_INVALID', `historyCap must be an integer in 1..10000, got ${String(capOption)}.`);
   const fetchFn = options.fetch ?? (globalThis.fetch === undefined ? undefined : globalThis.fetch.bind(globalThis));
   if (fetchFn === undefined) throw new InpageError('OPTION_INVALID', 'No fetch in this environment: pass options.fetch.');
   const now = options.now ?? Date.now;
@@ -220,14 +236,16 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   const storage = options.storage === undefined ? defaultStorage() : options.storage;
   const storageKey = options.storageKey ?? `inpage:reco:${pkg.manifestUrl}`;
   const privacy = { consent, retention, now };
-  const store = new HistoryStore(storage, storageKey, cap, privacy);
+  const store = new HistoryStore(storage, storageKey, capOption ?? Math.max(50, manifest.dims.history), privacy);
+  const seen = new SeenItems(storage, `${storageKey}:seen`, store.all(), SEEN_CAP, privacy);
   const searches = new RecentSearches(storage, `${storageKey}:searches`, 10, privacy);
   // Revoked or forgotten anywhere on the page: drop memory, and hand the sweep our keys (a custom
   // storageKey or an injected storage is outside what it finds by prefix).
   const offErase = consent.onErase(() => {
     store.dropMemory();
+    seen.dropMemory();
     searches.dropMemory();
-    return storage === null ? undefined : { storage, keys: [store.key, searches.key] };
+    return storage === null ? undefined : { storage, keys: [store.key, seen.key, searches.key] };
   });
   const searchUrl = new URL(options.searchUrl ?? 'search.json', pkg.manifestUrl).href;
   let searchIndex: Promise<LoadedSearch> | undefined;
@@ -238,6 +256,16 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
     return searchIndex;
   };
   let disposed = false;
+
+  // The seen-set plus the model's own history (the same items unless storage lost one of them).
+  const seenIndices = (ids: readonly string[], history: readonly Step[]): Set<number> => {
+    const out = new Set<number>(history.map((st) => st.item));
+    for (const id of ids) {
+      const j = index.get(id);
+      if (j !== undefined) out.add(j);
+    }
+    return out;
+  };
 
   const steps = (): Step[] =>
     toSteps(store.all().flatMap((e) => {
@@ -269,7 +297,9 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       if (trackCode(String(e.type)) < 0) throw new InpageError('INPUT_INVALID', `track(): type must be 'view', 'click', 'add_to_cart', 'purchase' or 'impression', got ${JSON.stringify(e.type)}.`);
       if (typeof e.itemId !== 'string' || e.itemId === '' || e.itemId.length > 256) throw new InpageError('INPUT_INVALID', `track(): itemId must be a non-empty string (≤ 256 chars), got ${JSON.stringify(e.itemId)}.`);
       if (e.time !== undefined && !Number.isFinite(e.time)) throw new InpageError('INPUT_INVALID', `track(): time must be Unix milliseconds, got ${String(e.time)}.`);
-      store.add({ type: e.type as TrackEventType, itemId: e.itemId, time: e.time ?? now() });
+      const time = e.time ?? now();
+      store.add({ type: e.type as TrackEventType, itemId: e.itemId, time });
+      if (e.type !== 'impression') seen.add(e.itemId, time);
     },
 
     async recommend(opts = {}) {
@@ -279,10 +309,10 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       const k = opts.k ?? manifest.k;
       if (!Number.isInteger(k) || k < 1 || k > 1000) throw new InpageError('INPUT_INVALID', `recommend(): k must be an integer in 1..1000, got ${String(k)}.`);
       const excludeIds = excludeOption(opts.exclude);
-      // Without consent: no history (the store reads nothing), and 'for-you' is the trending list.
+      // Without consent: no history and no seen-set (nothing is read), and 'for-you' is the trending list.
       const personal = consent.granted();
       const history = personal ? steps() : [];
-      const exclude = new Set<number>(opts.excludeSeen === false ? [] : history.map((s) => s.item));
+      const exclude = opts.excludeSeen === false || !personal ? new Set<number>() : seenIndices(seen.ids(), history);
       for (const id of excludeIds) {
         const j = index.get(id);
         if (j !== undefined) exclude.add(j);
@@ -290,7 +320,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       const needsAnchor = strategy === 'similar' || strategy === 'complete-the-look';
       const anchor = needsAnchor ? anchorOf(opts.itemId, history, strategy) : -1;
       if (anchor >= 0) exclude.add(anchor);
-      const cand = buildCandidates(items, opts.filter, exclude);
+      const cand = buildCandidates(items, stockDefault(opts.filter), exclude);
       const ctx: StrategyContext = { manifest, items, model, steps: history, now: now(), signal: opts.signal };
       let scored: Scored[];
       let personalised = strategy === 'complete-the-look' && opts.itemId === undefined;

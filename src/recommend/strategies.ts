@@ -8,12 +8,12 @@
  * - 'trending': packaged time-decayed popularity.
  */
 import { InpageError } from '../errors.ts';
-import type { Tensor } from '../tensor.ts';
 import { EXCLUDED_THRESHOLD, restrictToCategories, type Candidates } from './candidates.ts';
 import type { ModelLike } from './engine-like.ts';
 import type { RecommenderItems, RecommenderManifest } from './manifest.ts';
 import { completeReason, forYouReason, similarReason, trendingReason, type Reason } from './reasons.ts';
-import { fillWeights, type Step } from './weights.ts';
+import { historyFeeds } from './feeds.ts';
+import type { Step } from './weights.ts';
 
 /** A scored item index with its reason. */
 export interface Scored {
@@ -36,19 +36,9 @@ export interface StrategyContext {
 /** Runs the model for one visitor; returns up to `k` allowed items, best first. */
 export async function runModel(ctx: StrategyContext, steps: readonly Step[], cand: Candidates, k: number): Promise<{ index: number; score: number }[]> {
   const { manifest, model } = ctx;
-  const L = manifest.dims.history;
   const kk = Math.min(k, cand.allowed, manifest.dims.items);
   if (kk <= 0) return [];
-  const items = new BigInt64Array(L);
-  const weights = new Float32Array(L);
-  fillWeights(steps, manifest.weighting, ctx.now, L, items, weights, true);
-  const feeds: Record<string, Tensor> = {
-    [manifest.inputs.items]: { type: 'int64', dims: [1, L], data: items },
-    [manifest.inputs.weights]: { type: 'float32', dims: [1, L], data: weights },
-    [manifest.inputs.bias]: { type: 'float32', dims: [1, manifest.dims.items], data: cand.bias },
-    [manifest.inputs.k]: { type: 'int64', dims: [1], data: BigInt64Array.of(BigInt(kk)) },
-  };
-  const out = await model.run(feeds, ctx.signal === undefined ? {} : { signal: ctx.signal });
+  const out = await model.run(historyFeeds(manifest, steps, cand.bias, kk), ctx.signal === undefined ? {} : { signal: ctx.signal });
   const idx = out[manifest.outputs.indices];
   const sc = out[manifest.outputs.scores];
   if (idx?.type !== 'int64' || sc?.type !== 'float32') {

@@ -61,6 +61,7 @@ export interface Weighting {
   event: Readonly<Record<RecEventType, number>>;
   /** Multiplier per step of age: the newest step gets 1, the one before `stepDecay`, … */
   stepDecay: number;
+
   /** Time decay on top of step decay: weight halves every `halfLifeHours` of age. */
   halfLifeHours: number;
 }
@@ -100,16 +101,23 @@ export function toSteps(events: readonly Step[]): Step[] {
 }
 
 /**
- * Fills `items`/`weights` (length ≥ `maxLength`) from the newest `maxLength` steps, newest last,
- * and zero-pads the rest (index 0 with weight 0 adds nothing to the weighted sum). Returns how
- * many slots hold real steps.
+ * Fills `items`/`weights` (length ≥ `maxLength`) from the newest `maxLength` steps, right-aligned,
+ * each weighted `event weight × stepDecay^age × 0.5^(hours before the newest step / halfLifeHours)`:
+ * the newest step sits in the last slot, the ones before it to its left, and the slots in front
+ * are padding (index 0 with weight 0, which adds nothing to the weighted sum). The model reads its
+ * transition component from the last slots, so their place must not depend on the history length.
+ * Returns how many slots hold real steps.
  *
- * `now` is the moment of the request (Unix ms); ages are measured from it.
+ * Ages are measured from the newest step, not from the clock: a history replayed with its original
+ * timestamps, or tracked a moment ago, or read back a month later, gives the same inputs (a
+ * clock-relative age would shrink every weight towards zero for a visitor returning after weeks,
+ * and underflow for old logs replayed today).
+ *
+ * @example fillWeights(steps, manifest.weighting, 20, new BigInt64Array(20), new Float32Array(20), true)
  */
 export function fillWeights(
   steps: readonly Step[],
   weighting: Readonly<Weighting>,
-  now: number,
   maxLength: number,
   items: { [i: number]: number | bigint; length: number },
   weights: Float32Array,
@@ -117,17 +125,19 @@ export function fillWeights(
 ): number {
   const n = Math.min(steps.length, maxLength);
   const first = steps.length - n;
+  const pad = maxLength - n;
   const perMs = weighting.halfLifeHours > 0 ? Math.LN2 / (weighting.halfLifeHours * 3_600_000) : 0;
+  const newest = n > 0 ? steps[steps.length - 1]!.time : 0;
   for (let slot = 0; slot < maxLength; slot++) {
-    const step = slot < n ? steps[first + slot] : undefined;
+    const step = slot >= pad ? steps[first + slot - pad] : undefined;
     if (step === undefined) {
       items[slot] = asBigInt ? 0n : 0;
       weights[slot] = 0;
       continue;
     }
-    const age = n - 1 - slot;
+    const age = maxLength - 1 - slot;
     const type = EVENT_TYPES[step.code] ?? 'view';
-    const ageMs = Math.max(0, now - step.time);
+    const ageMs = Math.max(0, newest - step.time);
     items[slot] = asBigInt ? BigInt(step.item) : step.item;
     weights[slot] = weighting.event[type] * Math.pow(weighting.stepDecay, age) * Math.exp(-perMs * ageMs);
   }

@@ -12,12 +12,16 @@ const recoDir = fileURLToPath(new URL('../../public/reco', import.meta.url));
 
 test('the trained model gives the reference top-10 on this backend', async ({ openHarness, expectedBackend }) => {
   const pkg = await loadPackage(recoDir);
+  // The sequential component (followers of the last steps, ScatterElements in the graph) is part of the shipped model.
+  expect(pkg.weights.transitions?.recency.length ?? 0).toBeGreaterThan(0);
   const N = pkg.manifest.dims.items;
   const L = pkg.manifest.dims.history;
   const B = 4;
-  // Deterministic histories: different lengths (zero-weight padding), items spread over the catalog.
+  // Deterministic histories as the page writes them: right-aligned, different lengths (zero-weight
+  // padding in front; the first row shorter than the model's recent-step window, so the masked
+  // transition slots are exercised too), items spread over the catalog.
   const items = Array.from({ length: B * L }, (_, i) => ((i * 7919 + 13) % N));
-  const weights = Array.from({ length: B * L }, (_, i) => ((i % L) < 3 + (Math.floor(i / L) * 4) ? 1 + (i % 3) * 0.5 : 0));
+  const weights = Array.from({ length: B * L }, (_, i) => ((i % L) >= L - (1 + Math.floor(i / L) * 4) ? 1 + (i % 3) * 0.5 : 0));
   const want = referenceRun(pkg.weights, B, L, items, Float32Array.from(weights), 10);
   const page = await openHarness();
   const got = await page.evaluate(async ({ items, weights, B, L, backend }) => {
@@ -45,7 +49,7 @@ test('concurrent calls to the recommender share runs (k is shared) and each gets
   // 24 visitors; two list lengths, so only equal-k calls may share a run.
   const calls = Array.from({ length: 24 }, (_, c) => ({
     items: Array.from({ length: L }, (_, i) => ((c * 7919 + i * 104729 + 13) % N)),
-    weights: Array.from({ length: L }, (_, i) => (i < 2 + (c % 6) ? 1 + (i % 3) * 0.5 : 0)),
+    weights: Array.from({ length: L }, (_, i) => (i >= L - 2 - (c % 6) ? 1 + (i % 3) * 0.5 : 0)),
     k: c % 3 === 0 ? 5 : 10,
   }));
   const want = calls.map((c) => referenceRun(pkg.weights, 1, L, c.items, Float32Array.from(c.weights), c.k));

@@ -3,23 +3,21 @@
  * engine that runs the JS reference of the graph (and one that runs the real graph in
  * onnxruntime-node, to check the feeds the page builds).
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InpageError } from '../../src/errors.ts';
-import type { EngineLike, ModelLike } from '../../src/recommend/engine-like.ts';
+import type { EngineLike } from '../../src/recommend/engine-like.ts';
 import type { StorageLike } from '../../src/recommend/history.ts';
 import type { FetchLike } from '../../src/recommend/load.ts';
 import type { RecommenderItems } from '../../src/recommend/manifest.ts';
 import { createRecommender, type RecommenderOptions } from '../../src/recommend/recommender.ts';
-import type { Tensor } from '../../src/tensor.ts';
 import { loadPackage } from '../../tools/eval/load-model.ts';
 import { TINY_SHOP_CONFIG } from '../../tools/shop/config.ts';
 import { writeShop } from '../../tools/shop/generate.ts';
-import { referenceRun, type ScorerWeights } from '../../tools/train/reference.ts';
+import type { ScorerWeights } from '../../tools/train/reference.ts';
+import { recoEngine } from './helpers/reco-engine.ts';
 import { train } from '../../tools/train/train.ts';
 
 const BASE = 'http://shop.test/reco/';
@@ -43,35 +41,7 @@ function fakeFetch(override: Record<string, string> = {}): FetchLike {
 
 /** An engine whose models run the JS reference (kind 'reference') or onnxruntime-node ('ort'). */
 function fakeEngine(kind: 'reference' | 'ort', runs: { count: number } = { count: 0 }): EngineLike {
-  return {
-    async load(source) {
-      const bytes = await readFile(join(dir, source.url.slice(BASE.length)));
-      const sha = createHash('sha256').update(bytes).digest('hex');
-      if (source.sha256 !== undefined && source.sha256 !== sha) throw new InpageError('INTEGRITY_MISMATCH', 'model sha256');
-      const session = kind === 'ort' ? await ort.InferenceSession.create(bytes) : undefined;
-      const model: ModelLike = {
-        async run(feeds) {
-          runs.count++;
-          const [it, w, b, k] = [feeds['items']!, feeds['weights']!, feeds['bias']!, feeds['k']!];
-          if (session !== undefined) {
-            const toOrt = (t: Tensor) => new ort.Tensor(t.type as 'int64' | 'float32', t.data as BigInt64Array | Float32Array, [...t.dims]);
-            const out = await session.run({ items: toOrt(it), weights: toOrt(w), bias: toOrt(b), k: toOrt(k) });
-            return {
-              indices: { type: 'int64', dims: out['indices']!.dims, data: out['indices']!.data as BigInt64Array },
-              scores: { type: 'float32', dims: out['scores']!.dims, data: out['scores']!.data as Float32Array },
-            };
-          }
-          const L = it.dims[1]!;
-          const r = referenceRun(weights, it.dims[0]!, L, it.data as BigInt64Array, w.data as Float32Array, Number((k.data as BigInt64Array)[0]), b.data as Float32Array);
-          return { indices: { type: 'int64', dims: [1, r.k], data: r.indices }, scores: { type: 'float32', dims: [1, r.k], data: r.scores } };
-        },
-        async dispose() {
-          await session?.release();
-        },
-      };
-      return model;
-    },
-  };
+  return recoEngine(kind, async (url) => new Uint8Array(await readFile(join(dir, url.slice(BASE.length)))), () => weights, runs);
 }
 
 function memoryStorage(): StorageLike & { map: Map<string, string> } {
@@ -92,7 +62,7 @@ function idsOf(category: string): string[] {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'inpage-reco-'));
   await writeShop(join(dir, 'shop'), TINY_SHOP_CONFIG);
-  await train({ catalog: join(dir, 'shop', 'catalog.json'), events: join(dir, 'shop', 'events.csv'), outDir: dir, model: { epochs: 2 } });
+  await train({ catalog: join(dir, 'shop', 'catalog.json'), events: join(dir, 'shop', 'events.csv'), outDir: dir, model: { maxEpochs: 3 } });
   const pkg = await loadPackage(dir);
   items = pkg.items;
   weights = pkg.weights;
@@ -142,7 +112,7 @@ describe('createRecommender', () => {
     // Fewer eligible than k: all of them, nothing else.
     const three = socks.slice(0, 3);
     const maxPrice = Math.max(...three.map((s) => s.price));
-    const eligible = idsOf('socks').filter((id) => rec.item(id)!.price <= maxPrice);
+    const eligible = idsOf('socks').filter((id) => rec.item(id)!.price <= maxPrice && rec.item(id)!.inStock);
     const few = await rec.recommend({ k: 50, filter: { category: ['socks'], maxPrice } });
     expect(few.map((r) => r.itemId).sort()).toEqual(eligible.sort());
   });
@@ -165,6 +135,28 @@ describe('createRecommender', () => {
     await expect(rec.recommend({ exclude: 'sku-1' as unknown as string[] })).rejects.toMatchObject({ code: 'INPUT_INVALID', message: expect.stringContaining('exclude must be an array') });
     await expect(rec.recommend({ exclude: ['a', 3 as unknown as string] })).rejects.toMatchObject({ code: 'INPUT_INVALID', message: expect.stringContaining('exclude[1]') });
     await expect(rec.recommend({ exclude: Array.from({ length: 10_001 }, (_, i) => `x${i}`) })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+  });
+
+  it('out-of-stock items are never recommended by default, in every strategy; includeOutOfStock brings them back', async () => {
+    const rec = await open();
+    const tents = idsOf('tents');
+    rec.track({ type: 'view', itemId: tents[0]! });
+    rec.track({ type: 'click', itemId: idsOf('backpacks')[0]! });
+    const outOfStock = new Set(items.ids.filter((_, j) => items.inStock[j] === 0));
+    expect(outOfStock.size).toBeGreaterThan(5);
+    const asks = [
+      { strategy: 'for-you' as const, k: 200 },
+      { strategy: 'similar' as const, itemId: tents[1]!, k: 50 },
+      { strategy: 'complete-the-look' as const, itemId: tents[1]!, k: 60 },
+      { strategy: 'trending' as const, k: 200 },
+    ];
+    for (const ask of asks) {
+      const list = await rec.recommend(ask);
+      expect(list.length, ask.strategy).toBeGreaterThan(0);
+      expect(list.filter((r) => outOfStock.has(r.itemId)), ask.strategy).toEqual([]);
+      const all = await rec.recommend({ ...ask, filter: { includeOutOfStock: true } });
+      expect(all.some((r) => outOfStock.has(r.itemId)), ask.strategy).toBe(true);
+    }
   });
 
   it("'similar' stays in the anchor's category and leaves the anchor out", async () => {
@@ -209,7 +201,7 @@ describe('createRecommender', () => {
     expect(a.history().map((e) => e.itemId)).toEqual(ids.slice(3));
     const reloaded = await open({ storage, historyCap: 5 });
     expect(reloaded.history().map((e) => e.itemId)).toEqual(ids.slice(3));
-    expect([...storage.map.keys()]).toEqual([`inpage:reco:${BASE}manifest.json`]);
+    expect([...storage.map.keys()]).toEqual([`inpage:reco:${BASE}manifest.json`, `inpage:reco:${BASE}manifest.json:seen`]);
     await reloaded.forget();
     expect(storage.map.size).toBe(0);
     expect(a.history()).toEqual([]);

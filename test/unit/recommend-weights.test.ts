@@ -18,23 +18,33 @@ describe('weights', () => {
     expect(steps).toEqual([{ item: 4, code: 2, time: 6 }, { item: 7, code: 0, time: 9 }, { item: 4, code: 0, time: 10 }]);
   });
 
-  it('weights = type weight × stepDecay^age × 0.5^(hours / half-life); newest last; zero padding', () => {
+  it('weights = type weight × stepDecay^age × 0.5^(hours before the newest step / half-life); right-aligned; zero padding in front', () => {
     const items = new BigInt64Array(4);
     const weights = new Float32Array(4);
-    const now = 10 * H;
-    const n = fillWeights([{ item: 3, code: 3, time: now - 2 * H }, { item: 5, code: 1, time: now }], W, now, 4, items, weights, true);
+    const newest = 10 * H;
+    const n = fillWeights([{ item: 3, code: 3, time: newest - 2 * H }, { item: 5, code: 1, time: newest }], W, 4, items, weights, true);
     expect(n).toBe(2);
-    expect(Array.from(items)).toEqual([3n, 5n, 0n, 0n]);
-    expect(weights[0]).toBeCloseTo(8 * 0.5 * 0.25, 6); // purchase, one step back, two hours old
-    expect(weights[1]).toBeCloseTo(2, 6);
-    expect(Array.from(weights.subarray(2))).toEqual([0, 0]);
+    expect(Array.from(items)).toEqual([0n, 0n, 3n, 5n]);
+    expect(Array.from(weights.subarray(0, 2))).toEqual([0, 0]);
+    expect(weights[2]).toBeCloseTo(8 * 0.5 * 0.25, 6); // purchase, one step back, two hours before the newest
+    expect(weights[3]).toBeCloseTo(2, 6);
+  });
+
+  it('ages count from the newest step, not the clock: a history replayed later gets the same weights', () => {
+    const steps = (shift: number) => [{ item: 1, code: 0, time: shift }, { item: 2, code: 0, time: shift + 3 * H }];
+    const a = new Float32Array(3);
+    const b = new Float32Array(3);
+    fillWeights(steps(0), W, 3, new Int32Array(3), a);
+    fillWeights(steps(400 * 24 * H), W, 3, new Int32Array(3), b);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    expect(a[1]).toBeCloseTo(0.5 * 0.125, 6);
   });
 
   it('keeps only the newest maxLength steps', () => {
     const items = new Int32Array(2);
     const weights = new Float32Array(2);
     const steps = [1, 2, 3].map((item) => ({ item, code: 0, time: 0 }));
-    expect(fillWeights(steps, { ...W, halfLifeHours: 0 }, 0, 2, items, weights)).toBe(2);
+    expect(fillWeights(steps, { ...W, halfLifeHours: 0 }, 2, items, weights)).toBe(2);
     expect(Array.from(items)).toEqual([2, 3]);
     expect(Array.from(weights)).toEqual([0.5, 1]);
   });

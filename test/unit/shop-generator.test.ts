@@ -24,7 +24,7 @@ describe('shop generator', () => {
     expect(shop.stats.events).toBeGreaterThanOrEqual(150_000);
 
     const lines = shop.eventsCsv.trimEnd().split('\n');
-    expect(lines[0]).toBe('session_id,item_id,event,timestamp');
+    expect(lines[0]).toBe('session_id,item_id,event,timestamp,user_id');
     const types = new Map<string, number>();
     const perItem = new Map<string, number>();
     let previous = '';

@@ -34,6 +34,10 @@ describe('inpage CLI', () => {
     const t = capture();
     expect(await main(['train', '--help'], t.io)).toBe(0);
     expect(t.out.join('\n')).toContain('--catalog <catalog.json> --events <events.csv|.jsonl> --out <dir>');
+    for (const flag of ['--epochs', '--dim', '--history', '--seed', '--no-validation', '--no-search']) expect(t.out.join('\n')).toContain(flag);
+    const e = capture();
+    expect(await main(['eval', '--help'], e.io)).toBe(0);
+    for (const flag of ['--protocol', '--check', '--epochs', '--dim', '--history', '--no-search']) expect(e.out.join('\n')).toContain(flag);
   });
 
   it('exits 2 with a clear message on usage errors', async () => {
@@ -86,7 +90,7 @@ describe('inpage CLI', () => {
     expect(await main(['train', '--catalog', catalog, '--events', join(dir, 'bad-lines.csv'), '--out', join(dir, 'o'), '--max-bad-lines', '1'], strict.io)).toBe(1);
     expect(strict.err.join('\n')).toMatch(/more than 1 lines could not be read \(stopped at line 202\)[\s\S]*line 201: 1 fields, expected 4: 'garbage'[\s\S]*line 202: timestamp 'yesterday' is not ISO 8601/);
     const loose = capture();
-    expect(await main(['train', '--catalog', catalog, '--events', join(dir, 'bad-lines.csv'), '--out', join(dir, 'reco-loose'), '--epochs', '1'], loose.io)).toBe(0);
+    expect(await main(['train', '--catalog', catalog, '--events', join(dir, 'bad-lines.csv'), '--out', join(dir, 'reco-loose'), '--epochs', '1', '--no-validation'], loose.io)).toBe(0);
     expect(loose.err.join('\n')).toMatch(/^skipped 2 unreadable lines, 0 rows with an unknown event type, 0 rows with an item not in the catalogue/);
     const usage = capture();
     expect(await main(['train', '--catalog', catalog, '--events', 'x', '--out', 'o', '--max-bad-lines', 'lots'], usage.io)).toBe(2);
@@ -102,10 +106,10 @@ describe('inpage CLI', () => {
     await writeFile(join(dir, 'ids.json'), JSON.stringify({ products: full.products.map((p) => ({ id: p.id })) }));
     const out = join(dir, 'reco-ids');
     // A stale encoder from an earlier run must not survive next to the new model.
-    expect(await main(['train', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--out', out, '--epochs', '1'], capture().io)).toBe(0);
+    expect(await main(['train', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--out', out, '--epochs', '1', '--no-validation'], capture().io)).toBe(0);
     await stat(join(out, 'search.json'));
     const c = capture();
-    expect(await main(['train', '--catalog', join(dir, 'ids.json'), '--events', join(shop, 'events.csv'), '--out', out, '--epochs', '1'], c.io)).toBe(0);
+    expect(await main(['train', '--catalog', join(dir, 'ids.json'), '--events', join(shop, 'events.csv'), '--out', out, '--epochs', '1', '--no-validation'], c.io)).toBe(0);
     const err = c.err.join('\n');
     expect(err).toContain('warning: no product has a title, description, brand, category or tags: no search encoder was trained and search.json was not written');
     expect(err).toContain('warning: no product has a category');
@@ -117,17 +121,36 @@ describe('inpage CLI', () => {
     await stat(join(out, 'recommender.onnx'));
   }, 60_000);
 
-  it('trains (printing time and events/s) and evaluates, writing JSON', async () => {
+  it('trains at its defaults, printing what validation chose and why, time and events/s', async () => {
     const shop = join(dir, 'shop');
     const t = capture();
-    expect(await main(['train', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--out', join(dir, 'reco'), '--epochs', '2'], t.io)).toBe(0);
-    expect(t.out.join('\n')).toMatch(/in \d+\.\d s \(read \d+\.\d s, fit \d+\.\d s, search encoder \d+\.\d s, write \d+\.\d s\): [\d,]+ events\/s/);
+    expect(await main(['train', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--out', join(dir, 'reco'), '--no-search'], t.io)).toBe(0);
+    const text = t.out.join('\n');
+    expect(text).toMatch(/validation: [\d,]+ visitors' last step held out/);
+    expect(text).toMatch(/dim 32: NDCG@10 by epoch 1:0\.\d{4}/);
+    expect(text).toMatch(/transitions\.weight: 0→0\.\d{4}, .* → \d+/);
+    expect(text).toMatch(/in \d+\.\d s .*: [\d,]+ events\/s/);
+    const manifest = JSON.parse(await readFile(join(dir, 'reco', 'manifest.json'), 'utf8')) as { training: { validation: { choices: { setting: string }[] } } };
+    expect(manifest.training.validation.choices.map((c) => c.setting)).toContain('priorWeight');
+    // Pinned flags are used as given.
+    const p = capture();
+    expect(await main(['train', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--out', join(dir, 'reco2'), '--no-search', '--epochs', '2', '--dim', '8', '--history', '12'], p.io)).toBe(0);
+    const pinned = JSON.parse(await readFile(join(dir, 'reco2', 'manifest.json'), 'utf8')) as { dims: { embedding: number; history: number } };
+    expect(pinned.dims).toMatchObject({ embedding: 8, history: 12 });
+    expect(p.out.join('\n')).toMatch(/× 2 epochs/);
+  }, 120_000);
+
+  it('evaluates both protocols against the tuned baselines, writing JSON', async () => {
+    const shop = join(dir, 'shop');
     const e = capture();
-    // --out into a folder that does not exist yet (as `npm run eval` does on a fresh clone).
-    const code = await main(['eval', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--epochs', '2', '--out', join(dir, 'new', 'eval.json')], e.io);
+    const code = await main(['eval', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--epochs', '2', '--no-search', '--no-assistant', '--out', join(dir, 'eval.json')], e.io);
     expect(code).toBe(0);
-    expect(e.out.join('\n')).toMatch(/\| popularity \|[\s\S]*\| item-kNN \|[\s\S]*\| model \|/);
-    const report = JSON.parse(await readFile(join(dir, 'new', 'eval.json'), 'utf8')) as { methods: Record<string, { ndcg: number }> };
-    expect(Object.keys(report.methods)).toEqual(['popularity', 'item-kNN', 'model']);
-  }, 60_000);
+    expect(e.out.join('\n')).toMatch(/\| popularity \|[\s\S]*\| item-kNN \|[\s\S]*\| last-item transition \|[\s\S]*\| EASE \|[\s\S]*\| model \|/);
+    const report = JSON.parse(await readFile(join(dir, 'eval.json'), 'utf8')) as { protocols: { protocol: string; methods: Record<string, { ndcg: number }>; tuned: Record<string, unknown> }[] };
+    expect(report.protocols.map((p) => p.protocol)).toEqual(['leave-last-out', 'time']);
+    for (const p of report.protocols) {
+      expect(Object.keys(p.methods)).toEqual(['popularity', 'item-kNN', 'last-item transition', 'EASE', 'model']);
+      expect(Object.keys(p.tuned)).toEqual(['popularity', 'item-kNN', 'last-item transition', 'EASE']);
+    }
+  }, 180_000);
 });

@@ -8,9 +8,9 @@ import { Prng } from '../../tools/onnx/prng.ts';
 import { exportRecommender, GRAPH_NAMES } from '../../tools/train/export-onnx.ts';
 import { referenceRun, type ScorerWeights } from '../../tools/train/reference.ts';
 
-function randomWeights(seed: number, items: number, dim: number, shrink: number): ScorerWeights {
+function randomWeights(seed: number, items: number, dim: number, shrink: number, recent = 0): ScorerWeights {
   const rng = new Prng(seed);
-  return {
+  const w: ScorerWeights = {
     items,
     dim,
     inVec: rng.normals(items * dim, 0.5),
@@ -18,6 +18,17 @@ function randomWeights(seed: number, items: number, dim: number, shrink: number)
     itemBias: Float32Array.from({ length: items }, () => 0.75 * Math.log1p(rng.int(500))),
     shrink,
   };
+  if (recent > 0) {
+    // Followers with repeats across rows (so several recent steps add to one item) and padding.
+    const width = 6;
+    w.transitions = {
+      width,
+      index: Int32Array.from({ length: items * width }, (_, e) => (e % width === width - 1 ? Math.floor(e / width) : rng.int(Math.min(items, 40)))),
+      strength: Float32Array.from({ length: items * width }, (_, e) => (e % width === width - 1 ? 0 : 4 * rng.nextFloat())),
+      recency: Float32Array.from({ length: recent }, (_, r) => 3 * Math.pow(0.5, recent - 1 - r)),
+    };
+  }
+  return w;
 }
 
 interface Case {
@@ -53,15 +64,17 @@ async function runOnnx(bytes: Uint8Array, c: Case): Promise<{ indices: BigInt64A
 }
 
 describe('recommender.onnx vs the JS reference (onnxruntime-node)', () => {
-  const cases: [string, number, number, number, number, number][] = [
-    // name, batch, history, bias rows, k, shrink
-    ['one visitor, [1, N] bias', 1, 20, 1, 10, 1],
-    ['a batch of 4 with per-row bias', 4, 20, 4, 25, 1],
-    ['a batch of 3 sharing a broadcast [1, N] bias', 3, 7, 1, 10, 0],
+  const cases: [string, number, number, number, number, number, number][] = [
+    // name, batch, history, bias rows, k, shrink, recent steps with transitions
+    ['one visitor, [1, N] bias', 1, 20, 1, 10, 1, 0],
+    ['a batch of 4 with per-row bias', 4, 20, 4, 25, 1, 0],
+    ['a batch of 3 sharing a broadcast [1, N] bias', 3, 7, 1, 10, 0, 0],
+    ['with transitions from the last 3 slots, padded rows masked', 4, 20, 4, 25, 1, 3],
+    ['with transitions, broadcast bias, one recent slot', 3, 7, 1, 10, 1, 1],
   ];
-  for (const [name, batch, length, biasRows, k, shrink] of cases) {
+  for (const [name, batch, length, biasRows, k, shrink, recent] of cases) {
     it(name, async () => {
-      const w = randomWeights(11 + batch, 300, 16, shrink);
+      const w = randomWeights(11 + batch, 300, 16, shrink, recent);
       const c = randomCase(99 + batch, w, batch, length, biasRows, k);
       const onnx = await runOnnx(exportRecommender(w), c);
       const ref = referenceRun(w, batch, length, c.items, c.weights, k, c.bias);
@@ -73,7 +86,7 @@ describe('recommender.onnx vs the JS reference (onnxruntime-node)', () => {
   }
 
   it('an all-zero history scores by the prior alone (no NaN from 0/0)', async () => {
-    const w = randomWeights(5, 120, 8, 0);
+    const w = randomWeights(5, 120, 8, 0, 3);
     const c: Case = { batch: 1, length: 4, items: new BigInt64Array(4), weights: new Float32Array(4), bias: new Float32Array(120), biasRows: 1, k: 5 };
     const onnx = await runOnnx(exportRecommender(w), c);
     const ref = referenceRun(w, 1, 4, c.items, c.weights, 5, c.bias);

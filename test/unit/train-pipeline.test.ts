@@ -26,7 +26,8 @@ afterAll(async () => {
 });
 
 async function trainInto(out: string, events = 'events.csv', seed = 42): Promise<void> {
-  await train({ catalog: join(dir, 'shop', 'catalog.json'), events: join(dir, 'shop', events), outDir: join(dir, out), model: { seed, epochs: 2 } });
+  // Validation on (the default), the search encoder off (tested in encoder-*.test.ts).
+  await train({ catalog: join(dir, 'shop', 'catalog.json'), events: join(dir, 'shop', events), outDir: join(dir, out), model: { seed, maxEpochs: 4 }, encoder: false });
 }
 
 describe('inpage train', () => {
@@ -41,8 +42,8 @@ describe('inpage train', () => {
   it('JSON Lines input trains the same model as CSV', async () => {
     const csv = (await readFile(join(dir, 'shop', 'events.csv'), 'utf8')).trimEnd().split('\n').slice(1);
     const jsonl = csv.map((l) => {
-      const [session_id, item_id, event, timestamp] = l.split(',');
-      return JSON.stringify({ session_id, item_id, event, timestamp });
+      const [session_id, item_id, event, timestamp, user_id] = l.split(',');
+      return JSON.stringify({ session_id, item_id, event, timestamp, user_id });
     });
     await writeFile(join(dir, 'shop', 'events.jsonl'), `${jsonl.join('\n')}\n`);
     await trainInto('j', 'events.jsonl');

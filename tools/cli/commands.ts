@@ -4,16 +4,17 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DEFAULT_SHOP_CONFIG } from '../shop/config.ts';
+import { DEFAULT_SHOP_CONFIG, FEATURE_FREE_SHOP_CONFIG } from '../shop/config.ts';
 import { writeShop } from '../shop/generate.ts';
 import { markdownReport, runEval } from '../eval/run.ts';
+import { PROTOCOLS, type Protocol } from '../eval/protocols.ts';
 import { searchMarkdown } from '../eval/search-markdown.ts';
 import { runSearchEvalFromFiles, tuneSearchFromFiles } from '../eval/search-run.ts';
 import { assistantMarkdown, runAssistantEval } from '../eval/assistant.ts';
-import type { ModelOptions } from '../train/model.ts';
-import { train, type TrainSummary } from '../train/train.ts';
+import { DEFAULT_MODEL_OPTIONS, type ModelOptions } from '../train/model.ts';
+import { train, type TrainOptions, type TrainSummary } from '../train/train.ts';
 import { DEFAULT_MAX_BAD_LINES } from '../train/read-events.ts';
-import { inputFiles, intFlag, numberFlag, optional, parseFlags, required } from './args.ts';
+import { inputFiles, intFlag, numberFlag, optional, parseFlags, required, UsageError } from './args.ts';
 
 /** Where a command prints. */
 export interface Io {
@@ -32,18 +33,32 @@ const MODEL_FLAGS = {
   seed: { type: 'string' },
   dim: { type: 'string' },
   epochs: { type: 'string' },
+  history: { type: 'string' },
+  'no-validation': { type: 'boolean' },
 } as const;
 
-/** `--seed/--dim/--epochs` as model options. */
-function modelFlags(values: Record<string, string | boolean | undefined>): Partial<ModelOptions> {
+/** Help lines of {@link MODEL_FLAGS}. */
+const MODEL_HELP = [
+  '  --seed <n>        seed of every random draw (default 42); same inputs and seed → identical files',
+  '  --epochs <n>      train the item vectors exactly n epochs (default: chosen on validation, up to 30)',
+  '  --dim <n>         vector size (default: 32 or 64, chosen on validation)',
+  '  --history <n>     history steps the model reads (default 20)',
+  '  --no-validation   skip the validation split: train with the defaults as they are (5 epochs unless --epochs)',
+].join('\n');
+
+/** `--seed/--dim/--epochs/--history` as model options, and what validation may still choose. */
+function modelFlags(values: Record<string, string | boolean | undefined>): { model: Partial<ModelOptions>; validation: NonNullable<TrainOptions['validation']> } {
   const m: Partial<ModelOptions> = {};
   const seed = intFlag(values, 'seed', 0, 2 ** 32 - 1);
   const dim = intFlag(values, 'dim', 4, 256);
   const epochs = intFlag(values, 'epochs', 1, 100);
+  const history = intFlag(values, 'history', DEFAULT_MODEL_OPTIONS.transitions.recent, 200);
   if (seed !== undefined) m.seed = seed;
   if (dim !== undefined) m.dim = dim;
   if (epochs !== undefined) m.epochs = epochs;
-  return m;
+  if (history !== undefined) m.maxHistory = history;
+  if (values['no-validation'] === true) return { model: m, validation: false };
+  return { model: m, validation: { ...(epochs === undefined ? {} : { fixedEpochs: epochs }), ...(dim === undefined ? {} : { fixedDim: dim }) } };
 }
 
 /** Prints a training summary: files, time and throughput. */
@@ -72,65 +87,83 @@ export function printTrainSummary(s: TrainSummary, outDir: string, io: Io): void
   );
 }
 
-/** `inpage gen-data --out dir [--seed n]`. */
+/** `inpage gen-data --out dir [--seed n] [--variant planted|feature-free]`. */
 export const genData: Command = {
   summary: 'generate the demo shop: catalog.json, images/*.svg, events.csv',
-  usage: 'inpage gen-data --out <dir> [--seed <n>]',
+  usage: 'inpage gen-data --out <dir> [--seed <n>] [--variant planted|feature-free]\n' +
+    '  --variant planted       (default) shoppers follow brand, price band and tags: the demo shop\n' +
+    '  --variant feature-free  shoppers follow hidden styles and partner products, popularity drifts:\n' +
+    '                          catalogue fields carry no planted signal',
   async run(argv, io) {
-    const v = parseFlags(argv, { out: { type: 'string' }, seed: { type: 'string' } });
+    const v = parseFlags(argv, { out: { type: 'string' }, seed: { type: 'string' }, variant: { type: 'string' } });
     const out = required(v, 'out');
     const seed = intFlag(v, 'seed', 0, 2 ** 32 - 1);
+    const variant = optional(v, 'variant') ?? 'planted';
+    if (variant !== 'planted' && variant !== 'feature-free') throw new UsageError(`--variant must be 'planted' or 'feature-free', got '${variant}'`);
+    const base = variant === 'planted' ? DEFAULT_SHOP_CONFIG : FEATURE_FREE_SHOP_CONFIG;
     const t0 = performance.now();
-    const shop = await writeShop(out, seed === undefined ? DEFAULT_SHOP_CONFIG : { ...DEFAULT_SHOP_CONFIG, seed });
+    const shop = await writeShop(out, seed === undefined ? base : { ...base, seed });
     const s = shop.stats;
     io.out(`wrote ${out}/catalog.json (${s.products} products, ${s.categories} categories), ${out}/images/ (${shop.images.size} SVGs), ${out}/events.csv (${s.events.toLocaleString('en')} events, ${s.sessions.toLocaleString('en')} sessions, ${s.firstEvent} .. ${s.lastEvent}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return 0;
   },
 };
 
-/** `inpage train --catalog f --events f --out dir [--seed n] [--dim n] [--epochs n]`. */
+/** `inpage train --catalog f --events f --out dir [options]`. */
 export const trainCommand: Command = {
-  summary: 'train a recommender package: recommender.onnx, items.json, manifest.json',
-  usage: 'inpage train --catalog <catalog.json> --events <events.csv|.jsonl> --out <dir> [--max-bad-lines <n>] [--seed <n>] [--dim <n>] [--epochs <n>]\n' +
+  summary: 'train a recommender package: recommender.onnx, items.json, manifest.json (+ search encoder)',
+  usage: 'inpage train --catalog <catalog.json> --events <events.csv|.jsonl> --out <dir> [options]\n' +
+    '  Settings are chosen on a validation split of the events (each visitor\'s last step held out)\n' +
+    '  and printed with the figures that decided; the flags below pin them instead.\n' +
+    MODEL_HELP + '\n' +
+    '  --no-search       skip the catalogue text encoder and search index (search.json)\n' +
     `  --max-bad-lines <n>  stop with exit code 1 once more than n event lines cannot be read (default ${DEFAULT_MAX_BAD_LINES}); fewer are skipped and reported\n` +
-    '  Event columns are matched by header name (session_id/user/visitor…, item_id/product/sku…, event/action/type…, timestamp/time/when…); see README.',
+    '  Event columns are matched by header name (session_id/visit…, item_id/product/sku…, event/action/type…, timestamp/time/when…,\n' +
+    '  optional user_id/visitor/customer…); see README.',
   async run(argv, io) {
-    const v = parseFlags(argv, { catalog: { type: 'string' }, events: { type: 'string' }, out: { type: 'string' }, 'max-bad-lines': { type: 'string' }, ...MODEL_FLAGS });
+    const v = parseFlags(argv, { catalog: { type: 'string' }, events: { type: 'string' }, out: { type: 'string' }, 'max-bad-lines': { type: 'string' }, 'no-search': { type: 'boolean' }, ...MODEL_FLAGS });
     const catalog = required(v, 'catalog');
     const events = required(v, 'events');
     const outDir = required(v, 'out');
     const maxBadLines = intFlag(v, 'max-bad-lines', 0, Number.MAX_SAFE_INTEGER);
-    const model = modelFlags(v);
+    const { model, validation } = modelFlags(v);
     await inputFiles({ catalog, events });
     const summary = await train({
-      catalog, events, outDir, model, log: io.out, warn: (l) => io.err(`warning: ${l}`),
+      catalog, events, outDir, model, validation, log: io.out, warn: (l) => io.err(`warning: ${l}`),
       ...(maxBadLines === undefined ? {} : { maxBadLines }),
+      ...(v['no-search'] === true ? { encoder: false as const } : {}),
     });
     printTrainSummary(summary, outDir, io);
     return 0;
   },
 };
 
-/** `inpage eval --catalog f --events f [--model dir] [--out results.json] [--check]`. */
+/** `inpage eval --catalog f --events f [options]`. */
 export const evalCommand: Command = {
-  summary: 'offline evaluation on a time split: popularity vs item-kNN vs the model; search: keyword library vs encoder vs hybrid; the assistant: keyword vs encoder vs hybrid, abstention',
-  usage: 'inpage eval --catalog <catalog.json> --events <events.csv> [--model <dir>] [--out <results.json>] [--test-share <0..1>] [--check] [--no-search] [--tune-search] [--no-assistant] [--pages <dir>] [--seed <n>] [--dim <n>] [--epochs <n>]\n' +
-    '  --model <dir>   score a packaged model instead of training one on the training period\n' +
-    '  --no-search     skip the search tables (keyword library, encoder, hybrid; Recall@10, MRR, NDCG@10)\n' +
-    '  --tune-search   instead of the eval, choose the keyword and fusion settings on the tuning splits and print the trials\n' +
-    '  --no-assistant  skip the assistant table (paraphrased questions over help pages: keyword, encoder, hybrid; abstention)\n' +
-    '  --pages <dir>   help pages for the assistant table (default: the demo help centre, generated)\n' +
-    '  --check         exit 1 unless model NDCG@10 ≥ 2× popularity and ≥ item-kNN, and the hybrid search meets its targets',
+  summary: 'offline evaluation: the model vs tuned popularity, item-kNN, last-item transition and EASE; search: keyword library vs encoder vs hybrid; the assistant: keyword vs encoder vs hybrid, abstention',
+  usage: 'inpage eval --catalog <catalog.json> --events <events.csv> [options]\n' +
+    '  --protocol <p>    leave-last-out | time | both (default both): each visitor\'s last step, or the last 10% of the period\n' +
+    '  --test-share <x>  time protocol: share of the period held out (default 0.1)\n' +
+    '  --model <dir>     score a packaged model instead of training one on each training part\n' +
+    '  --out <file>      write the JSON report\n' +
+    '  --no-search       skip the search tables (keyword library, encoder, hybrid; Recall@10, MRR, NDCG@10)\n' +
+    '  --tune-search     instead of the eval, choose the keyword and fusion settings on the tuning splits and print the trials\n' +
+    '  --no-assistant    skip the assistant table (paraphrased questions over help pages: keyword, encoder, hybrid; abstention)\n' +
+    '  --pages <dir>     help pages for the assistant table (default: the demo help centre, generated)\n' +
+    '  --check           exit 1 unless the model\'s NDCG@10 ≥ 1.1× the best baseline in every protocol, and the hybrid search meets its targets\n' +
+    '  Trainer options (the model is trained as `inpage train` would, validation included):\n' + MODEL_HELP,
   async run(argv, io) {
     const v = parseFlags(argv, {
-      catalog: { type: 'string' }, events: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' },
+      catalog: { type: 'string' }, events: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, protocol: { type: 'string' },
       'test-share': { type: 'string' }, check: { type: 'boolean' }, 'no-search': { type: 'boolean' }, 'tune-search': { type: 'boolean' }, 'no-assistant': { type: 'boolean' }, pages: { type: 'string' }, ...MODEL_FLAGS,
     });
     const modelDir = optional(v, 'model');
     const testShare = numberFlag(v, 'test-share', 0.01, 0.9);
     const catalog = required(v, 'catalog');
     const events = required(v, 'events');
-    const model = modelFlags(v);
+    const protocol = optional(v, 'protocol') ?? 'both';
+    if (protocol !== 'both' && !(PROTOCOLS as readonly string[]).includes(protocol)) throw new UsageError(`--protocol must be leave-last-out, time or both, got '${protocol}'`);
+    const { model, validation } = modelFlags(v);
     await inputFiles({ catalog, events });
     if (v['tune-search'] === true) {
       const t = await tuneSearchFromFiles({
@@ -147,7 +180,8 @@ export const evalCommand: Command = {
       events,
       ...(modelDir === undefined ? {} : { modelDir }),
       ...(testShare === undefined ? {} : { testShare }),
-      model,
+      protocols: protocol === 'both' ? PROTOCOLS : [protocol as Protocol],
+      model, validation,
       log: io.err,
     });
     io.out(markdownReport(report));

@@ -1,81 +1,98 @@
 /**
- * Offline evaluation on a time-based split: train on sessions that started before a cut, then
- * for every later session and every step that reaches an item the visitor has not touched yet,
- * ask each method for a ranking given the steps so far (seen items excluded, as `excludeSeen`
- * does on the page) and record where the real next item landed.
+ * Scores held-out next-item queries (tools/train/holdout.ts): for each query every method ranks
+ * the whole catalogue given the visitor's history, with the items the page would never show taken
+ * out for every method alike — the visitor's seen items (the page's seen-set rule: the last 1,000
+ * distinct items) and, as `recommend()` does by default, out-of-stock items — and the metrics
+ * record where the real next item landed.
  */
-import { fillWeights, type Step, type Weighting } from '../../src/recommend/weights.ts';
+import { lastDistinct, SEEN_CAP } from '../../src/recommend/seen.ts';
+import type { Holdout } from '../train/holdout.ts';
 import { topK } from '../train/reference.ts';
 import { selectSessions, type Sessions } from '../train/sessions.ts';
 import { addQuery, emptySums, rankOf, summarize, type Metrics } from './metrics.ts';
-import type { Scorer } from './scorers.ts';
-
-/** A train/test split of sessions at one moment. */
-export interface TimeSplit {
-  train: Sessions;
-  test: Sessions;
-  /** Sessions starting at or after this Unix ms are test sessions. */
-  cut: number;
-}
 
 /**
- * Global time cut: the last `testShare` of the time span (by session start) is the test period.
- * Whole sessions go to one side, so no session is seen half in training.
- *
- * @example const { train, test } = timeSplit(sessions, 0.1);
+ * The moment that leaves the last `testShare` of the span of `starts` (session start times) as
+ * the test period.
  */
-export function timeSplit(all: Sessions, testShare: number): TimeSplit {
+export function cutTime(starts: ArrayLike<number>, testShare: number): number {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const t of all.start) {
+  for (let i = 0; i < starts.length; i++) {
+    const t = starts[i]!;
+    if (!Number.isFinite(t)) continue;
     lo = Math.min(lo, t);
     hi = Math.max(hi, t);
   }
-  const cut = lo + (1 - testShare) * (hi - lo);
-  return {
-    train: selectSessions(all, (s) => all.start[s]! < cut),
-    test: selectSessions(all, (s) => all.start[s]! >= cut),
-    cut,
-  };
+  return lo + (1 - testShare) * (hi - lo);
+}
+
+/**
+ * Sessions split at {@link cutTime}: whole sessions to one side (the search eval trains its item
+ * vectors on `train`; the recommender protocols are in protocols.ts).
+ *
+ * @example const { train, test } = timeSplit(sessions, 0.1);
+ */
+export function timeSplit(all: Sessions, testShare: number): { train: Sessions; test: Sessions; cut: number } {
+  const cut = cutTime(all.start, testShare);
+  return { train: selectSessions(all, (s) => all.start[s]! < cut), test: selectSessions(all, (s) => all.start[s]! >= cut), cut };
+}
+
+/** A method under evaluation: scores every item for the history `seq` steps `from .. to-1`. */
+export interface Scorer {
+  name: string;
+  score(seq: Sessions, from: number, to: number, out: Float32Array): void;
 }
 
 /** Options of {@link evaluate}. */
 export interface EvalOptions {
   items: number;
-  weighting: Readonly<Weighting>;
-  maxHistory: number;
+  /** 1 where the item is in stock; others are never recommended (the page's default). Default: all in stock. */
+  inStock?: ArrayLike<number>;
   /** Cut-off of HitRate and NDCG. Default 10. */
   k?: number;
+  /** When given, each scorer's top-k lists are pushed here by name (for comparisons with the page). */
+  lists?: Record<string, number[][]>;
 }
 
-/** Runs every scorer over every query of `test`; returns metrics by scorer name. */
-export function evaluate(test: Sessions, scorers: readonly Scorer[], opts: EvalOptions): Record<string, Metrics> {
+/**
+ * The items the page excludes for a history: the seen-set and out-of-stock items. `excluded` is
+ * filled (1 = excluded) and returned.
+ */
+export function exclusionMask(seq: Sessions, from: number, to: number, inStock: ArrayLike<number> | undefined, excluded: Uint8Array): Uint8Array {
+  excluded.fill(0);
+  if (inStock !== undefined) for (let j = 0; j < excluded.length; j++) if (inStock[j] !== 1) excluded[j] = 1;
+  const seen = lastDistinct(Array.from(seq.item.subarray(from, to)), SEEN_CAP);
+  for (const j of seen) excluded[j] = 1;
+  return excluded;
+}
+
+/** Runs every scorer over every query; returns metrics by scorer name. */
+export function evaluate(h: Holdout, scorers: readonly Scorer[], opts: EvalOptions): Record<string, Metrics> {
   const k = opts.k ?? 10;
   const N = opts.items;
   const sums = scorers.map(() => emptySums(k));
-  const items = new Int32Array(opts.maxHistory);
-  const weights = new Float32Array(opts.maxHistory);
   const scores = new Float32Array(N);
   const excluded = new Uint8Array(N);
-  for (let s = 0; s < test.count; s++) {
-    const from = test.offsets[s]!;
-    const to = test.offsets[s + 1]!;
-    const history: Step[] = [];
-    excluded.fill(0);
-    for (let t = from; t < to; t++) {
-      const target = test.item[t]!;
-      if (history.length > 0 && excluded[target] === 0) {
-        const n = fillWeights(history, opts.weighting, test.time[t]!, opts.maxHistory, items, weights);
-        scorers.forEach((scorer, m) => {
-          scorer.score(items, weights, n, scores);
-          const rank = rankOf(scores, target, excluded);
-          for (let j = 0; j < N; j++) if (excluded[j] === 1) scores[j] = -Infinity;
-          addQuery(sums[m]!, rank, topK(scores, k));
-        });
-      }
-      history.push({ item: target, code: test.code[t]!, time: test.time[t]! });
-      excluded[target] = 1;
-    }
+  const seq = h.users;
+  for (let q = 0; q < h.user.length; q++) {
+    const from = seq.offsets[h.user[q]!]!;
+    const to = h.step[q]!;
+    const target = seq.item[to]!;
+    exclusionMask(seq, from, to, opts.inStock, excluded);
+    scorers.forEach((scorer, m) => {
+      scorer.score(seq, from, to, scores);
+      const rank = rankOf(scores, target, excluded);
+      for (let j = 0; j < N; j++) if (excluded[j] === 1) scores[j] = -Infinity;
+      const list = topK(scores, k).filter((j) => scores[j]! > -Infinity);
+      addQuery(sums[m]!, rank, list);
+      if (opts.lists !== undefined) (opts.lists[scorer.name] ??= []).push(list);
+    });
   }
   return Object.fromEntries(scorers.map((sc, m) => [sc.name, summarize(sums[m]!, N)]));
+}
+
+/** NDCG@k of one scorer (what validation maximises). */
+export function ndcgOf(h: Holdout, scorer: Scorer, opts: EvalOptions): number {
+  return evaluate(h, [scorer], opts)[scorer.name]?.ndcg ?? 0;
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseItems, parseManifest, type RecommenderItems, type RecommenderManifest } from '../../src/recommend/manifest.ts';
 import { proto } from '../onnx/proto.ts';
 import { sha256Hex } from '../onnx/sha256.ts';
+import { INITIALIZERS } from '../train/export-onnx.ts';
 import type { ScorerWeights } from '../train/reference.ts';
 
 /** A package loaded from disk. */
@@ -16,13 +17,51 @@ export interface LoadedPackage {
   weights: ScorerWeights;
 }
 
-function floats(raw: Uint8Array | null | undefined, name: string, count: number): Float32Array {
-  if (raw === null || raw === undefined || raw.length !== count * 4) {
-    throw new Error(`recommender.onnx: initializer '${name}' should hold ${count} float32 values as raw_data`);
+function raw(init: Map<string, Uint8Array | null | undefined>, name: string, count: number, bytesPer: number, what: string): Uint8Array {
+  const r = init.get(name);
+  if (r === null || r === undefined || r.length !== count * bytesPer) {
+    throw new Error(`recommender.onnx: initializer '${name}' should hold ${count} ${what} values as raw_data`);
   }
   // Copy: raw_data may be an unaligned view into the file buffer.
-  const copy = new Uint8Array(raw);
-  return new Float32Array(copy.buffer, 0, count);
+  return new Uint8Array(r);
+}
+
+const floats = (init: Map<string, Uint8Array | null | undefined>, name: string, count: number): Float32Array =>
+  new Float32Array(raw(init, name, count, 4, 'float32').buffer, 0, count);
+
+/**
+ * The scorer weights inside recommender.onnx bytes: the graph's initializers read back, so what
+ * the eval scores is exactly what the page loads.
+ */
+export function weightsFromOnnx(bytes: Uint8Array, items: number, dim: number): ScorerWeights {
+  const model = proto.ModelProto.decode(bytes);
+  const init = new Map((model.graph?.initializer ?? []).map((t) => [t.name ?? '', t.rawData]));
+  const dims = new Map((model.graph?.initializer ?? []).map((t) => [t.name ?? '', (t.dims ?? []).map(Number)]));
+  const N = items;
+  const D = dim;
+  const T = INITIALIZERS;
+  const outT = floats(init, T.itemOutT, D * N);
+  const outVec = new Float32Array(N * D);
+  for (let j = 0; j < N; j++) for (let d = 0; d < D; d++) outVec[j * D + d] = outT[d * N + j]!;
+  const w: ScorerWeights = {
+    items: N,
+    dim: D,
+    inVec: floats(init, T.itemIn, N * D),
+    outVec,
+    itemBias: floats(init, T.prior, N),
+    shrink: floats(init, T.shrink, 1)[0] ?? 0,
+  };
+  if (init.has(T.nextIndex)) {
+    const width = dims.get(T.nextIndex)?.[1] ?? 0;
+    const recent = dims.get(T.recency)?.[0] ?? 0;
+    w.transitions = {
+      width,
+      index: new Int32Array(raw(init, T.nextIndex, N * width, 4, 'int32').buffer, 0, N * width),
+      strength: floats(init, T.nextStrength, N * width),
+      recency: floats(init, T.recency, recent),
+    };
+  }
+  return w;
 }
 
 /**
@@ -40,23 +79,5 @@ export async function loadPackage(dir: string): Promise<LoadedPackage> {
     bytes.set(name, b);
   }
   const items = parseItems(JSON.parse(new TextDecoder().decode(bytes.get(manifest.items))), manifest, join(dir, manifest.items));
-  const model = proto.ModelProto.decode(bytes.get(manifest.model) ?? new Uint8Array());
-  const init = new Map((model.graph?.initializer ?? []).map((t) => [t.name ?? '', t.rawData]));
-  const N = manifest.dims.items;
-  const D = manifest.dims.embedding;
-  const outT = floats(init.get('item_out_t'), 'item_out_t', D * N);
-  const outVec = new Float32Array(N * D);
-  for (let j = 0; j < N; j++) for (let d = 0; d < D; d++) outVec[j * D + d] = outT[d * N + j]!;
-  return {
-    manifest,
-    items,
-    weights: {
-      items: N,
-      dim: D,
-      inVec: floats(init.get('item_in'), 'item_in', N * D),
-      outVec,
-      itemBias: floats(init.get('item_prior'), 'item_prior', N),
-      shrink: floats(init.get('shrink'), 'shrink', 1)[0] ?? 0,
-    },
-  };
+  return { manifest, items, weights: weightsFromOnnx(bytes.get(manifest.model) ?? new Uint8Array(), manifest.dims.items, manifest.dims.embedding) };
 }

@@ -1,102 +1,126 @@
 /**
- * The three methods the eval compares, behind one interface: popularity, item-to-item
- * co-occurrence (item-kNN) and the trained model (through the same JS reference as the ONNX
- * graph). All three get the same history and weights.
+ * The methods the eval compares, behind one interface (evaluate.ts `Scorer`): popularity,
+ * item-kNN, last-item transition, EASE (ease.ts) and the trained model — the model through the
+ * page's own input code (`fillWeights`) and the JS reference of the exported graph, so its numbers
+ * are the numbers of the shipped package. Each baseline has the few settings that matter to it;
+ * tune.ts picks them on the validation split.
  */
+import { historyFeeds } from '../../src/recommend/feeds.ts';
+import type { RecommenderManifest } from '../../src/recommend/manifest.ts';
+import type { Step } from '../../src/recommend/weights.ts';
+import { decayedCounts } from '../train/model.ts';
+import { scoreHistory, type ScorerWeights } from '../train/reference.ts';
 import type { Sessions } from '../train/sessions.ts';
-import { scoreAll, userVector, type ScorerWeights } from '../train/reference.ts';
+import { cooccurrence, countTransitions } from '../train/transitions.ts';
+import type { Scorer } from './evaluate.ts';
 
-/** Scores every item for one visitor: `items`/`weights` hold `n` history slots, newest last. */
-export interface Scorer {
-  name: string;
-  score(items: Int32Array, weights: Float32Array, n: number, out: Float32Array): void;
+/** Settings of {@link popularityScorer}. */
+export interface PopularitySettings {
+  /** Half-life of the counts in days at the end of training; 0 counts every step alike. */
+  halfLifeDays: number;
 }
 
-/** How often each item occurs in the training sessions (steps). */
-export function itemCounts(train: Sessions, items: number): Float64Array {
-  const counts = new Float64Array(items);
-  for (let i = 0; i < train.item.length; i++) counts[train.item[i]!]!++;
-  return counts;
-}
-
-/** (1) Most popular items in the training period, for everyone. */
-export function popularityScorer(train: Sessions, items: number): Scorer {
-  const counts = itemCounts(train, items);
+/** Most popular items in the training period, for everyone (optionally recency-weighted). */
+export function popularityScorer(train: Sessions, items: number, s: PopularitySettings): Scorer {
+  const counts = decayedCounts(train, items, s.halfLifeDays);
   return {
     name: 'popularity',
-    score(_items, _weights, _n, out) {
+    score(_seq, _from, _to, out) {
       for (let j = 0; j < items; j++) out[j] = counts[j]!;
     },
   };
 }
 
+/** Adds `1e-6 · popularity` so ties (and items no neighbour reaches) fall back to popularity. */
+function popularityTieBreak(train: Sessions, items: number): Float32Array {
+  const counts = decayedCounts(train, items, 0);
+  let max = 1;
+  for (const c of counts) max = Math.max(max, c);
+  return Float32Array.from(counts, (c) => (1e-6 * c) / max);
+}
+
+/** Calls `vote(item, decay^age)` for the newest `count` steps of the history, newest first. */
+function recentSteps(seq: Sessions, from: number, to: number, count: number, decay: number, vote: (item: number, weight: number) => void): void {
+  let w = 1;
+  for (let p = to - 1; p >= Math.max(from, to - count); p--, w *= decay) vote(seq.item[p]!, w);
+}
+
+/** Settings of {@link itemKnnScorer}. */
+export interface ItemKnnSettings {
+  /** Two steps co-occur when at most this many steps apart in a session. */
+  window: number;
+  /** Weight of each older history step relative to the next newer one. */
+  decay: number;
+  /** History steps read (newest). */
+  history: number;
+}
+
 /**
- * (2) Item-kNN: cosine similarity of items by the sessions they share,
- * `sim(i,j) = c_ij / sqrt(c_i · c_j)`; a visitor's score for j is `Σ_h w_h · sim(h, j)` over their
- * weighted history. Popularity breaks ties (and fills lists when few neighbours exist), which
- * only helps this baseline.
+ * Item-kNN: cosine similarity of items by co-occurrence within `window` steps of a session,
+ * `sim(i,j) = c_ij / sqrt(c_i · c_j)`; a visitor's score for j is `Σ_h decay^age · sim(h, j)` over
+ * their newest `history` steps; popularity breaks ties.
  */
-export function itemKnnScorer(train: Sessions, items: number): Scorer {
-  const sessionsWith = new Float64Array(items);
-  const pairs = new Map<number, number>();
-  const seen = new Set<number>();
-  for (let s = 0; s < train.count; s++) {
-    seen.clear();
-    for (let p = train.offsets[s]!; p < train.offsets[s + 1]!; p++) seen.add(train.item[p]!);
-    const distinct = [...seen];
-    for (const i of distinct) sessionsWith[i]!++;
-    for (let a = 0; a < distinct.length; a++) {
-      for (let b = a + 1; b < distinct.length; b++) {
-        const i = Math.min(distinct[a]!, distinct[b]!);
-        const j = Math.max(distinct[a]!, distinct[b]!);
-        const key = i * items + j;
-        pairs.set(key, (pairs.get(key) ?? 0) + 1);
-      }
-    }
-  }
-  // Neighbour lists (CSR) with cosine weights.
-  const degree = new Int32Array(items + 1);
-  for (const key of pairs.keys()) {
-    degree[Math.floor(key / items) + 1]!++;
-    degree[(key % items) + 1]!++;
-  }
-  for (let i = 0; i < items; i++) degree[i + 1]! += degree[i]!;
-  const nbr = new Int32Array(degree[items]!);
-  const sim = new Float32Array(degree[items]!);
-  const fill = degree.slice(0, items);
-  for (const [key, c] of pairs) {
-    const i = Math.floor(key / items);
-    const j = key % items;
-    const v = c / Math.sqrt(sessionsWith[i]! * sessionsWith[j]!);
-    nbr[fill[i]!] = j;
-    sim[fill[i]!++] = v;
-    nbr[fill[j]!] = i;
-    sim[fill[j]!++] = v;
-  }
-  const counts = itemCounts(train, items);
-  let maxCount = 1;
-  for (const c of counts) maxCount = Math.max(maxCount, c);
+export function itemKnnScorer(train: Sessions, items: number, s: ItemKnnSettings): Scorer {
+  const co = cooccurrence(train, items, s.window);
+  const tie = popularityTieBreak(train, items);
   return {
     name: 'item-kNN',
-    score(hist, weights, n, out) {
-      for (let j = 0; j < items; j++) out[j] = (1e-6 * counts[j]!) / maxCount;
-      for (let l = 0; l < n; l++) {
-        const h = hist[l]!;
-        const w = weights[l]!;
-        for (let e = degree[h]!; e < degree[h + 1]!; e++) out[nbr[e]!]! += w * sim[e]!;
-      }
+    score(seq, from, to, out) {
+      out.set(tie);
+      recentSteps(seq, from, to, s.history, s.decay, (h, w) => {
+        for (let e = co.offsets[h]!; e < co.offsets[h + 1]!; e++) out[co.neighbour[e]!]! += w * co.cosine[e]!;
+      });
     },
   };
 }
 
-/** (3) The trained model, scored by the reference implementation of the exported graph. */
-export function modelScorer(weights: ScorerWeights, name = 'model'): Scorer {
+/** Settings of {@link transitionScorer}. */
+export interface TransitionSettings {
+  /** Followers counted per step: the next `window` new items (later ones at half weight each). */
+  window: number;
+  /** How many of the visitor's last steps vote. */
+  recent: number;
+  /** Vote of each older step relative to the next newer one. */
+  decay: number;
+}
+
+/**
+ * Last-item transition: the items that most often followed the visitor's last item(s) in the
+ * training sessions, as shares of that item's followers; popularity breaks ties. With `recent: 1`
+ * and `window: 1` this is the one-line baseline "what most often comes next after the last item".
+ */
+export function transitionScorer(train: Sessions, items: number, s: TransitionSettings): Scorer {
+  const c = countTransitions(train, items, { window: s.window, gap: 0.5 });
+  const tie = popularityTieBreak(train, items);
+  return {
+    name: 'last-item transition',
+    score(seq, from, to, out) {
+      out.set(tie);
+      recentSteps(seq, from, to, s.recent, s.decay, (h, w) => {
+        const total = c.total[h]!;
+        if (total > 0) for (let e = c.offsets[h]!; e < c.offsets[h + 1]!; e++) out[c.follower[e]!]! += (w * c.count[e]!) / total;
+      });
+    },
+  };
+}
+
+/**
+ * The trained model as the page runs it: the page's own input code (`historyFeeds`: the newest
+ * steps, right-aligned and weighted as the manifest says), then the reference of the exported
+ * graph over every item (the eval ranks the whole catalogue; the page's TopK keeps the head).
+ */
+export function modelScorer(weights: ScorerWeights, manifest: RecommenderManifest, name = 'model'): Scorer {
   const u = new Float32Array(weights.dim);
+  const L = manifest.dims.history;
+  const noBias = new Float32Array(manifest.dims.items);
   return {
     name,
-    score(items, w, n, out) {
-      userVector(weights, items, w, n, u);
-      scoreAll(weights, u, out);
+    score(seq, from, to, out) {
+      const steps: Step[] = [];
+      for (let p = Math.max(from, to - L); p < to; p++) steps.push({ item: seq.item[p]!, code: seq.code[p]!, time: seq.time[p]! });
+      const feeds = historyFeeds(manifest, steps, noBias, 1);
+      const items = Array.from(feeds[manifest.inputs.items]!.data as BigInt64Array, Number);
+      scoreHistory(weights, items, feeds[manifest.inputs.weights]!.data as Float32Array, L, out, u);
     },
   };
 }

@@ -7,10 +7,21 @@
  * rebuilt on the next `inpage demo-data`.
  */
 
+/**
+ * What drives the simulated shoppers:
+ * - `'planted'`: catalogue fields — brand affinity, price band fit, liked tags, the brand just
+ *   engaged with (the demo shop; a model that reads those fields has an easy time);
+ * - `'feature-free'`: hidden product styles and hidden partner products unrelated to brand, price
+ *   and tags, with drifting popularity (hidden-tastes.ts): only behaviour teaches a model here.
+ */
+export type ShopVariant = 'planted' | 'feature-free';
+
 /** Shape of the generator's parameters; {@link DEFAULT_SHOP_CONFIG} is the demo shop. */
 export interface ShopConfig {
   /** Seed of every random draw. Same seed and config → identical bytes. */
   seed: number;
+  /** What drives behaviour (see {@link ShopVariant}). */
+  variant: ShopVariant;
   /** Products in the catalogue (split across categories by their `share`). */
   products: number;
   /** Sessions to simulate. */
@@ -53,11 +64,22 @@ export interface ShopConfig {
   priceBandFit: readonly [number, number, number];
   /** Seconds between consecutive events of a session: uniform in [min, max]. */
   eventGapSeconds: readonly [number, number];
+  /** Feature-free only: hidden styles products are drawn into. */
+  hiddenStyles: number;
+  /** Feature-free only: hidden partner products per product (in complementary categories). */
+  hiddenPartners: number;
+  /** Feature-free only: multiplier on partners of products already in the session. */
+  partnerPull: number;
+  /** Feature-free only: multiplier on products of the hidden style just engaged with. */
+  sessionStylePull: number;
+  /** Feature-free only: standard deviation of each product's log-appeal trend over the period. */
+  popularityDrift: number;
 }
 
 /** The demo shop: ~2,400 products, ~24,000 sessions, ~180,000 events over 60 days. */
 export const DEFAULT_SHOP_CONFIG: Readonly<ShopConfig> = Object.freeze<ShopConfig>({
   seed: 20261128,
+  variant: 'planted',
   products: 2400,
   sessions: 24_000,
   shoppers: 9_000,
@@ -79,6 +101,23 @@ export const DEFAULT_SHOP_CONFIG: Readonly<ShopConfig> = Object.freeze<ShopConfi
   sessionBrandPull: 2.5,
   priceBandFit: [3, 1, 0.25],
   eventGapSeconds: [12, 150],
+  hiddenStyles: 24,
+  hiddenPartners: 4,
+  partnerPull: 12,
+  sessionStylePull: 3,
+  popularityDrift: 1,
+});
+
+/**
+ * The feature-free variant of the demo shop: the same catalogue size, sessions and funnel, but
+ * behaviour driven by hidden styles and partners, drifting popularity and more mid-period launches
+ * (a fifth of the products), so catalogue fields carry no planted signal.
+ */
+export const FEATURE_FREE_SHOP_CONFIG: Readonly<ShopConfig> = Object.freeze<ShopConfig>({
+  ...DEFAULT_SHOP_CONFIG,
+  seed: 20261204,
+  variant: 'feature-free',
+  launchShare: 0.2,
 });
 
 /**

@@ -66,10 +66,12 @@ export function generateShop(config: Readonly<ShopConfig> = DEFAULT_SHOP_CONFIG)
       variant: i,
     }));
   });
-  const lines = ['session_id,item_id,event,timestamp'];
+  // user_id names the shopper, so an eval can replay a visitor's sessions as one history.
+  const lines = ['session_id,item_id,event,timestamp,user_id'];
   const width = String(config.sessions).length;
+  const userWidth = String(config.shoppers).length;
   for (const e of events) {
-    lines.push(`s-${String(e.session + 1).padStart(width, '0')},${catalog.products[e.item]!.id},${e.type},${isoSeconds(e.ts)}`);
+    lines.push(`s-${String(e.session + 1).padStart(width, '0')},${catalog.products[e.item]!.id},${e.type},${isoSeconds(e.ts)},u-${String(e.shopper + 1).padStart(userWidth, '0')}`);
   }
   const sessions = new Set(events.map((e) => e.session)).size;
   return {

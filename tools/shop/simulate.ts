@@ -3,14 +3,15 @@
  * latent tastes (favourite categories, brands, style tags, price band) who move along
  * complementary categories (tent → sleeping bag → stove) over a long-tail popularity curve.
  *
- * Only this file reads {@link COMPLEMENTS} and the hidden product traits; the trainer sees the
- * event log alone.
+ * Only this file (and hidden-tastes.ts, for the feature-free variant) reads {@link COMPLEMENTS}
+ * and the hidden product traits; the trainer sees the event log alone.
  */
 import { Prng } from '../onnx/prng.ts';
 import { BRANDS, type PriceTier } from './brands.ts';
 import type { GeneratedCatalog } from './catalog.ts';
 import { CATEGORIES, COMPLEMENTS } from './categories.ts';
 import type { ShopConfig } from './config.ts';
+import { driftFactor, hiddenTraits, styleTastes } from './hidden-tastes.ts';
 import { CumulativeSampler, sampleWithoutReplacement, weightedIndex } from './random.ts';
 
 /** The four event types of the log, in funnel order. */
@@ -19,6 +20,8 @@ export type ShopEventType = 'view' | 'click' | 'add_to_cart' | 'purchase';
 /** One simulated event; `item` is the product index in the catalogue. */
 export interface SimEvent {
   session: number;
+  /** The shopper (stable across their sessions). */
+  shopper: number;
   item: number;
   type: ShopEventType;
   /** Unix milliseconds, whole seconds. */
@@ -26,6 +29,8 @@ export interface SimEvent {
 }
 
 interface Shopper {
+  /** Liking per hidden style (feature-free variant only; empty otherwise). */
+  styles: Float64Array;
   categoryWeights: Float64Array;
   brands: Set<number>;
   /** 1 at the index (into the sorted tag list) of each tag the shopper likes. */
@@ -54,7 +59,7 @@ function makeShopper(rng: Prng, config: Readonly<ShopConfig>, allTags: readonly 
   while (brands.size < 3) brands.add(weightedIndex(rng, brandWeights));
   const tags = new Uint8Array(allTags.length);
   for (const t of sampleWithoutReplacement(rng, allTags.map((_, i) => i), 4)) tags[t] = 1;
-  return { categoryWeights, brands, tags, band };
+  return { styles: new Float64Array(0), categoryWeights, brands, tags, band };
 }
 
 /**
@@ -72,6 +77,12 @@ export function simulateEvents(config: Readonly<ShopConfig>, catalog: GeneratedC
   const tagIndex = new Map(allTags.map((t, i) => [t, i]));
   const productTags = products.map((p) => p.tags.map((t) => tagIndex.get(t) ?? 0));
   const shoppers = Array.from({ length: config.shoppers }, () => makeShopper(rng, config, allTags));
+  // Feature-free: hidden styles, partners and drift from their own stream (hidden-tastes.ts).
+  const hidden = config.variant === 'feature-free' ? hiddenTraits(config, catalog) : undefined;
+  if (hidden !== undefined) {
+    const styleRng = new Prng(config.seed ^ 0x57_11e5);
+    for (const s of shoppers) s.styles = styleTastes(styleRng, hidden.styles);
+  }
   // Loyal shoppers come back often: visit weight ~ 1/rank^0.7.
   const shopperSampler = new CumulativeSampler(shoppers.map((_, i) => 1 / Math.pow(i + 1, 0.7)));
   const daySampler = new CumulativeSampler(Array.from({ length: config.days }, (_, d) => (1 + (0.5 * d) / config.days) * (d % 7 >= 5 ? 1.3 : 1)));
@@ -91,7 +102,8 @@ export function simulateEvents(config: Readonly<ShopConfig>, catalog: GeneratedC
   const events: SimEvent[] = [];
   const starts: { start: number; from: number; to: number }[] = [];
   for (let s = 0; s < config.sessions; s++) {
-    const shopper = shoppers[shopperSampler.draw(rng)] as Shopper;
+    const shopperIndex = shopperSampler.draw(rng);
+    const shopper = shoppers[shopperIndex] as Shopper;
     const day = daySampler.draw(rng);
     let t = startMs + day * DAY_MS + hourSampler.draw(rng) * 3_600_000 + rng.int(3600) * 1000;
     const from = events.length;
@@ -99,15 +111,17 @@ export function simulateEvents(config: Readonly<ShopConfig>, catalog: GeneratedC
     const gap = (): number => 1000 * (config.eventGapSeconds[0] + rng.int(config.eventGapSeconds[1] - config.eventGapSeconds[0] + 1));
     const emit = (item: number, type: ShopEventType, stepMs: number): void => {
       t += stepMs;
-      events.push({ session: s, item, type, ts: t });
+      events.push({ session: s, shopper: shopperIndex, item, type, ts: t });
     };
 
     let cat = rng.nextFloat() < config.favouriteCategoryStart
       ? weightedIndex(rng, shopper.categoryWeights)
       : weightedIndex(rng, categoryShare);
     let sessionBrand = -1;
+    let sessionStyle = -1;
     let baseCategory = -1;
     const seen = new Set<number>();
+    const partnered = new Set<number>();
     const cart: number[] = [];
     for (let step = 0; step < config.maxItemsPerSession; step++) {
       const candidates = byCategory[cat] ?? [];
@@ -120,16 +134,23 @@ export function simulateEvents(config: Readonly<ShopConfig>, catalog: GeneratedC
           let w = tr.popularity;
           if (tr.launchDay > day) w = 0;
           else if (tr.launchDay > 0) w *= 1 + 3 * Math.pow(0.5, (day - tr.launchDay) / config.launchBoostHalfLifeDays);
-          if (shopper.brands.has(tr.brandIndex)) w *= config.brandAffinity;
-          w *= config.priceBandFit[Math.abs(tr.priceBand - shopper.band)] ?? 1;
-          for (const tag of productTags[i]!) if (shopper.tags[tag] === 1) w *= 2;
+          if (hidden !== undefined) {
+            w *= driftFactor(hidden, i, day, config.days) * (shopper.styles[hidden.style[i]!] ?? 1);
+          } else {
+            if (shopper.brands.has(tr.brandIndex)) w *= config.brandAffinity;
+            w *= config.priceBandFit[Math.abs(tr.priceBand - shopper.band)] ?? 1;
+            for (const tag of productTags[i]!) if (shopper.tags[tag] === 1) w *= 2;
+          }
           base[j] = w;
         }
       }
       for (let j = 0; j < candidates.length; j++) {
         const i = candidates[j] as number;
         let w = base[j] ?? 0;
-        if (traits[i]!.brandIndex === sessionBrand) w *= config.sessionBrandPull;
+        if (hidden !== undefined) {
+          if (hidden.style[i] === sessionStyle) w *= config.sessionStylePull;
+          if (partnered.has(i)) w *= config.partnerPull;
+        } else if (traits[i]!.brandIndex === sessionBrand) w *= config.sessionBrandPull;
         if (seen.has(i)) w *= 0.02;
         weights[j] = w;
       }
@@ -138,11 +159,16 @@ export function simulateEvents(config: Readonly<ShopConfig>, catalog: GeneratedC
       const item = candidates[pickIdx] as number;
       const tr = traits[item]!;
       seen.add(item);
+      if (hidden !== undefined) for (const p of hidden.partners[item]!) partnered.add(p);
       emit(item, 'view', step === 0 ? 0 : gap());
-      const fits = (tr.priceBand === shopper.band ? 1 : 0.6) * (shopper.brands.has(tr.brandIndex) ? 1.3 : 1);
+      // Feature-free: the funnel follows the hidden style too, never brand or price.
+      const fits = hidden !== undefined
+        ? ((shopper.styles[hidden.style[item]!] ?? 1) > 1 ? 1.3 : 0.8)
+        : (tr.priceBand === shopper.band ? 1 : 0.6) * (shopper.brands.has(tr.brandIndex) ? 1.3 : 1);
       if (rng.nextFloat() < Math.min(0.95, config.clickRate * fits)) {
         emit(item, 'click', 1000 * (3 + rng.int(20)));
         sessionBrand = tr.brandIndex;
+        if (hidden !== undefined) sessionStyle = hidden.style[item]!;
         if (products[item]!.inStock && rng.nextFloat() < Math.min(0.9, config.cartRate * fits)) {
           emit(item, 'add_to_cart', 1000 * (5 + rng.int(40)));
           cart.push(item);

@@ -18,39 +18,35 @@ export interface ContentFeatures {
   vals: Float64Array[];
 }
 
-/** Price level of each item within its category: tercile 0, 1 or 2. */
+/**
+ * Price level of each item within its category: tercile 0, 1 or 2, or -1 (no band) in a category
+ * whose items all have one price — e.g. a catalogue without prices, where terciles would only
+ * sort items by their position in the file.
+ */
 export function priceBands(catalog: TrainCatalog): number[] {
   const byCat = new Map<string, number[]>();
-  catalog.categories.forEach((c, i) => byCat.set(c, [...(byCat.get(c) ?? []), i]));
-  const band = new Array<number>(catalog.ids.length).fill(1);
+  catalog.categories.forEach((c, i) => {
+    const list = byCat.get(c);
+    if (list === undefined) byCat.set(c, [i]);
+    else list.push(i);
+  });
+  const band = new Array<number>(catalog.ids.length).fill(-1);
   for (const members of byCat.values()) {
+    const prices = new Set(members.map((i) => catalog.prices[i]));
+    if (prices.size < 2) continue;
     const sorted = [...members].sort((a, b) => catalog.prices[a]! - catalog.prices[b]! || a - b);
     sorted.forEach((i, r) => (band[i] = Math.min(2, Math.floor((3 * r) / sorted.length))));
   }
   return band;
 }
 
-/** Categories whose products do not all cost the same (elsewhere a price band is file order). */
-function pricedCategories(catalog: TrainCatalog): Set<string> {
-  const first = new Map<string, number>();
-  const priced = new Set<string>();
-  catalog.categories.forEach((c, i) => {
-    const p = catalog.prices[i]!;
-    const seen = first.get(c);
-    if (seen === undefined) first.set(c, p);
-    else if (seen !== p) priced.add(c);
-  });
-  return priced;
-}
-
 /**
  * One-hot and tag features of every item; names are sorted so columns do not depend on order.
- * A missing category or brand, and a price band where prices do not differ, is no feature: a row
- * shared by everything that lacks the field would learn nothing (see catalog-check.ts).
+ * Missing fields give no feature (an empty brand is not a brand every item shares), so a
+ * catalogue of bare ids trains plain item vectors, and one with only categories adds just those.
  */
 export function contentFeatures(catalog: TrainCatalog): ContentFeatures {
   const bands = priceBands(catalog);
-  const priced = pricedCategories(catalog);
   const rows = catalog.ids.map((_, i) => {
     const c = catalog.categories[i] ?? '';
     const b = catalog.brands[i] ?? '';
@@ -58,7 +54,7 @@ export function contentFeatures(catalog: TrainCatalog): ContentFeatures {
     const f: [string, number][] = [];
     if (c !== '') f.push([`cat:${c}`, 1]);
     if (b !== '') f.push([`brand:${b}`, 1], [`brandcat:${b}|${c}`, 1]);
-    if (priced.has(c)) f.push([`band:${c}|${bands[i]}`, 1]);
+    if ((bands[i] ?? -1) >= 0) f.push([`band:${c}|${bands[i]}`, 1]);
     for (const t of tags) f.push([`tag:${t}`, 1 / Math.sqrt(tags.length)]);
     return f;
   });

@@ -71,6 +71,24 @@ export function headerColumns(cells: readonly string[], path: string): FieldColu
   return { session: best.get('session')!.col, item: best.get('item')!.col, event: best.get('event')!.col, time: best.get('time')!.col };
 }
 
+/**
+ * Optional visitor column: a visitor's sessions replayed back to back as one history, as their
+ * device keeps them (the eval's protocols, newsletter histories). Without one every session is its
+ * own visitor. When the same column is the session (a log with only `user_id`), it is both.
+ */
+const USER_NAMES: ReadonlySet<string> = new Set(['user_id', 'user', 'visitor_id', 'visitor', 'customer_id', 'customer', 'client_id'].map(normalName));
+
+/** Is a column or key name the optional visitor field? */
+export function isUserName(name: string): boolean {
+  return USER_NAMES.has(normalName(name));
+}
+
+/** The header's visitor column (preferring one that is not the session column), or -1. */
+export function userColumn(cells: readonly string[], sessionCol: number): number {
+  const cols = cells.flatMap((c, i) => (isUserName(c) ? [i] : []));
+  return cols.find((i) => i !== sessionCol) ?? cols[0] ?? -1;
+}
+
 /** Event value synonyms → the trainer's event types (compared by {@link normalName}). */
 const EVENT_SYNONYMS: ReadonlyMap<string, string> = new Map([
   ...EVENT_TYPES.map((t) => [normalName(t), t] as const),

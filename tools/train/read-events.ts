@@ -12,13 +12,19 @@ import { createInterface } from 'node:readline';
 import { eventCode } from '../../src/recommend/weights.ts';
 import { quote } from '../cli/clip.ts';
 import { EVENTS_INPUT, requireInputFile } from '../cli/input-file.ts';
-import { acceptedEvents, acceptedNames, eventTypeOf, fieldOf, FIELDS, headerColumns, type EventField, type FieldColumns } from './event-fields.ts';
+import { acceptedEvents, acceptedNames, eventTypeOf, fieldOf, FIELDS, headerColumns, isUserName, userColumn, type EventField, type FieldColumns } from './event-fields.ts';
 
 /** Events as parallel columns; `session` numbers follow first appearance in the file. */
 export interface EventLog {
   length: number;
   sessions: number;
   session: Int32Array;
+  /**
+   * Distinct visitors. With an optional `user_id` column a visitor's sessions share one number;
+   * without it every session is its own visitor (`user` equals `session`).
+   */
+  users: number;
+  user: Int32Array;
   item: Int32Array;
   /** Event code (0 view, 1 click, 2 add_to_cart, 3 purchase). */
   code: Uint8Array;
@@ -61,14 +67,16 @@ export const DEFAULT_MAX_BAD_LINES = 100;
 class EventColumns {
   length = 0;
   session = new Int32Array(1 << 16);
+  user = new Int32Array(1 << 16);
   item = new Int32Array(1 << 16);
   code = new Uint8Array(1 << 16);
   time = new Float64Array(1 << 16);
 
-  push(session: number, item: number, code: number, time: number): void {
+  push(session: number, user: number, item: number, code: number, time: number): void {
     if (this.length === this.session.length) this.#grow();
     const i = this.length++;
     this.session[i] = session;
+    this.user[i] = user;
     this.item[i] = item;
     this.code[i] = code;
     this.time[i] = time;
@@ -82,6 +90,7 @@ class EventColumns {
       return b;
     };
     this.session = grow(this.session, (k) => new Int32Array(k));
+    this.user = grow(this.user, (k) => new Int32Array(k));
     this.item = grow(this.item, (k) => new Int32Array(k));
     this.code = grow(this.code, (k) => new Uint8Array(k));
     this.time = grow(this.time, (k) => new Float64Array(k));
@@ -130,9 +139,10 @@ export function splitCsv(line: string): string[] {
 
 
 /** JSON key → field, cached: a log repeats the same few keys on every line. */
-function jsonFields(obj: Record<string, unknown>, keys: Map<string, EventField | null>): Partial<Record<EventField, string>> {
-  const out: Partial<Record<EventField, string>> = {};
+function jsonFields(obj: Record<string, unknown>, keys: Map<string, EventField | null>): Partial<Record<EventField | 'user', string>> {
+  const out: Partial<Record<EventField | 'user', string>> = {};
   for (const [key, v] of Object.entries(obj)) {
+    if (out.user === undefined && isUserName(key) && (typeof v === 'string' || typeof v === 'number')) out.user = String(v);
     let field = keys.get(key);
     if (field === undefined) keys.set(key, (field = fieldOf(key) ?? null));
     if (field === null || out[field] !== undefined) continue;
@@ -177,8 +187,10 @@ export async function readEvents(path: string, itemIndex: ReadonlyMap<string, nu
   const stats: ReadStats = { format: byExt ?? 'csv', lines: 0, rows: 0, kept: 0, unknownItems: 0, unknownEvents: 0, badLines: 0, examples: [] };
   const cols = new EventColumns();
   const sessions = new Map<string, number>();
+  const users = new Map<string, number>();
   const jsonKeys = new Map<string, EventField | null>();
   let csvCols: FieldColumns | undefined;
+  let userCol = -1;
   let width = 4;
   let first = true;
   const skip = (kind: 'unknownItems' | 'unknownEvents' | 'badLines', line: string, why: string): void => {
@@ -212,6 +224,7 @@ export async function readEvents(path: string, itemIndex: ReadonlyMap<string, nu
           csvCols = headerColumns(cells, path);
           if (csvCols !== undefined) {
             stats.header = cells;
+            userCol = userColumn(cells, csvCols.session);
             width = Math.max(...Object.values(csvCols)) + 1;
             continue;
           }
@@ -226,7 +239,7 @@ export async function readEvents(path: string, itemIndex: ReadonlyMap<string, nu
         }
       }
       stats.rows++;
-      let fields: Partial<Record<EventField, string>>;
+      let fields: Partial<Record<EventField | 'user', string>>;
       if (stats.format === 'jsonl') {
         let obj: unknown;
         try {
@@ -248,6 +261,8 @@ export async function readEvents(path: string, itemIndex: ReadonlyMap<string, nu
           continue;
         }
         fields = { session: cells[c.session]!, item: cells[c.item]!, event: cells[c.event]!, time: cells[c.time]! };
+        const user = userCol >= 0 ? cells[userCol] : undefined;
+        if (user !== undefined) fields.user = user;
       }
       const missing = FIELDS.filter((f) => fields[f] === undefined || fields[f]!.trim() === '');
       if (missing.length > 0) {
@@ -255,6 +270,7 @@ export async function readEvents(path: string, itemIndex: ReadonlyMap<string, nu
         continue;
       }
       const { session, item, event, time } = fields as Record<EventField, string>;
+      const user = fields.user;
       const t = parseTime(time);
       if (!Number.isFinite(t)) {
         skip('badLines', line, `timestamp ${quote(time)} is not ISO 8601 or epoch seconds/ms`);
@@ -276,7 +292,14 @@ export async function readEvents(path: string, itemIndex: ReadonlyMap<string, nu
         s = sessions.size;
         sessions.set(session, s);
       }
-      cols.push(s, idx, code, t);
+      // No user column: each session is its own visitor (a separate key space from real user ids).
+      const userKey = user === undefined || user.trim() === '' ? `\u0000${session}` : user.trim();
+      let u = users.get(userKey);
+      if (u === undefined) {
+        u = users.size;
+        users.set(userKey, u);
+      }
+      cols.push(s, u, idx, code, t);
     }
   } finally {
     lines.close();
@@ -288,6 +311,8 @@ export async function readEvents(path: string, itemIndex: ReadonlyMap<string, nu
     length: cols.length,
     sessions: sessions.size,
     session: cols.session.slice(0, cols.length),
+    users: users.size,
+    user: cols.user.slice(0, cols.length),
     item: cols.item.slice(0, cols.length),
     code: cols.code.slice(0, cols.length),
     time: cols.time.slice(0, cols.length),

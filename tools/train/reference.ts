@@ -4,8 +4,13 @@
  * model). Keep the operation order in step with `export-onnx.ts`.
  *
  *   u      = Σ_l w_l · in[items_l] / (Σ_l w_l + shrink)
- *   score  = u · out[j] + itemBias[j] + bias[j]
+ *   score  = u · out[j]
+ *          + Σ_{r < R, slot r of the last R is real} recency[r] · strength(items_r → j)   (transitions)
+ *          + itemBias[j] + bias[j]
  *   result = top-k of score (ties: lower index first)
+ *
+ * History rows are right-aligned (newest in the last slot, see `fillWeights`), so the last R slots
+ * are the visitor's last R steps; a slot is real when its weight is > 0.
  */
 
 /** The trained parameters, row-major float32. */
@@ -22,6 +27,20 @@ export interface ScorerWeights {
   itemBias: Float32Array;
   /** Added to the weight sum before dividing: a short history pulls less and popularity more. */
   shrink: number;
+  /** The sequential component (transitions.ts); absent in models written before it existed. */
+  transitions?: TransitionWeights;
+}
+
+/** Followers of each item and how much the last R steps count (see transitions.ts). */
+export interface TransitionWeights {
+  /** Neighbours per item (M). */
+  width: number;
+  /** [N, M] follower indices. */
+  index: Int32Array;
+  /** [N, M] strengths (0 for padding). */
+  strength: Float32Array;
+  /** [R] weight of each of the last R slots, oldest first: the newest step's weight is last. */
+  recency: Float32Array;
 }
 
 /** Writes the visitor vector of one row into `u` (length D). */
@@ -47,15 +66,58 @@ export function userVector(
   for (let d = 0; d < D; d++) u[d] = u[d]! / denom;
 }
 
-/** Scores every item for visitor vector `u` into `out` (length N), adding `bias` when given. */
-export function scoreAll(w: ScorerWeights, u: Float32Array, out: Float32Array, bias?: ArrayLike<number>): void {
+/** Scores every item for visitor vector `u` into `out` (length N): the dot products only. */
+export function dotsAll(w: ScorerWeights, u: Float32Array, out: Float32Array): void {
   const D = w.dim;
   for (let j = 0; j < w.items; j++) {
     const row = j * D;
     let s = 0;
     for (let d = 0; d < D; d++) s += u[d]! * w.outVec[row + d]!;
-    out[j] = s + w.itemBias[j]! + (bias === undefined ? 0 : bias[j] ?? 0);
+    out[j] = s;
   }
+}
+
+/**
+ * Adds the transition component for a right-aligned history row of `length` slots to `out`, in
+ * the order the graph's ScatterElements adds (slot by slot, neighbour by neighbour).
+ */
+export function addTransitions(w: ScorerWeights, items: ArrayLike<number>, weights: ArrayLike<number>, length: number, out: Float32Array): void {
+  const t = w.transitions;
+  if (t === undefined) return;
+  const R = t.recency.length;
+  for (let r = Math.max(0, R - length); r < R; r++) {
+    const slot = length - R + r;
+    if (!((weights[slot] ?? 0) > 0)) continue;
+    const row = (items[slot] ?? 0) * t.width;
+    const rho = t.recency[r]!;
+    for (let m = 0; m < t.width; m++) {
+      const j = t.index[row + m]!;
+      out[j] = out[j]! + Math.fround(t.strength[row + m]! * rho);
+    }
+  }
+}
+
+/** Adds the prior and the optional bias row to `out`. */
+export function addPrior(w: ScorerWeights, out: Float32Array, bias?: ArrayLike<number>): void {
+  // Two float32 roundings, like the graph's two Adds.
+  for (let j = 0; j < w.items; j++) out[j] = Math.fround(out[j]! + w.itemBias[j]!) + (bias === undefined ? 0 : bias[j] ?? 0);
+}
+
+/**
+ * The whole score row for one right-aligned history (`items`/`weights` of `length` slots):
+ * what the graph computes before TopK. `u` is scratch of length D.
+ */
+export function scoreHistory(w: ScorerWeights, items: ArrayLike<number>, weights: ArrayLike<number>, length: number, out: Float32Array, u: Float32Array, bias?: ArrayLike<number>): void {
+  userVector(w, items, weights, length, u);
+  dotsAll(w, u, out);
+  addTransitions(w, items, weights, length, out);
+  addPrior(w, out, bias);
+}
+
+/** Scores every item for visitor vector `u` into `out` (length N), adding `bias` when given (no transitions). */
+export function scoreAll(w: ScorerWeights, u: Float32Array, out: Float32Array, bias?: ArrayLike<number>): void {
+  dotsAll(w, u, out);
+  addPrior(w, out, bias);
 }
 
 /**
@@ -124,9 +186,9 @@ export function referenceRun(
   const rowItems = new Array<number>(length);
   for (let b = 0; b < batch; b++) {
     for (let l = 0; l < length; l++) rowItems[l] = Number(items[b * length + l] ?? 0);
-    userVector(w, rowItems, weights instanceof Float32Array ? weights.subarray(b * length, (b + 1) * length) : Array.from({ length }, (_, l) => weights[b * length + l] ?? 0), length, u);
+    const rowWeights = weights instanceof Float32Array ? weights.subarray(b * length, (b + 1) * length) : Array.from({ length }, (_, l) => weights[b * length + l] ?? 0);
     const rowBias = bias === undefined ? undefined : bias.length === w.items ? bias : bias.subarray(b * w.items, (b + 1) * w.items);
-    scoreAll(w, u, all, rowBias);
+    scoreHistory(w, rowItems, rowWeights, length, all, u, rowBias);
     topK(all, kk).forEach((j, r) => {
       indices[b * kk + r] = BigInt(j);
       scores[b * kk + r] = all[j]!;

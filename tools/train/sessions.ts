@@ -15,27 +15,34 @@ export interface Sessions {
   time: Float64Array;
   /** Time of each session's first event (Unix ms). */
   start: Float64Array;
+  /** Index in the event log of each step's latest event (maps steps back to events). */
+  event: Int32Array;
 }
 
 /**
  * Builds sessions: a counting sort by session (linear, no per-event objects), then a stable sort
  * by time inside each session, then step collapsing. Sessions keep their first-appearance order.
+ * `by: 'user'` groups by visitor instead: one sequence per visitor, their sessions back to back,
+ * which is the history a visitor's device holds.
  */
-export function buildSessions(log: EventLog): Sessions {
-  const counts = new Int32Array(log.sessions + 1);
-  for (let i = 0; i < log.length; i++) counts[(log.session[i] ?? 0) + 1]!++;
-  for (let s = 0; s < log.sessions; s++) counts[s + 1]! += counts[s]!;
+export function buildSessions(log: EventLog, by: 'session' | 'user' = 'session'): Sessions {
+  const key = by === 'user' ? log.user : log.session;
+  const groups = by === 'user' ? log.users : log.sessions;
+  const counts = new Int32Array(groups + 1);
+  for (let i = 0; i < log.length; i++) counts[(key[i] ?? 0) + 1]!++;
+  for (let s = 0; s < groups; s++) counts[s + 1]! += counts[s]!;
   const order = new Int32Array(log.length);
-  const fill = counts.slice(0, log.sessions);
-  for (let i = 0; i < log.length; i++) order[fill[log.session[i]!]!++] = i;
+  const fill = counts.slice(0, groups);
+  for (let i = 0; i < log.length; i++) order[fill[key[i]!]!++] = i;
 
   const item = new Int32Array(log.length);
   const code = new Uint8Array(log.length);
   const time = new Float64Array(log.length);
-  const offsets = new Int32Array(log.sessions + 1);
-  const start = new Float64Array(log.sessions);
+  const event = new Int32Array(log.length);
+  const offsets = new Int32Array(groups + 1);
+  const start = new Float64Array(groups);
   let n = 0;
-  for (let s = 0; s < log.sessions; s++) {
+  for (let s = 0; s < groups; s++) {
     const from = counts[s]!;
     const to = counts[s + 1]!;
     // Logs are usually time-ordered already; insertion sort is linear then and stable always.
@@ -56,16 +63,18 @@ export function buildSessions(log: EventLog): Sessions {
       if (n > offsets[s]! && item[n - 1] === log.item[e]) {
         code[n - 1] = Math.max(code[n - 1]!, log.code[e]!);
         time[n - 1] = log.time[e]!;
+        event[n - 1] = e;
       } else {
         item[n] = log.item[e]!;
         code[n] = log.code[e]!;
         time[n] = log.time[e]!;
+        event[n] = e;
         n++;
       }
     }
   }
-  offsets[log.sessions] = n;
-  return { count: log.sessions, offsets, item: item.slice(0, n), code: code.slice(0, n), time: time.slice(0, n), start };
+  offsets[groups] = n;
+  return { count: groups, offsets, item: item.slice(0, n), code: code.slice(0, n), time: time.slice(0, n), start, event: event.slice(0, n) };
 }
 
 /** The sessions for which `keep(s)` is true, renumbered in order. */
@@ -85,6 +94,7 @@ export function selectSessions(all: Sessions, keep: (s: number) => boolean): Ses
     code: new Uint8Array(steps),
     time: new Float64Array(steps),
     start: new Float64Array(chosen.length),
+    event: new Int32Array(steps),
   };
   let n = 0;
   chosen.forEach((s, k) => {
@@ -95,6 +105,7 @@ export function selectSessions(all: Sessions, keep: (s: number) => boolean): Ses
     out.item.set(all.item.subarray(from, to), n);
     out.code.set(all.code.subarray(from, to), n);
     out.time.set(all.time.subarray(from, to), n);
+    out.event.set(all.event.subarray(from, to), n);
     n += to - from;
   });
   out.offsets[chosen.length] = n;

@@ -17,11 +17,17 @@ import type { Sessions } from './sessions.ts';
 /** Hyper-parameters of {@link trainEmbeddings}. */
 export interface SgnsOptions {
   dim: number;
+  /** Planned epochs: the learning rate decays linearly over them. */
   epochs: number;
   /** Negative samples per positive. */
   negatives: number;
   /** Starting learning rate, decayed linearly to 1% of it. */
   learningRate: number;
+  /**
+   * When set, the learning rate instead decays continuously by this factor per epoch (floored at
+   * 1% of the start), so a run stopped early at any epoch has annealed as far as it went.
+   */
+  decayPerEpoch?: number;
   /** Steps of history in a context (= the model's L). */
   maxHistory: number;
   /** Same as the scorer's `shrink`. */
@@ -102,58 +108,98 @@ function spread(table: Float64Array, rows: ItemRows, i: number, D: number, grad:
 /** Indices of steps that are training targets: not the first step, and an item new to the session. */
 function targetSteps(sessions: Sessions): Int32Array {
   const targets: number[] = [];
+  const seen = new Set<number>();
   for (let s = 0; s < sessions.count; s++) {
     const from = sessions.offsets[s]!;
     const to = sessions.offsets[s + 1]!;
-    for (let t = from + 1; t < to; t++) {
-      let repeat = false;
-      for (let p = from; p < t && !repeat; p++) repeat = sessions.item[p] === sessions.item[t];
-      if (!repeat) targets.push(t);
+    seen.clear();
+    for (let t = from; t < to; t++) {
+      const item = sessions.item[t]!;
+      if (t > from && !seen.has(item)) targets.push(t);
+      seen.add(item);
     }
   }
   return Int32Array.from(targets);
 }
 
 /**
- * Trains context and candidate vectors. Deterministic in `opts.seed`: one thread, a seeded
- * example order per epoch and seeded negatives.
+ * Trains context and candidate vectors one epoch at a time, so a caller can score a validation
+ * split between epochs and stop early. Deterministic in `opts.seed`: one thread, a seeded example
+ * order per epoch and seeded negatives. The learning rate decays linearly over `opts.epochs`
+ * (the planned budget) to 1% of its start, whether or not training stops before.
+ *
+ * @example
+ * const t = new SgnsTrainer(sessions, N, rows, opts);
+ * for (let e = 0; e < opts.epochs; e++) t.epoch();
+ * const { inVec, outVec } = t.vectors();
  */
-export function trainEmbeddings(
-  sessions: Sessions,
-  items: number,
-  rows: ItemRows,
-  opts: Readonly<SgnsOptions>,
-  onEpoch?: (epoch: number, loss: number) => void,
-): Embeddings {
-  const D = opts.dim;
-  const L = opts.maxHistory;
-  const rng = new Prng(opts.seed);
-  // Parameters train in float64 (no float32 round-trips in the hot loop; validation metrics were
-  // the same to 4 decimals as with float32) and are handed out as float32, the model's type.
-  const inTable = new Float64Array(rows.rows * D);
-  for (let i = 0; i < inTable.length; i++) inTable[i] = (rng.nextFloat() - 0.5) / D;
-  const outTable = new Float64Array(rows.rows * D);
-  const counts = new Float64Array(items);
-  for (let i = 0; i < sessions.item.length; i++) counts[sessions.item[i]!]!++;
-  const table = negativeTable(counts, Math.max(1 << 16, items * 64));
+export class SgnsTrainer {
+  readonly counts: Float64Array;
+  /** Training examples per epoch. */
+  readonly examples: number;
+  readonly #sessions: Sessions;
+  readonly #items: number;
+  readonly #rows: ItemRows;
+  readonly #opts: Readonly<SgnsOptions>;
+  readonly #rng: Prng;
+  readonly #inTable: Float64Array;
+  readonly #outTable: Float64Array;
+  readonly #table: Int32Array;
+  readonly #order: Int32Array;
+  readonly #sessionOf: Int32Array;
+  #step = 0;
+  #epochs = 0;
 
-  const typeWeight = EVENT_TYPES.map((t) => opts.weighting.event[t]);
-  const meanType = typeWeight.reduce((a, b) => a + b, 0) / typeWeight.length;
-  const perMs = opts.weighting.halfLifeHours > 0 ? Math.LN2 / (opts.weighting.halfLifeHours * 3_600_000) : 0;
-  const decay = Float64Array.from({ length: L }, (_, age) => Math.pow(opts.weighting.stepDecay, age));
-  const order = targetSteps(sessions);
-  const sessionOf = new Int32Array(sessions.item.length);
-  for (let s = 0; s < sessions.count; s++) sessionOf.fill(s, sessions.offsets[s]!, sessions.offsets[s + 1]!);
+  constructor(sessions: Sessions, items: number, rows: ItemRows, opts: Readonly<SgnsOptions>) {
+    const D = opts.dim;
+    this.#sessions = sessions;
+    this.#items = items;
+    this.#rows = rows;
+    this.#opts = opts;
+    this.#rng = new Prng(opts.seed);
+    // Parameters train in float64 (no float32 round-trips in the hot loop; validation metrics were
+    // the same to 4 decimals as with float32) and are handed out as float32, the model's type.
+    this.#inTable = new Float64Array(rows.rows * D);
+    for (let i = 0; i < this.#inTable.length; i++) this.#inTable[i] = (this.#rng.nextFloat() - 0.5) / D;
+    this.#outTable = new Float64Array(rows.rows * D);
+    this.counts = new Float64Array(items);
+    for (let i = 0; i < sessions.item.length; i++) this.counts[sessions.item[i]!]!++;
+    this.#table = negativeTable(this.counts, Math.max(1 << 16, items * 64));
+    this.#order = targetSteps(sessions);
+    this.examples = this.#order.length;
+    this.#sessionOf = new Int32Array(sessions.item.length);
+    for (let s = 0; s < sessions.count; s++) this.#sessionOf.fill(s, sessions.offsets[s]!, sessions.offsets[s + 1]!);
+  }
 
-  const u = new Float64Array(D);
-  const gradU = new Float64Array(D);
-  const vec = new Float64Array(D);
-  const gradOut = new Float64Array(D);
-  const ctxItem = new Int32Array(L);
-  const ctxW = new Float64Array(L);
-  const totalSteps = opts.epochs * order.length;
-  let step = 0;
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
+  /** Epochs run so far. */
+  get epochs(): number {
+    return this.#epochs;
+  }
+
+  /**
+   * Runs one epoch over every training example; returns its mean loss. With `rate`, the epoch
+   * runs at that multiple of the starting learning rate instead of the planned schedule (how a
+   * caller that lowers the rate on a validation plateau drives it).
+   */
+  epoch(rate?: number): number {
+    const opts = this.#opts;
+    const sessions = this.#sessions;
+    const rows = this.#rows;
+    const rng = this.#rng;
+    const order = this.#order;
+    const D = opts.dim;
+    const L = opts.maxHistory;
+    const typeWeight = EVENT_TYPES.map((t) => opts.weighting.event[t]);
+    const meanType = typeWeight.reduce((a, b) => a + b, 0) / typeWeight.length;
+    const perMs = opts.weighting.halfLifeHours > 0 ? Math.LN2 / (opts.weighting.halfLifeHours * 3_600_000) : 0;
+    const decay = Float64Array.from({ length: L }, (_, age) => Math.pow(opts.weighting.stepDecay, age));
+    const u = new Float64Array(D);
+    const gradU = new Float64Array(D);
+    const vec = new Float64Array(D);
+    const gradOut = new Float64Array(D);
+    const ctxItem = new Int32Array(L);
+    const ctxW = new Float64Array(L);
+    const totalSteps = Math.max(1, opts.epochs * order.length);
     for (let i = order.length - 1; i > 0; i--) {
       const j = rng.int(i + 1);
       const a = order[i]!;
@@ -161,15 +207,16 @@ export function trainEmbeddings(
       order[j] = a;
     }
     let loss = 0;
-    for (let e = 0; e < order.length; e++, step++) {
+    for (let e = 0; e < order.length; e++, this.#step++) {
       const t = order[e]!;
-      const from = Math.max(sessions.offsets[sessionOf[t]!]!, t - L);
+      const from = Math.max(sessions.offsets[this.#sessionOf[t]!]!, t - L);
       const n = t - from;
-      const now = sessions.time[t]!;
+      // Ages from the newest context step, as the page measures them (fillWeights).
+      const newest = sessions.time[t - 1]!;
       let total = 0;
       for (let c = 0; c < n; c++) {
         const p = t - 1 - c;
-        const w = typeWeight[sessions.code[p]!]! * decay[c]! * Math.exp(-perMs * Math.max(0, now - sessions.time[p]!));
+        const w = typeWeight[sessions.code[p]!]! * decay[c]! * Math.exp(-perMs * Math.max(0, newest - sessions.time[p]!));
         ctxItem[c] = sessions.item[p]!;
         ctxW[c] = w;
         total += w;
@@ -177,17 +224,18 @@ export function trainEmbeddings(
       const scale = 1 / Math.max(total + opts.shrink, 1e-6);
       u.fill(0);
       for (let c = 0; c < n; c++) {
-        compose(inTable, rows, ctxItem[c]!, D, vec);
+        compose(this.#inTable, rows, ctxItem[c]!, D, vec);
         const w = ctxW[c]! * scale;
         for (let d = 0; d < D; d++) u[d] = u[d]! + w * vec[d]!;
       }
       gradU.fill(0);
-      const lr = opts.learningRate * Math.max(0.01, 1 - step / totalSteps) * (typeWeight[sessions.code[t]!]! / meanType);
+      const progress = rate ?? (opts.decayPerEpoch === undefined ? 1 - this.#step / totalSteps : Math.pow(opts.decayPerEpoch, this.#step / Math.max(1, order.length)));
+      const lr = opts.learningRate * Math.max(0.01, progress) * (typeWeight[sessions.code[t]!]! / meanType);
       const target = sessions.item[t]!;
       for (let k = 0; k <= opts.negatives; k++) {
-        const j = k === 0 ? target : table[rng.int(table.length)]!;
+        const j = k === 0 ? target : this.#table[rng.int(this.#table.length)]!;
         if (k > 0 && j === target) continue;
-        compose(outTable, rows, j, D, vec);
+        compose(this.#outTable, rows, j, D, vec);
         let dot = 0;
         for (let d = 0; d < D; d++) dot += u[d]! * vec[d]!;
         const sig = dot > 20 ? 1 : dot < -20 ? 0 : 1 / (1 + Math.exp(-dot));
@@ -197,19 +245,46 @@ export function trainEmbeddings(
           gradU[d] = gradU[d]! + g * vec[d]!;
           gradOut[d] = g * u[d]!;
         }
-        spread(outTable, rows, j, D, gradOut, 1);
+        spread(this.#outTable, rows, j, D, gradOut, 1);
       }
-      for (let c = 0; c < n; c++) spread(inTable, rows, ctxItem[c]!, D, gradU, ctxW[c]! * scale);
+      for (let c = 0; c < n; c++) spread(this.#inTable, rows, ctxItem[c]!, D, gradU, ctxW[c]! * scale);
     }
-    onEpoch?.(epoch, loss / Math.max(1, order.length));
+    this.#epochs++;
+    return loss / Math.max(1, order.length);
   }
-  const inVec = new Float32Array(items * D);
-  const outVec = new Float32Array(items * D);
-  for (let i = 0; i < items; i++) {
-    compose(inTable, rows, i, D, vec);
-    inVec.set(vec, i * D);
-    compose(outTable, rows, i, D, vec);
-    outVec.set(vec, i * D);
+
+  /** The current item vectors ([N, D] each, composed from their rows), as float32. */
+  vectors(): { inVec: Float32Array; outVec: Float32Array } {
+    const D = this.#opts.dim;
+    const inVec = new Float32Array(this.#items * D);
+    const outVec = new Float32Array(this.#items * D);
+    const vec = new Float64Array(D);
+    for (let i = 0; i < this.#items; i++) {
+      compose(this.#inTable, this.#rows, i, D, vec);
+      inVec.set(vec, i * D);
+      compose(this.#outTable, this.#rows, i, D, vec);
+      outVec.set(vec, i * D);
+    }
+    return { inVec, outVec };
   }
-  return { inVec, outVec, counts, examples: order.length };
+}
+
+/**
+ * Trains context and candidate vectors for `opts.epochs` epochs (see {@link SgnsTrainer}).
+ *
+ * @example const emb = trainEmbeddings(sessions, N, idRows(N), opts);
+ */
+export function trainEmbeddings(
+  sessions: Sessions,
+  items: number,
+  rows: ItemRows,
+  opts: Readonly<SgnsOptions>,
+  onEpoch?: (epoch: number, loss: number) => void,
+): Embeddings {
+  const trainer = new SgnsTrainer(sessions, items, rows, opts);
+  for (let e = 0; e < opts.epochs; e++) {
+    const loss = trainer.epoch();
+    onEpoch?.(e, loss);
+  }
+  return { ...trainer.vectors(), counts: trainer.counts, examples: trainer.examples };
 }

@@ -5,13 +5,14 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RecommenderItems, RecommenderManifest } from '../../src/recommend/manifest.ts';
+import { RECOMMENDER_FORMAT_VERSION, type RecommenderItems, type RecommenderManifest } from '../../src/recommend/manifest.ts';
 import { sha256Hex } from '../onnx/sha256.ts';
 import { readCatalog, type TrainCatalog } from './catalog.ts';
 import { checkCatalog } from './catalog-check.ts';
 import { exportRecommender, GRAPH_NAMES } from './export-onnx.ts';
 import { DEFAULT_MODEL_OPTIONS, fitModel, type FittedModel, type ModelOptions } from './model.ts';
-import { readEvents, type ReadStats } from './read-events.ts';
+import { readEvents, type EventLog, type ReadStats } from './read-events.ts';
+import { selectModel, type Selection } from './select.ts';
 import { buildSessions, timeRange, type Sessions } from './sessions.ts';
 import { learnComplements, trendingScores } from './signals.ts';
 import { readCatalogText } from '../encoder/catalog-text.ts';
@@ -24,6 +25,12 @@ export interface TrainOptions {
   events: string;
   outDir: string;
   model?: Partial<ModelOptions>;
+  /**
+   * Choose settings on a validation split of the training data (select.ts). Default true.
+   * `fixedEpochs`/`fixedDim` pin those two (the CLI's `--epochs`/`--dim`); `false` keeps the
+   * options as given.
+   */
+  validation?: boolean | { fixedEpochs?: number; fixedDim?: number };
   /** Half-life of the packaged trending scores. Default 7 days. */
   trendingHalfLifeDays?: number;
   /** Default list length written to the manifest. Default 10. */
@@ -48,6 +55,8 @@ export interface TrainSummary {
   seconds: { read: number; fit: number; write: number; total: number };
   eventsPerSecond: number;
   epochLoss: number[];
+  /** What validation chose, unless `validation: false`. */
+  selection?: Selection;
   /** The search encoder and index, unless `encoder: false`. */
   search?: SearchPackageSummary;
 }
@@ -76,20 +85,26 @@ export function buildItemsFile(catalog: TrainCatalog, sessions: Sessions, option
   };
 }
 
-/** Writes the three files and returns the manifest. */
-export async function writePackage(
-  outDir: string,
+/** The package in memory: the model bytes, the item table bytes and the manifest naming both. */
+export interface PackageFiles {
+  onnx: Uint8Array;
+  items: Uint8Array;
+  manifest: RecommenderManifest;
+}
+
+/** Builds the package's files in memory (what {@link writePackage} writes; the eval scores these bytes). */
+export function packageFiles(
   fit: FittedModel,
   items: RecommenderItems,
   options: Readonly<ModelOptions>,
   k: number,
   training: Record<string, unknown>,
-): Promise<RecommenderManifest> {
+): PackageFiles {
   const onnx = exportRecommender(fit.weights, { seed: String(options.seed) });
   const itemsBytes = new TextEncoder().encode(JSON.stringify(items));
   const manifest: RecommenderManifest = {
     format: 'inpage-recommender',
-    formatVersion: 1,
+    formatVersion: RECOMMENDER_FORMAT_VERSION,
     model: 'recommender.onnx',
     items: 'items.json',
     inputs: { ...GRAPH_NAMES.inputs },
@@ -103,11 +118,42 @@ export async function writePackage(
     },
     training,
   };
+  return { onnx, items: itemsBytes, manifest };
+}
+
+/** Writes the three files and returns the manifest. */
+export async function writePackage(
+  outDir: string,
+  fit: FittedModel,
+  items: RecommenderItems,
+  options: Readonly<ModelOptions>,
+  k: number,
+  training: Record<string, unknown>,
+): Promise<RecommenderManifest> {
+  const files = packageFiles(fit, items, options, k, training);
   await mkdir(outDir, { recursive: true });
-  await writeFile(join(outDir, 'recommender.onnx'), onnx);
-  await writeFile(join(outDir, 'items.json'), itemsBytes);
-  await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return manifest;
+  await writeFile(join(outDir, 'recommender.onnx'), files.onnx);
+  await writeFile(join(outDir, 'items.json'), files.items);
+  await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(files.manifest, null, 2)}\n`);
+  return files.manifest;
+}
+
+/**
+ * Fits the model on all of `events`, after choosing its settings on a validation split of them
+ * unless `validation` is false.
+ */
+export function fitWithValidation(
+  events: EventLog,
+  sessions: Sessions,
+  catalog: TrainCatalog,
+  options: Readonly<ModelOptions>,
+  validation: NonNullable<TrainOptions['validation']>,
+  log: (line: string) => void = () => {},
+): { fit: FittedModel; selection?: Selection; options: ModelOptions } {
+  if (validation === false) return { fit: fitModel(sessions, catalog, options), options: { ...options } };
+  const pins = validation === true ? {} : validation;
+  const selection = selectModel(events, catalog, options, { ...pins, log });
+  return { fit: fitModel(sessions, catalog, selection.options, selection.rates), selection, options: selection.options };
 }
 
 /**
@@ -117,7 +163,8 @@ export async function writePackage(
  */
 export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const log = opts.log ?? (() => {});
-  const options: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, ...opts.model };
+  let options: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, ...opts.model };
+  if (options.transitions.recent > options.maxHistory) throw new Error(`history length ${options.maxHistory} must be at least the ${options.transitions.recent} recent steps the transitions read`);
   const t0 = performance.now();
   const catalog = await readCatalog(opts.catalog);
   const texts = await readCatalogText(opts.catalog);
@@ -127,9 +174,10 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const sessions = buildSessions(events);
   const t1 = performance.now();
   log(`read ${events.length.toLocaleString('en')} events in ${sessions.count.toLocaleString('en')} sessions (${((t1 - t0) / 1000).toFixed(1)} s)`);
-  const fit = fitModel(sessions, catalog, options);
+  const { fit, selection, options: chosen } = fitWithValidation(events, sessions, catalog, options, opts.validation ?? true, log);
+  options = chosen;
   const t2 = performance.now();
-  log(`fitted ${fit.examples.toLocaleString('en')} examples × ${options.epochs} epochs, loss ${fit.epochLoss.map((l) => l.toFixed(3)).join(' → ')} (${((t2 - t1) / 1000).toFixed(1)} s)`);
+  log(`fitted ${fit.examples.toLocaleString('en')} examples × ${fit.epochLoss.length} epochs, loss ${fit.epochLoss.map((l) => l.toFixed(3)).join(' → ')} (${((t2 - t1) / 1000).toFixed(1)} s)`);
   const halfLifeDays = opts.trendingHalfLifeDays ?? 7;
   const items = buildItemsFile(catalog, sessions, options, halfLifeDays);
   const [from, until] = timeRange(sessions);
@@ -141,6 +189,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     from: iso(from),
     until: iso(until),
     options: { ...options },
+    ...(selection === undefined ? {} : { validation: { ...selection.validation, rates: selection.rates, choices: selection.choices } }),
   });
   // The text encoder learns to place item text near these item vectors (tools/encoder). Without
   // any text there is nothing to learn: no encoder, and no stale one from an earlier run.
@@ -160,6 +209,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     seconds: { read: (t1 - t0) / 1000, fit: (t2 - t1) / 1000, write: (t3 - t2) / 1000, total },
     eventsPerSecond: events.length / Math.max(total, 1e-9),
     epochLoss: fit.epochLoss,
+    ...(selection === undefined ? {} : { selection }),
     ...(search === undefined ? {} : { search }),
   };
 }
