@@ -48,6 +48,14 @@ export function formatPrice(price: number, fmt: Pick<CardFormat, 'currency' | 'l
   return price.toFixed(2);
 }
 
+/** True when the cards `b` would render exactly as the cards `a` (same items, text and order). */
+export function sameCards(a: readonly CardData[], b: readonly CardData[]): boolean {
+  return a.length === b.length && a.every((x, i) => {
+    const y = b[i]!;
+    return x.item.id === y.item.id && x.item.title === y.item.title && x.item.price === y.item.price && x.item.category === y.item.category && x.reason === y.reason;
+  });
+}
+
 /** A skeleton card: the same boxes and heights as a real one, hidden from assistive tech. */
 export function skeletonCard(doc: Document): HTMLLIElement {
   const li = el(doc, 'li', 's', 'card skeleton');
