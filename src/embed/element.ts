@@ -35,7 +35,7 @@
  * successful forget fires `inpage:forget` {erased} and re-renders the list.
  */
 import type { ItemInfo, Recommendation, RecommendOptions, TrackInput } from '../recommend/index.ts';
-import { productCard, sameCards, skeletonCard, type CardData, type CardFormat } from './cards.ts';
+import { priceFormatter, productCard, sameCards, skeletonCard, type CardData, type CardFormat } from './cards.ts';
 import { disclosure, disclosureSkeleton, notice, type ForgetControls } from './disclosure.ts';
 import { watchImpressions } from './impressions.ts';
 import type { LastLists, PackageManifest, RememberedCard } from './last-list.ts';
@@ -117,6 +117,8 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
   let warned = false;
   // Per definition, not per module: two SDK copies (two registries) share nothing.
   const styles: { sheet?: CSSStyleSheet } = {};
+  /** Price formatters by currency and locale, built once per definition. */
+  const prices = new Map<string, (price: number) => string>();
   /** The connected elements of this definition, for sharing out products (no repeats). */
   const onPage = new Set<InpageRecommendations>();
   const onError = options.onError ?? ((e: unknown): void => {
@@ -190,6 +192,8 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       if (linkTemplate) fmt.linkTemplate = linkTemplate;
       if (currency) fmt.currency = currency;
       if (options.locale) fmt.locale = options.locale;
+      const key = `${fmt.currency ?? ''} ${fmt.locale ?? ''}`;
+      fmt.prices = prices.get(key) ?? prices.set(key, priceFormatter(fmt)).get(key);
       return fmt;
     }
 

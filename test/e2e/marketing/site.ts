@@ -3,7 +3,7 @@
  * fold) and a product page (`similar` and `for-you`), with or without the documented script tag
  * (the `<!--inpage-->` blocks: `inpage.css` and `inpage.js`). Served as a site serves pages: HTML
  * revalidated (`no-cache`, never `no-store`, which keeps a page out of the back/forward cache),
- * static files cacheable. Used by test/e2e/marketing.spec.ts and the bench (bench/site/).
+ * the recommender package for a few minutes, static files longer. Used by test/e2e/marketing.spec.ts and the bench (bench/site/).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -41,12 +41,14 @@ export async function writeMarketingSite(dir: string, cdn: string, variant: Site
 
 /**
  * Serves `dir` (the pages) and `publicDir` (the recommender package under /reco/, product images
- * under /shop/images/) on one origin.
+ * under /shop/images/) on one origin. HTML revalidates on every view; the package is cached for
+ * `packageCache` (default `public, max-age=300`, what docs/EMBED.md advises: a new package reaches
+ * every visitor within 5 minutes, and a repeat view checks its remembered lists without a round
+ * trip); images for an hour.
  */
-export function serveMarketingSite(dir: string, publicDir: string): Promise<RunningServer> {
+export function serveMarketingSite(dir: string, publicDir: string, packageCache = 'public, max-age=300'): Promise<RunningServer> {
   return serve({
     roots: [dir, publicDir],
-    // HTML and the recommender package revalidate on every view; the rest is cacheable.
-    cacheControl: (p) => (p === '/' || p.endsWith('.html') || p.startsWith('/reco/') ? 'no-cache' : 'public, max-age=3600'),
+    cacheControl: (p) => (p === '/' || p.endsWith('.html') ? 'no-cache' : p.startsWith('/reco/') ? packageCache : 'public, max-age=3600'),
   });
 }
