@@ -3,6 +3,7 @@
  */
 import { BROADBAND } from './config.ts';
 import type { BenchResults } from './types.ts';
+import { repeatViewSection, vitalsSection } from './site/report.ts';
 
 export type { BenchResults };
 
@@ -105,5 +106,7 @@ export function renderMarkdown(r: BenchResults): string {
     L.push(`| Inpage (mean batch ${f(b.meanBatchSize, 1)}) | ${f(b.inpageMs, 1)} |`, `| bare ORT worker, one by one | ${f(b.bareMs, 1)} |`);
     L.push('', `Inpage is ${f(b.ratio, 2)}× faster (target ≥ 4×: ${verdict(b.ratio >= 4)}).`);
   }
+  if (r.repeatView) L.push(...repeatViewSection(r.repeatView, r.meta.reps));
+  if (r.vitals) L.push(...vitalsSection(r.vitals, r.meta.reps));
   return L.join('\n');
 }

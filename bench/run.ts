@@ -17,6 +17,9 @@ import { renderMarkdown } from './report.ts';
 import { recommendScenario } from './recommend.ts';
 import { ARGS, BROADBAND, ONLY, REPS } from './config.ts';
 import type { BenchResults, ColdWarm, Phases } from './types.ts';
+import { startSite } from './site/serve.ts';
+import { repeatViewScenario } from './site/repeat-view.ts';
+import { vitalsScenario } from './site/vitals.ts';
 import { createMlp } from '../tools/models/index.ts';
 import { searchScenario } from './search.ts';
 import { chatScenario } from './chat.ts';
@@ -132,6 +135,24 @@ export async function runBench(): Promise<void> {
         webgpu: await repeat('three loads at once, webgpu', gpu, base, (p) => p.evaluate(() => window.bench.threeLoads({ backend: 'auto' }))),
       }),
       bareBurst: () => repeat('256 requests vs a bare worker', cpu, base, (p) => p.evaluate(() => window.bench.bareBurst({ url: 'models/wide-mlp.onnx', width: 256, n: 256, reps: 10, warmup: 5 }))),
+      // #19: the marketing site with the script tag (bench/site/): repeat views, Core Web Vitals.
+      repeatView: async () => {
+        const site = await startSite();
+        try {
+          const profile = (dir: string): Promise<BrowserContext> => chromium.launchPersistentContext(dir, { headless: true, ...(executablePath ? { executablePath } : {}), args: ARGS });
+          return await repeatViewScenario(profile, site.tag.url, site.tagRevalidate.url, REPS);
+        } finally {
+          await site.close();
+        }
+      },
+      vitals: async () => {
+        const site = await startSite();
+        try {
+          return await vitalsScenario(cpu, site.tag.url, site.bare.url, REPS, executablePath ? { executablePath, args: ARGS } : undefined);
+        } finally {
+          await site.close();
+        }
+      },
     };
     if (ONLY) {
       // A partial run (while working on one lever) never overwrites the full results.

@@ -3,6 +3,8 @@ import type { RecommendBench } from './recommend.ts';
 import type { PipelineBench } from './app/bench.ts';
 import type { ContentionResult, ThreeLoadsResult } from './app/contention.ts';
 import type { BareBurstResult } from './app/bare-burst.ts';
+import type { RepeatViewResult } from './site/repeat-view.ts';
+import type { VitalsResult } from './site/vitals.ts';
 
 export type Lat = { p50: number; p95: number };
 export type Throughput = { batchedMs: number; unbatchedMs: number; firstBatchedMs: number; firstUnbatchedMs: number; batchedPerSec: number; unbatchedPerSec: number; meanBatchSize: number; batchedComputeMs: number; unbatchedComputeMs: number; batching: string };
@@ -23,4 +25,8 @@ export interface BenchResults {
   contention?: Record<'wasmSearch' | 'wasmBigMlp' | 'webgpuSearch' | 'webgpuBigMlp' | 'wasmSearchOwnWorker' | 'wasmBigMlpOwnWorker' | 'webgpuSearchOwnWorker' | 'webgpuBigMlpOwnWorker', ContentionResult>;
   bareBurst?: BareBurstResult;
   threeLoads?: Record<'wasm' | 'webgpu', ThreeLoadsResult>;
+  /** #19: instant repeat views on the marketing site (bench/site/repeat-view.ts). */
+  repeatView?: RepeatViewResult;
+  /** #19: Core Web Vitals of the marketing page with and without the script tag (bench/site/vitals.ts). */
+  vitals?: VitalsResult;
 }

@@ -14,12 +14,15 @@
  * the elements before it (in document order) show, after they have rendered. `allow-repeats` on
  * an element lets it show what it likes (its own products still count for the elements after it).
  *
- * State for page CSS: the element sets `data-state` on itself to 'loading', 'ready', 'empty'
- * (nothing to show) or 'error', so a page can collapse or hide it and its surroundings, e.g.
- * `section:has(> inpage-recommendations[data-state="empty"]) { display: none }`.
+ * State for page CSS: the element sets `data-state` on itself to 'loading', 'cached' (see
+ * below), 'ready', 'empty' (nothing to show) or 'error', so a page can collapse or hide it and its
+ * surroundings, e.g. `section:has(> inpage-recommendations[data-state="empty"]) { display: none }`.
  *
  * It shows a skeleton at once and asks for data through `options.recommender()` (the script tag
- * makes that wait for idle). Events (bubbling, composed): `inpage:render` {itemIds},
+ * makes that wait for idle). With `options.lastLists` (last-list.ts; the script tag sets it) a
+ * repeat page view paints, into that skeleton, the list the same question got last time on this
+ * device, as `data-state="cached"` (still `aria-busy`), until the model's answer confirms it (the
+ * cards stay) or replaces it (same boxes: nothing moves). Events (bubbling, composed): `inpage:render` {itemIds},
  * `inpage:impression` {itemIds} for the cards that just became at least half visible (each card
  * once per rendered list), `inpage:click` {itemId, position, href} (cancelable:
  * `preventDefault()` stops the navigation, for client-side routers) and `inpage:error`
@@ -32,8 +35,11 @@
  * successful forget fires `inpage:forget` {erased} and re-renders the list.
  */
 import type { ItemInfo, Recommendation, RecommendOptions, TrackInput } from '../recommend/index.ts';
-import { productCard, skeletonCard, type CardFormat } from './cards.ts';
+import { priceFormatter, productCard, sameCards, skeletonCard, type CardData, type CardFormat } from './cards.ts';
 import { disclosure, disclosureSkeleton, notice, type ForgetControls } from './disclosure.ts';
+import { watchImpressions } from './impressions.ts';
+import type { LastLists, PackageManifest, RememberedCard } from './last-list.ts';
+import { ATTRIBUTES, mayPersonalise, requestOf } from './request.ts';
 import { stringsFor, type ElementStrings, type StringTable } from './strings.ts';
 import { applyStyles } from './styles.ts';
 
@@ -47,6 +53,8 @@ export interface RecommendationsSource {
   track(event: TrackInput): void;
   /** Erases the visitor's history (the disclosure's button; `Recommender.forget` fits). */
   forget?(): Promise<unknown>;
+  /** The package's manifest (`Recommender.manifest` fits): which package a remembered list came from. */
+  readonly manifest?: PackageManifest;
 }
 
 /**
@@ -73,25 +81,19 @@ export interface RecommendationsElementOptions {
   tagName?: string;
   /** Extra languages or overrides of the shipped strings (en, de, fr, es), by lower-case language tag. */
   strings?: StringTable;
+  /**
+   * Instant repeat views: each element's last list, painted at once on the next page view while
+   * the model loads (`createLastLists`, from `inpage/embed`). Default none: every view starts
+   * from the skeleton.
+   */
+  lastLists?: LastLists;
 }
 
-const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'allow-repeats', 'image-template', 'link-template', 'currency'] as const;
-const STRATEGIES = ['for-you', 'similar', 'complete-the-look', 'trending'] as const;
-/** What the element is doing, as its `data-state` attribute. */
-export type RecommendationsState = 'loading' | 'ready' | 'empty' | 'error';
-/** Share of a card that must be on screen for an impression. */
-const IMPRESSION_SHARE = 0.5;
-
-/** Lists the visitor's history can shape get the "Why these?" disclosure. */
-function mayPersonalise(req: RecommendOptions): boolean {
-  return req.strategy === 'for-you' || (req.strategy === 'complete-the-look' && req.itemId === undefined);
-}
-
-/** `count` clamped to 1..24; anything unparsable is the default 4. */
-function countOf(value: string | null): number {
-  const n = Number(value ?? '4');
-  return Number.isInteger(n) ? Math.min(24, Math.max(1, n)) : 4;
-}
+/**
+ * What the element is doing, as its `data-state` attribute. 'cached': showing the list remembered
+ * from an earlier page view while the model loads (not yet confirmed, no impressions reported).
+ */
+export type RecommendationsState = 'loading' | 'cached' | 'ready' | 'empty' | 'error';
 
 function errorFacts(e: unknown): { code: string; message: string } {
   const code = typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : 'INTERNAL';
@@ -115,6 +117,8 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
   let warned = false;
   // Per definition, not per module: two SDK copies (two registries) share nothing.
   const styles: { sheet?: CSSStyleSheet } = {};
+  /** Price formatters by currency and locale, built once per definition. */
+  const prices = new Map<string, (price: number) => string>();
   /** The connected elements of this definition, for sharing out products (no repeats). */
   const onPage = new Set<InpageRecommendations>();
   const onError = options.onError ?? ((e: unknown): void => {
@@ -141,6 +145,8 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
     private finishDone: () => void = () => {};
     /** Item ids on screen now. */
     private shown: readonly string[] = [];
+    /** The remembered cards painted while the model loads (state 'cached'). */
+    private cached: CardData[] | undefined;
 
     constructor() {
       super();
@@ -186,25 +192,9 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       if (linkTemplate) fmt.linkTemplate = linkTemplate;
       if (currency) fmt.currency = currency;
       if (options.locale) fmt.locale = options.locale;
+      const key = `${fmt.currency ?? ''} ${fmt.locale ?? ''}`;
+      fmt.prices = prices.get(key) ?? prices.set(key, priceFormatter(fmt)).get(key);
       return fmt;
-    }
-
-    private request(): RecommendOptions {
-      const strategy = this.getAttribute('strategy') ?? 'for-you';
-      const req: RecommendOptions = {
-        strategy: (STRATEGIES as readonly string[]).includes(strategy) ? strategy as RecommendOptions['strategy'] & string : 'for-you',
-        k: countOf(this.getAttribute('count')),
-      };
-      const item = this.getAttribute('item');
-      if (item) req.itemId = item;
-      const filter: NonNullable<RecommendOptions['filter']> = {};
-      const category = this.getAttribute('category');
-      if (category) filter.category = category.split(',').map((c) => c.trim()).filter(Boolean);
-      const maxPrice = Number(this.getAttribute('max-price') ?? NaN);
-      if (Number.isFinite(maxPrice)) filter.maxPrice = maxPrice;
-      if (this.hasAttribute('in-stock')) filter.inStock = true;
-      if (Object.keys(filter).length > 0) req.filter = filter;
-      return req;
     }
 
     /** Heading (when asked for) and list, in the part structure the stylesheet sizes. */
@@ -245,13 +235,15 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       const finished = this.finishDone;
       this.observer?.disconnect();
       this.state('loading');
-      const req = this.request();
+      this.cached = undefined;
+      const req = requestOf(this);
       const list = this.frame(true);
       for (let i = 0; i < (req.k ?? 4); i++) list.append(skeletonCard(this.ownerDocument));
       if (mayPersonalise(req)) list.after(disclosureSkeleton(this.ownerDocument));
+      // Earlier elements first: their products are left out of this list unless repeats are allowed.
+      const before = this.hasAttribute('allow-repeats') ? [] : this.earlier();
+      if (options.lastLists) void this.recall(options.lastLists, req, generation, before);
       try {
-        // Earlier elements first: their products are left out of this list unless repeats are allowed.
-        const before = this.hasAttribute('allow-repeats') ? [] : this.earlier();
         await Promise.all(before.map((other) => other.done));
         const exclude = [...new Set(before.flatMap((other) => other.shown))];
         if (exclude.length > 0) req.exclude = exclude;
@@ -259,7 +251,9 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
         const recs = await source.recommend(req);
         if (generation !== this.generation) return;
         this.source = source;
-        this.render(recs, source, mayPersonalise(req));
+        const cards = this.render(recs, source, mayPersonalise(req));
+        delete req.exclude;
+        options.lastLists?.remember(req, cards, source.manifest);
       } catch (e) {
         if (generation !== this.generation) return;
         this.fail(e);
@@ -268,24 +262,53 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       }
     }
 
-    private render(recs: SourceRecommendation[], source: RecommendationsSource, explain: boolean): void {
+    /**
+     * Paints the list this question got last time into the skeleton, unless the answer came
+     * first: only cards no element before this one shows; slots left over stay skeletons.
+     */
+    private async recall(lists: LastLists, req: RecommendOptions, generation: number, before: readonly InpageRecommendations[]): Promise<void> {
+      const remembered: RememberedCard[] | undefined = await lists.recall(req).catch(() => undefined);
+      if (!remembered || generation !== this.generation || this.getAttribute('data-state') !== 'loading') return;
+      const taken = new Set(before.flatMap((other) => other.shown));
+      const slots = this.root.querySelectorAll('ul > [part~="skeleton"]');
+      const cards = remembered.filter((c) => !taken.has(c.item.id)).slice(0, slots.length).map((c, position) => ({ ...c, position }));
+      if (cards.length === 0) return;
+      const fmt = this.format();
+      cards.forEach((card, i) => slots[i]!.replaceWith(productCard(this.ownerDocument, card, fmt)));
+      this.cached = cards;
+      this.shown = cards.map((c) => c.item.id);
+      this.state('cached');
+    }
+
+    /** Shows the answer (keeping a painted remembered list that matches it) and returns its cards. */
+    private render(recs: SourceRecommendation[], source: RecommendationsSource, explain: boolean): CardData[] {
       const fmt = this.format();
       const cards = recs.flatMap((r, position) => {
         const item = source.item(r.itemId);
         return item ? [{ item, reason: r.reason, position }] : [];
       });
+      const confirmed = this.cached !== undefined && sameCards(this.cached, cards);
+      this.cached = undefined;
       this.shown = cards.map((c) => c.item.id);
       if (cards.length === 0) {
         this.root.replaceChildren();
         this.state('empty');
       } else {
         this.state('ready');
-        const list = this.frame(false);
-        for (const card of cards) list.append(productCard(this.ownerDocument, card, fmt));
-        this.watchImpressions(list, source);
+        let list = this.root.querySelector('ul');
+        if (confirmed && list) {
+          // Same cards: keep them (no image reloads); drop the placeholders, the list is final.
+          list.parentElement?.setAttribute('aria-busy', 'false');
+          for (const s of this.root.querySelectorAll('[part~="skeleton"]')) s.remove();
+        } else {
+          list = this.frame(false);
+          for (const card of cards) list.append(productCard(this.ownerDocument, card, fmt));
+        }
+        this.observer = watchImpressions(list, (itemIds) => this.seen(itemIds, source));
         if (explain) this.explain(list, recs.some((r) => r.personalised === true), source);
       }
       this.emit('inpage:render', { itemIds: cards.map((c) => c.item.id) });
+      return cards;
     }
 
     /** The page's language for this element: its own or an ancestor's `lang`, else the locale option. */
@@ -323,39 +346,17 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       }
     }
 
-    /**
-     * One impression per card per rendered list, when at least half of the card is on screen (the
-     * share of the IAB/MRC display viewability guideline, without its one-second dwell), not on
-     * render: a card below the fold was not seen.
-     * Cards that appear together are reported together. A new render starts over.
-     */
-    private watchImpressions(list: HTMLElement, source: RecommendationsSource): void {
-      if (typeof IntersectionObserver !== 'function') return;
-      const pending = new Set(list.querySelectorAll<HTMLElement>('[data-item]'));
-      const observer = new IntersectionObserver((entries) => {
-        const itemIds: string[] = [];
-        for (const entry of entries) {
-          const link = entry.target as HTMLElement;
-          // isIntersecting alone is true for an edge touch; the ratio check is the real threshold.
-          if (!entry.isIntersecting || entry.intersectionRatio < IMPRESSION_SHARE || !pending.delete(link)) continue;
-          observer.unobserve(link);
-          const itemId = link.dataset['item'];
-          if (itemId) itemIds.push(itemId);
+    /** Cards of the rendered list that became visible (impressions.ts; each once per list). */
+    private seen(itemIds: string[], source: RecommendationsSource): void {
+      for (const itemId of itemIds) {
+        try {
+          source.track({ type: 'impression', itemId });
+        } catch (err) {
+          onError(err);
         }
-        if (pending.size === 0) observer.disconnect();
-        if (itemIds.length === 0) return;
-        for (const itemId of itemIds) {
-          try {
-            source.track({ type: 'impression', itemId });
-          } catch (err) {
-            onError(err);
-          }
-        }
-        this.emit('inpage:impression', { itemIds });
-        options.onImpression?.(itemIds, this);
-      }, { threshold: IMPRESSION_SHARE });
-      for (const link of pending) observer.observe(link);
-      this.observer = observer;
+      }
+      this.emit('inpage:impression', { itemIds });
+      options.onImpression?.(itemIds, this);
     }
 
     private onClick(e: Event): void {

@@ -9,6 +9,7 @@
  * defineRecommendationsElement({ recommender: () => rec, imageTemplate: '/shop/images/{id}.svg', linkTemplate: '/p/{id}', currency: 'EUR' });
  */
 export { defineRecommendationsElement, type RecommendationsElementOptions, type RecommendationsSource, type RecommendationsState, type SourceRecommendation } from './element.ts';
+export { createLastLists, packageVersion, type LastLists, type LastListsOptions, type PackageManifest, type RememberedCard } from './last-list.ts';
 export { ELEMENT_STRINGS, stringsFor, type ElementStrings, type StringTable } from './strings.ts';
 export { defineAssistantElement, renderAnswer, type AssistantElementOptions } from './assistant-element.ts';
 export { formatPrice, type CardFormat } from './cards.ts';

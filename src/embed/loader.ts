@@ -15,8 +15,9 @@
  * ```
  *
  * Before idle the loader only reads its config and defines the element (which paints a
- * skeleton); queued calls replay after idle, and nothing is fetched for a model until an element
- * or a call needs it. Pure on import: `installLoader` does the work.
+ * skeleton, or on a repeat view the list remembered for it, after one small fetch of the
+ * manifest to check it is still current); queued calls replay after idle, and nothing is fetched
+ * for a model until an element or a call needs it. Pure on import: `installLoader` does the work.
  *
  * Consent lives here, not in the lazily loaded runtime: with `data-consent="required"` the page's
  * consent tool is read from the start, and `Inpage.consent(false)` (or a revocation through the
@@ -30,6 +31,7 @@ import { INPAGE_VERSION } from '../version.ts';
 import { findOwnScript, readConfig, type EmbedConfig } from './config.ts';
 import { defineRecommendationsElement } from './element.ts';
 import { whenIdle } from './idle.ts';
+import { createLastLists } from './last-list.ts';
 import { createSite, type Runtime, type Site } from './site.ts';
 
 /** A queued call: a function given the loaded API, or `[method, ...args]`. */
@@ -153,13 +155,15 @@ export function installLoader(win: Win, script: HTMLScriptElement | undefined = 
   };
   win.Inpage = global;
   // Without custom elements the tags stay unknown elements showing their light-DOM fallback.
-  if (typeof win.customElements === 'object') defineElement(win, config, site, report);
+  if (typeof win.customElements === 'object') defineElement(win, config, site, report, consent);
   if (queued.length > 0) global.q.push(...(queued as InpageCommand[]));
   return global;
 }
 
-function defineElement(win: Window, config: EmbedConfig, site: Site, report: (e: unknown) => void): void {
+function defineElement(win: Window, config: EmbedConfig, site: Site, report: (e: unknown) => void, consent: Consent): void {
   const opts: Parameters<typeof defineRecommendationsElement>[0] = { recommender: () => site.recommender(), onError: report };
+  // Repeat views paint the last lists at once (consent permitting); see last-list.ts.
+  if (config.manifest) opts.lastLists = createLastLists({ manifestUrl: config.manifest, consent });
   if (config.imageTemplate) opts.imageTemplate = config.imageTemplate;
   if (config.linkTemplate) opts.linkTemplate = config.linkTemplate;
   if (config.currency) opts.currency = config.currency;

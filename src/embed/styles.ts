@@ -62,24 +62,31 @@ button[aria-disabled=true]{opacity:.6;cursor:progress}
 
 /** One row of cards with the default theme: borders, paddings, the image, gaps and the text boxes. */
 const ROW = `calc(${IMAGE_HEIGHT} + 2 * ${CARD_PADDING} + ${CARD_BORDER_PX + 3 * CARD_GAP_PX}px + ${CARD_TEXT_EM}em)`;
-/** The "Why these?" line under lists that may be personalised (for-you, complete-the-look without an item). */
-const WHY = `calc(${GAP} + 0.85 * 1.3em)`;
 /** The heading's box: 1.3 lines of the heading size, then the gap. */
 const HEADING = `calc(1.3 * ${HEADING_SIZE} + ${GAP})`;
+/** The closed "Why these?" line under a list that may be personalised: the gap, then 1.3 lines at .85em. */
+const WHY = `calc(${GAP} + ${0.85 * 1.3}em)`;
+/**
+ * Elements whose list may be personalised (they end in the disclosure): every strategy but
+ * `similar`, `trending` and `complete-the-look` with an item (an unknown strategy is 'for-you').
+ * In `:where()`, which adds no specificity: the rule that gives the space back stays the strongest.
+ */
+const PERSONALISABLE = ':where(:not([strategy=similar],[strategy=trending],[strategy=complete-the-look][item]))';
 
 /**
  * For the page, not the shadow root (dist/cdn/inpage.css, also `inpage/cdn/inpage.css`): load it
  * with a `<link rel="stylesheet">` so the element's space is reserved from the first paint, before
- * the `async` script has run. It reserves one row of cards and, on lists that may be
- * personalised, the "Why these?" line under them, exactly (with the default sizes;
- * `--inpage-reserve-height` overrides), and gives the space back when the element has nothing to
+ * the `async` script has run. It reserves one row of cards, exactly (with the default sizes;
+ * `--inpage-reserve-height` overrides), plus the heading and the closed "Why these?" line where
+ * the element shows them, and gives the space back when the element has nothing to
  * show (`data-state="empty"` or `"error"`). Being a file, it needs `style-src` to allow its
  * origin, never `'unsafe-inline'`.
  */
 export const RESERVE_CSS = `/* Inpage: reserve <inpage-recommendations> space before its script runs; give it back when empty. */
-inpage-recommendations{display:block;--inpage-reserve-why:0px;min-height:var(--inpage-reserve-height,calc(${ROW} + var(--inpage-reserve-why)))}
-inpage-recommendations[heading]{min-height:var(--inpage-reserve-height,calc(${ROW} + ${HEADING} + var(--inpage-reserve-why)))}
-inpage-recommendations:is(:not([strategy]),[strategy=for-you],[strategy=complete-the-look]:not([item])){--inpage-reserve-why:${WHY}}
+inpage-recommendations{display:block;min-height:var(--inpage-reserve-height,${ROW})}
+inpage-recommendations[heading]{min-height:var(--inpage-reserve-height,calc(${ROW} + ${HEADING}))}
+inpage-recommendations${PERSONALISABLE}{min-height:var(--inpage-reserve-height,calc(${ROW} + ${WHY}))}
+inpage-recommendations[heading]${PERSONALISABLE}{min-height:var(--inpage-reserve-height,calc(${ROW} + ${HEADING} + ${WHY}))}
 inpage-recommendations:is([data-state=empty],[data-state=error]){min-height:0}
 `;
 

@@ -101,11 +101,13 @@ test('data-consent="required": a full visit stores nothing anywhere, lists are n
   const after = await why(v.page, '#for-you');
   expect(after.button).toBe('Forget my history');
   expect(after.text).toMatch(/personalised on this device/);
-  expect(traces(await v.page.evaluate(snapshotStorage))).toEqual([`localStorage inpage:reco:${v.site.url}/reco/manifest.json`]);
+  // The history, and the list just shown (remembered for the next page view, now that consent allows it).
+  expect(traces(await v.page.evaluate(snapshotStorage))).toEqual([`localStorage inpage:reco:${v.site.url}/reco/manifest.json`, `localStorage inpage:reco:${v.site.url}/reco/manifest.json:lists`]);
 
   // The site's own banner withdraws consent: everything Inpage stored goes, the shop's data stays.
   const report = await v.page.evaluate(() => (window as unknown as InpageWindow).Inpage.consent(false));
   expect(report?.erased).toContainEqual({ area: 'localStorage', name: `inpage:reco:${v.site.url}/reco/manifest.json` });
+  expect(report?.erased).toContainEqual({ area: 'localStorage', name: `inpage:reco:${v.site.url}/reco/manifest.json:lists` });
   const end = await v.page.evaluate(snapshotStorage);
   expect(traces(end)).toEqual([]);
   expect(end.indexedDB).toEqual([]);

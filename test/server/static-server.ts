@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml',
-  '.onnx': 'application/octet-stream', '.png': 'image/png', '.txt': 'text/plain; charset=utf-8', '.csv': 'text/csv',
+  '.onnx': 'application/octet-stream', '.png': 'image/png', '.jpg': 'image/jpeg', '.txt': 'text/plain; charset=utf-8', '.csv': 'text/csv',
 };
 
 export interface ServeOptions {
