@@ -38,7 +38,9 @@ async function createOrtSession(backend: BackendName, flavour: OrtFlavour, ep: '
     throw new InpageError('BACKEND_UNAVAILABLE', `Could not load the onnxruntime-web ${flavour} runtime: ${e instanceof Error ? e.message : String(e)}. Check that the ORT files are served (assetBase) and allowed by the page's CSP.`, { backend });
   }
   try {
-    const session = await ctx.runtime.createSession(flavour, bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' }, lane);
+    // logSeverityLevel 3 (error): env.logLevel does not reach the session's own logger, whose
+    // warnings (e.g. shape ops placed on the CPU under WebGPU) land in the site's console.
+    const session = await ctx.runtime.createSession(flavour, bytes, { executionProviders: [ep], graphOptimizationLevel: 'all', logSeverityLevel: 3 }, lane);
     return new OrtSession(backend, ort, session, flavour, ctx);
   } catch (e) {
     if (e instanceof InpageError && e.code === 'ABORTED') throw e;

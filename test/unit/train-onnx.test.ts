@@ -71,6 +71,9 @@ describe('recommender.onnx vs the JS reference (onnxruntime-node)', () => {
     ['a batch of 3 sharing a broadcast [1, N] bias', 3, 7, 1, 10, 0, 0],
     ['with transitions from the last 3 slots, padded rows masked', 4, 20, 4, 25, 1, 3],
     ['with transitions, broadcast bias, one recent slot', 3, 7, 1, 10, 1, 1],
+    // The engine's warm-up and measurement feed dynamic dims as 1: fewer history slots than R.
+    ['with transitions from 3 slots, a history of 1 slot', 2, 1, 1, 10, 1, 3],
+    ['with transitions from 3 slots, a history of 2 slots', 1, 2, 1, 10, 1, 3],
   ];
   for (const [name, batch, length, biasRows, k, shrink, recent] of cases) {
     it(name, async () => {

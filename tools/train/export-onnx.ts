@@ -12,7 +12,7 @@
  * plus, with transitions, the followers of the last R history slots scattered into the scores.
  *
  * Only ops seen working on ORT web's wasm and WebGPU EPs here (Gather, Mul, ReduceSum, Div,
- * MatMul, Add, TopK, and for transitions Slice, Greater, Cast, Reshape, ScatterElements with
+ * MatMul, Add, TopK, and for transitions Pad, Slice, Greater, Cast, Reshape, ScatterElements with
  * reduction 'add'; TopK and int64 ops fall back to CPU under WebGPU with correct results).
  */
 import { GraphBuilder } from '../onnx/graph.ts';
@@ -87,8 +87,14 @@ export function exportRecommender(w: ScorerWeights, meta: Record<string, string>
       .initializer('recent_start', 'int64', [1], BigInt64Array.of(BigInt(-R)))
       .initializer('recent_end', 'int64', [1], BigInt64Array.of(INT64_MAX))
       .initializer('flat_shape', 'int64', [2], BigInt64Array.of(0n, -1n))
-      .node('Slice', [I.items, 'recent_start', 'recent_end', 'axis_1'], ['last_items'])
-      .node('Slice', [I.weights, 'recent_start', 'recent_end', 'axis_1'], ['last_w'])
+      // R zero slots on the left first: a history input shorter than R (the engine's warm-up and
+      // backend measurement feed [1, 1]; a caller may send fewer steps) still yields R slots, the
+      // extra ones with weight 0, so masked out like any padding.
+      .initializer('left_pad', 'int64', [4], BigInt64Array.of(0n, BigInt(R), 0n, 0n))
+      .node('Pad', [I.items, 'left_pad'], ['items_padded'])
+      .node('Pad', [I.weights, 'left_pad'], ['weights_padded'])
+      .node('Slice', ['items_padded', 'recent_start', 'recent_end', 'axis_1'], ['last_items'])
+      .node('Slice', ['weights_padded', 'recent_start', 'recent_end', 'axis_1'], ['last_w'])
       .node('Greater', ['last_w', 'zero'], ['last_real'])
       .node('Cast', ['last_real'], ['last_mask'], { to: 1 }) // 1 = FLOAT
       .node('Mul', ['last_mask', T.recency], ['last_rho'])
