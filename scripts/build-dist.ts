@@ -5,7 +5,10 @@
  *   dist/types/                                   declarations (tsc, build/tsconfig.dts.json)
  *   dist/cdn/                                     the script-tag build (vite.iife.config.ts) plus
  *                                                 ORT's glue and .wasm files, copied unhashed so
- *                                                 `env.wasm.wasmPaths = <script folder>` finds them
+ *                                                 `env.wasm.wasmPaths = <script folder>` finds them;
+ *                                                 every .wasm/.js/.mjs with precompressed .br and .gz
+ *                                                 copies beside it (scripts/precompress.ts,
+ *                                                 docs/SERVING.md)
  *   dist/cli/main.js                              the `inpage` CLI (tools/cli) bundled for Node, ESM,
  *                                                 with what it imports (onnx-proto, protobufjs:
  *                                                 devDependencies, so bundled, with their notices);
@@ -18,6 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { precompress } from './precompress.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -72,6 +76,11 @@ async function buildIife(): Promise<void> {
     const ortDist = join(root, 'node_modules/onnxruntime-web/dist');
     for (const f of ORT_FILES) await copyFile(join(ortDist, f), join(cdn, f));
     await writeFile(join(cdn, 'THIRD_PARTY_NOTICES.txt'), NOTICE);
+  });
+  await timed('dist/cdn (precompressed .br and .gz)', async () => {
+    const sizes = await precompress(cdn, join(root, 'node_modules/.cache/inpage-precompress'));
+    const sum = (k: 'bytes' | 'br' | 'gz'): string => `${(sizes.reduce((n, s) => n + s[k], 0) / 1e6).toFixed(2)} MB`;
+    console.log(`    ${sizes.length} files: ${sum('bytes')} raw, ${sum('br')} brotli, ${sum('gz')} gzip`);
   });
 }
 
