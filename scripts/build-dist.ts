@@ -6,7 +6,10 @@
  *   dist/cdn/                                     the script-tag build (vite.iife.config.ts) plus
  *                                                 ORT's glue and .wasm files, copied unhashed so
  *                                                 `env.wasm.wasmPaths = <script folder>` finds them,
- *                                                 and inpage.css (the page-side space reservation)
+ *                                                 and inpage.css (the page-side space reservation);
+ *                                                 every .wasm/.js/.mjs with precompressed .br and .gz
+ *                                                 copies beside it (scripts/precompress.ts,
+ *                                                 docs/SERVING.md)
  *   dist/cli/main.js                              the `inpage` CLI (tools/cli) bundled for Node, ESM,
  *                                                 with what it imports (onnx-proto, protobufjs:
  *                                                 devDependencies, so bundled, with their notices);
@@ -20,6 +23,7 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESERVE_CSS } from '../src/embed/styles.ts';
+import { precompress } from './precompress.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -75,6 +79,11 @@ async function buildIife(): Promise<void> {
     for (const f of ORT_FILES) await copyFile(join(ortDist, f), join(cdn, f));
     await writeFile(join(cdn, 'THIRD_PARTY_NOTICES.txt'), NOTICE);
     await writeFile(join(cdn, 'inpage.css'), RESERVE_CSS);
+  });
+  await timed('dist/cdn (precompressed .br and .gz)', async () => {
+    const sizes = await precompress(cdn, join(root, 'node_modules/.cache/inpage-precompress'));
+    const sum = (k: 'bytes' | 'br' | 'gz'): string => `${(sizes.reduce((n, s) => n + s[k], 0) / 1e6).toFixed(2)} MB`;
+    console.log(`    ${sizes.length} files: ${sum('bytes')} raw, ${sum('br')} brotli, ${sum('gz')} gzip`);
   });
 }
 

@@ -116,7 +116,9 @@ export type ProgressToPage = (p: LoadProgress) => void;
 export type TestHookToWorker =
   | { type: 'delay-runs'; ms: number }
   | { type: 'crash'; how: 'throw' | 'close' }
-  | { type: 'lose-device' };
+  | { type: 'lose-device' }
+  /** Count every later background measurement (tier-up) as won by `backend`, whatever the timings. */
+  | { type: 'tier-up-verdict'; backend: BackendName };
 
 /** How the page asks the worker for a pipeline. */
 export interface PipelineToWorker {

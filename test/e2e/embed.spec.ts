@@ -81,6 +81,10 @@ test.describe('script tag on another origin', () => {
     expectTwoHosts(v, servers.cdn.url);
     expect(v.pageErrors).toEqual([]);
     expect(inpageConsole(v)).toEqual([]);
+    // The CDN serves the precompressed copies (docs/SERVING.md); ORT compiled the brotli-encoded wasm.
+    const cpuWasm = servers.cdn.stats.get('/ort-wasm-simd-threaded.wasm');
+    expect(cpuWasm?.count).toBeGreaterThanOrEqual(1);
+    expect(cpuWasm!.wireBytes).toBeLessThan(cpuWasm!.bytes / 4);
   });
 
   test('loads nothing heavy before idle: the runtime starts after the load event', async ({ visit }) => {

@@ -104,9 +104,10 @@ export const test = base.extend<Fixtures, { servers: Servers }>({
     await requireBuild();
     await requireDemoData();
     const cdn = await serve({
-      roots: [root('dist/cdn')], host: 'localhost',
+      roots: [root('dist/cdn')], host: 'localhost', precompressed: true,
       // What a CDN sends: CORS for the worker's module imports and fetches, CORP so an isolated
-      // (COEP: require-corp) page may load inpage.js with a plain <script src>.
+      // (COEP: require-corp) page may load inpage.js with a plain <script src>, and the
+      // precompressed .br/.gz copies (docs/SERVING.md).
       headers: { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' },
     });
     const dir = root(`test/.build/e2e/w${info.workerIndex}`);

@@ -6,10 +6,13 @@
  *   /__fault/flaky/<n>/<key>/<path> answers 503 the first <n> times per <key>, then the file
  *   /__fault/slow/<ms>/<path>       waits <ms> before answering
  *   /__fault/truncate/<path>        announces the full length, sends half, then cuts the socket
- * Every request is counted by path and by full URL (GET /__stats) so tests can assert zero network bytes.
+ * Every request is counted by path and by full URL (GET /__stats) so tests can assert zero network bytes:
+ * `bytes` is the file's own size, `wireBytes` what was sent (less when a precompressed copy went).
+ * With `precompressed`, a request whose Accept-Encoding allows it gets `<file>.br` (else
+ * `<file>.gz`) when that exists beside the file, as docs/SERVING.md tells a site to configure.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 
@@ -30,13 +33,23 @@ export interface ServeOptions {
   isolated?: boolean;
   /** Cache-Control per path. Default 'no-store' for everything (tests must see every request). */
   cacheControl?: (path: string) => string;
+  /** Serve `<file>.br` / `<file>.gz` when they exist and the client accepts them. Default false. */
+  precompressed?: boolean;
+}
+
+/** The precompressed copy of `file` to send for `acceptEncoding`, if any (brotli first). */
+function precompressedCopy(file: string, acceptEncoding: string | undefined): { path: string; encoding: 'br' | 'gzip' } | undefined {
+  const accepted = new Set((acceptEncoding ?? '').split(',').map((t) => t.split(';')[0]!.trim().toLowerCase()));
+  if (accepted.has('br') && existsSync(`${file}.br`)) return { path: `${file}.br`, encoding: 'br' };
+  if (accepted.has('gzip') && existsSync(`${file}.gz`)) return { path: `${file}.gz`, encoding: 'gzip' };
+  return undefined;
 }
 
 export interface RunningServer {
   server: Server;
   url: string;
   port: number;
-  stats: Map<string, { count: number; bytes: number }>;
+  stats: Map<string, { count: number; bytes: number; wireBytes: number }>;
   close(): Promise<void>;
 }
 
@@ -56,7 +69,7 @@ function findFile(roots: string[], path: string): string | undefined {
 
 /** Start serving; resolves when listening. */
 export function serve(opts: ServeOptions): Promise<RunningServer> {
-  const stats = new Map<string, { count: number; bytes: number }>();
+  const stats = new Map<string, { count: number; bytes: number; wireBytes: number }>();
   const flaky = new Map<string, number>();
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -94,21 +107,24 @@ export function serve(opts: ServeOptions): Promise<RunningServer> {
     const file = findFile(opts.roots, path);
     if (!file) { res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end(`not found: ${path}`); return; }
     const size = statSync(file).size;
+    const copy = opts.precompressed && !truncate ? precompressedCopy(file, req.headers['accept-encoding']) : undefined;
+    const sent = copy ? statSync(copy.path).size : size;
     // Counted by served path and, when it differs, by the full requested URL too, so a test can
     // use a unique query string to count only its own requests.
     for (const key of new Set([path, req.url ?? path])) {
-      const entry = stats.get(key) ?? { count: 0, bytes: 0 };
-      entry.count++; entry.bytes += size;
+      const entry = stats.get(key) ?? { count: 0, bytes: 0, wireBytes: 0 };
+      entry.count++; entry.bytes += size; entry.wireBytes += sent;
       stats.set(key, entry);
     }
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': String(size) });
+    const encoding: Record<string, string> = copy ? { 'Content-Encoding': copy.encoding, Vary: 'Accept-Encoding' } : opts.precompressed ? { Vary: 'Accept-Encoding' } : {};
+    res.writeHead(200, { ...headers, ...encoding, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': String(sent) });
     if (req.method === 'HEAD') { res.end(); return; }
     if (truncate) {
       createReadStream(file, { start: 0, end: Math.max(0, Math.floor(size / 2) - 1) })
         .on('end', () => res.socket?.destroy()).pipe(res, { end: false });
       return;
     }
-    const stream = createReadStream(file);
+    const stream = createReadStream(copy?.path ?? file);
     // A client that goes away mid-file (a terminated worker) must not leave the stream open.
     stream.on('error', () => res.destroy());
     res.on('close', () => stream.destroy());

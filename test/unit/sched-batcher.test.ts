@@ -433,3 +433,50 @@ describe('Batcher: groups stacked by the page', () => {
     expect((await rejected(b.submit(request(3, 1)))).code).toBe('DISPOSED');
   });
 });
+
+describe('Batcher: exclusive work (a session swap under a live model)', () => {
+  for (const [label, opts] of [['batching on', { maxWaitMs: 5 }], ['batching off', { maxWaitMs: 0 }]] as const) {
+    it(`${label}: waits for the run in progress, no run starts until it is over, queued requests go next`, async () => {
+      const m = fakeModel(1);
+      const gate = deferred();
+      m.gate = gate.promise;
+      const b = tensorBatcher(m.run, layout(), opts);
+      const log: string[] = [];
+      const first = b.submit(request(1, 1)).then((r) => { log.push('run 1 answered'); return r; });
+      await m.started(1);
+      const swap = b.exclusive(async () => {
+        log.push('swap start');
+        await tick(5);
+        log.push('swap end');
+        return 'swapped';
+      });
+      const later = b.submit(request(2, 1)).then((r) => { log.push('run 2 answered'); return r; });
+      await tick(5);
+      expect(log, 'the swap waits for the run in progress').toEqual([]);
+      m.gate = undefined;
+      gate.resolve();
+      expect(await swap).toBe('swapped');
+      expect(sums(await first)).toEqual(expectedSums(1, 1));
+      expect(sums(await later)).toEqual(expectedSums(2, 1));
+      expect(log).toEqual(['run 1 answered', 'swap start', 'swap end', 'run 2 answered']);
+      expect(m.calls).toHaveLength(2);
+      expect(m.maxConcurrent).toBe(1);
+    });
+  }
+
+  it('several exclusive jobs take turns, a failing one does not block the batcher, a closed batcher refuses', async () => {
+    const m = fakeModel(1);
+    const b = tensorBatcher(m.run, layout(), { maxWaitMs: 2 });
+    const log: string[] = [];
+    const a = b.exclusive(async () => { log.push('a start'); await tick(3); log.push('a end'); });
+    const bad = b.exclusive(async () => { log.push('bad'); throw new InpageError('INTERNAL', 'swap failed'); });
+    const c = b.exclusive(async () => { log.push('c'); });
+    await a;
+    expect((await rejected(bad)).message).toBe('swap failed');
+    await c;
+    expect(log).toEqual(['a start', 'a end', 'bad', 'c']);
+    expect(sums(await b.submit(request(4, 2)))).toEqual(expectedSums(4, 2));
+    await b.close(new InpageError('DISPOSED', 'gone'));
+    expect((await rejected(b.exclusive(async () => 1))).code).toBe('DISPOSED');
+  });
+});
