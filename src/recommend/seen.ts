@@ -98,7 +98,8 @@ export class SeenItems {
     if (retention === undefined) return list;
     const now = (this.#privacy.now ?? Date.now)();
     const fresh = list.filter(([, t]) => isFresh(t, now, retention));
-    if (stored !== undefined && fresh.length < stored.length) this.#write(fresh);
+    if (stored !== undefined && fresh.length === 0) this.#record.remove(); // nothing left: no key either
+    else if (stored !== undefined && fresh.length < stored.length) this.#write(fresh);
     return fresh;
   }
 

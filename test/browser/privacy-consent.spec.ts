@@ -98,7 +98,8 @@ test('consent required, not given: a full visit changes no storage, lists are no
   expect(after.history).toBe(3);
   expect(after.forYou.every((r) => r.personalised)).toBe(true);
   await until(page, async () => (await indexedDB.databases()).some((d) => d.name === 'inpage-results-v1'), 'the result cache to persist once consent is given');
-  expect(traces(await page.evaluate(snapshotStorage))).toEqual(['indexedDB inpage-results-v1', `localStorage inpage:reco:${new URL('reco/manifest.json', page.url()).href}`]);
+  const key = `inpage:reco:${new URL('reco/manifest.json', page.url()).href}`;
+  expect(traces(await page.evaluate(snapshotStorage))).toEqual(['indexedDB inpage-results-v1', `localStorage ${key}`, `localStorage ${key}:seen`]);
 });
 
 test('an IAB TCF v2.2 CMP grants (purposes 1, 5, 6) and revokes; revoking erases everything', async ({ page, openHarness, expectedBackend }) => {
@@ -123,7 +124,7 @@ test('an IAB TCF v2.2 CMP grants (purposes 1, 5, 6) and revokes; revoking erases
   }, TCF_ALL);
   expect(granted).toEqual({ status: { mode: 'required', granted: true, source: 'tcf', decided: true }, history: 4, personalised: true });
   await until(page, async () => (await indexedDB.databases()).some((d) => d.name === 'inpage-results-v1'), 'the result cache to persist');
-  expect(traces(await page.evaluate(snapshotStorage))).toHaveLength(2);
+  expect(traces(await page.evaluate(snapshotStorage))).toHaveLength(3); // the result cache, the history, the seen-set
 
   // The visitor withdraws purposes 5 and 6 in the CMP (storage alone is not enough).
   await page.evaluate(() => (window as unknown as { __tcfTest: { decide(c: object): void } }).__tcfTest.decide({ 1: true }));

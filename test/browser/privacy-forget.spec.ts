@@ -85,8 +85,8 @@ test('forget() after a manifest version bump, with a persisted result cache and 
   const before = await page.evaluate(snapshotStorage);
   const manifest = new URL('reco/manifest.json', page.url()).href;
   const expected = [
-    `localStorage inpage:reco:${manifest}`, `localStorage inpage:reco:${manifest}:searches`,
-    `localStorage inpage:reco:${manifest}?v=2`, `localStorage inpage:reco:${manifest}?v=2:searches`,
+    `localStorage inpage:reco:${manifest}`, `localStorage inpage:reco:${manifest}:searches`, `localStorage inpage:reco:${manifest}:seen`,
+    `localStorage inpage:reco:${manifest}?v=2`, `localStorage inpage:reco:${manifest}?v=2:searches`, `localStorage inpage:reco:${manifest}?v=2:seen`,
     'sessionStorage inpage:tab', 'indexedDB inpage-results-v1',
     // The measured WebGPU-vs-WASM verdict exists where there is WebGPU to measure.
     ...(expectedBackend === 'webgpu' ? ['indexedDB inpage-verdicts-v1'] : []),

@@ -111,5 +111,8 @@ describe('seen-set', () => {
     seen.add('b', now);
     expect(seen.ids()).toEqual(['b']);
     expect(JSON.parse(storage.getItem('k')!)).toEqual({ v: 1, s: [['b', now]] });
+    now += 31 * day; // everything expired: the key goes too
+    expect(seen.ids()).toEqual([]);
+    expect(storage.getItem('k')).toBeNull();
   });
 });
