@@ -9,7 +9,7 @@ import { RecoService } from './app/reco.ts';
 import { isRoute, parseRoute, homeHash, type Route } from './app/router.ts';
 import { readSettings, writeSettings } from './app/settings.ts';
 import { byId, setText } from './dom.ts';
-import { followTierUp, showBackend, showBackendError } from './panel/backend.ts';
+import { showBackend, showBackendError } from './panel/backend.ts';
 import { bindControls } from './panel/controls.ts';
 import { CostPanel } from './panel/cost.ts';
 import { LatencyPanel } from './panel/latency.ts';
@@ -49,12 +49,6 @@ const reco: RecoService = new RecoService(settings, {
     loadPanel.done(s.model);
     latency.model(s.model);
     showBackend(s.info, s.model, s.settings);
-    followTierUp(s.info, async () => {
-      if (reco.session?.engine !== s.engine) return undefined;
-      const info = await s.engine.info();
-      showBackend(info, reco.session.model, reco.session.settings);
-      return info;
-    });
     document.documentElement.dataset['backend'] = s.model.backend;
     if (!watchedForSwitches.has(s.engine)) {
       watchedForSwitches.add(s.engine);

@@ -116,9 +116,7 @@ export type ProgressToPage = (p: LoadProgress) => void;
 export type TestHookToWorker =
   | { type: 'delay-runs'; ms: number }
   | { type: 'crash'; how: 'throw' | 'close' }
-  | { type: 'lose-device' }
-  /** Count every later background measurement (tier-up) as won by `backend`, whatever the timings. */
-  | { type: 'tier-up-verdict'; backend: BackendName };
+  | { type: 'lose-device' };
 
 /** How the page asks the worker for a pipeline. */
 export interface PipelineToWorker {

@@ -98,10 +98,8 @@ export interface EngineOptions {
   /** URL of the worker script, for hosts that serve it elsewhere. Default: resolved next to the SDK. */
   workerUrl?: string | URL;
   /**
-   * Under `'auto'` with both WebGPU and WASM available: answer on WASM at once, time the actual
-   * model on both in the background once the worker is idle, and switch to WebGPU only when it
-   * is faster (tier-up, see {@link TierUpInfo}); the verdict is remembered per (model, adapter,
-   * threads), so the next visit builds only the winner. `false`: WebGPU first, no measurement.
+   * Under `'auto'` with both WebGPU and WASM available, time the actual model on both after
+   * warm-up and keep the faster; the verdict is remembered per (model, adapter, threads).
    * Default true.
    */
   measure?: boolean;
@@ -147,38 +145,13 @@ export interface EngineInfo {
   ortVersion: string;
   /** Measured (or remembered) backend verdicts, one per model measured. */
   measurements: BackendMeasurement[];
-  /** Backend switches after start-up (e.g. a session that failed on WebGPU, a tier-up). Newest last. */
+  /** Backend switches after start-up (e.g. a session that failed on WebGPU). Newest last. */
   switches: { from: BackendName; to: BackendName; reason: string; at: number }[];
   /**
    * Text generations running in the worker now and the bytes their KV caches hold (0 once every
    * stream has ended, been aborted or timed out: the cache is released with the generation).
    */
   generation?: { active: number; kvCacheBytes: number };
-  /** The background WebGPU measurement under `'auto'` (tier-up): see {@link TierUpInfo}. */
-  tierUp: TierUpInfo;
-  /**
-   * The onnxruntime-web builds this worker has imported so far: `'wasm'` (CPU only, 14 MB) and/or
-   * `'webgpu'` (27 MB). A device without WebGPU, or a remembered "WASM wins" verdict, never
-   * imports `'webgpu'`; a remembered "WebGPU wins" verdict imports only `'webgpu'`.
-   */
-  runtimes: BackendName[];
-}
-
-/**
- * Tier-up under `backend: 'auto'` on a device with a WebGPU adapter and no remembered verdict: a
- * model answers on WASM at once, WebGPU is measured in the background once the worker is idle,
- * and the model switches (its next answers say `backend: 'webgpu'`, the engine emits a
- * `'backend'` event) only when WebGPU is faster. The outcome lands in `measurements`,
- * `switches` and `reason`.
- *
- * @example
- * (await engine.info()).tierUp // { pending: 1 } while a model waits to be measured
- */
-export interface TierUpInfo {
-  /** Models waiting for the background measurement or being measured now (0: none). */
-  pending: number;
-  /** Whether a measurement is running now (the worker was quiet long enough and it began). */
-  measuring: boolean;
 }
 
 /**

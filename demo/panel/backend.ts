@@ -22,7 +22,6 @@ function measuredText(m: BackendMeasurement | undefined, info: EngineInfo, setti
     return `Measured choice: ${parts.join(' vs ')} per run (median, ${how}) → ${NAME[m.chosen]}.`;
   }
   if (settings.backend !== 'auto') return `Measured choice: skipped, the backend is forced to ${NAME[settings.backend]}.`;
-  if (info.tierUp.pending > 0) return 'Measured choice: pending — WebGPU is timed in the background once the page is idle; WASM answers meanwhile.';
   if (!info.webgpu) return 'Measured choice: not needed, WASM is the only backend on this device.';
   return 'Measured choice: none recorded for this model.';
 }
@@ -40,15 +39,6 @@ export function showBackend(info: EngineInfo, model: Model, settings: Settings):
   byId('backend-facts').replaceChildren(...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
   const mine = info.measurements.filter((m) => model.sha256.startsWith(m.model)).at(-1);
   setText(byId('backend-measured'), measuredText(mine, info, settings));
-}
-
-/**
- * While a background measurement (tier-up) is pending, ask again every half second and show the
- * outcome: a verdict that keeps WASM changes no backend, so no 'backend' event would tell us.
- */
-export function followTierUp(info: EngineInfo, refresh: () => Promise<EngineInfo | undefined>): void {
-  if (info.tierUp.pending === 0) return;
-  setTimeout(() => { void refresh().then((next) => { if (next) followTierUp(next, refresh); }, () => {}); }, 500);
 }
 
 export function showBackendError(message: string): void {

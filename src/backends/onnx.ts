@@ -62,5 +62,5 @@ export const wasmBackend: BackendFactory = {
   name: 'wasm',
   priority: 10,
   unavailableReason: () => (typeof WebAssembly === 'object' ? null : 'WebAssembly is not available'),
-  create: (bytes, ctx, lane = 'run') => createOrtSession('wasm', ctx.runtime.cpuSessionFlavour(), 'wasm', bytes, ctx, lane),
+  create: (bytes, ctx, lane = 'run') => createOrtSession('wasm', ctx.cpuFlavour, 'wasm', bytes, ctx, lane),
 };

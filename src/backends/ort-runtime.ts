@@ -4,21 +4,10 @@
  * (session builds, runs, releases); ONNX models (onnx.ts) and transformers.js pipelines
  * (transformers.ts) both go through it, so one queue with one policy decides what runs next.
  *
- * Only what the device needs is imported, when it is needed: CPU sessions of ONNX models use the
- * CPU-only build (`onnxruntime-web/wasm`, 14 MB wasm), so a first answer never waits for the
- * 27 MB WebGPU runtime; `onnxruntime-web/webgpu` is imported for the first WebGPU session (a
- * remembered "WebGPU wins" verdict, a forced backend, the background tier-up, a pipeline). When
- * only the WebGPU build is loaded, CPU sessions use its own CPU execution provider instead of
- * fetching a second runtime (see {@link OrtRuntime.cpuSessionFlavour}).
- *
- * Two builds in one worker, two executors, and they may run at the same time. Each build is its
- * own Emscripten module with its own wasm instance, memory and `env` (the bundles share no
- * state), so a call into one while the other is suspended re-enters nothing: the asyncify WebGPU
- * build is only ever entered through its own executor, one job at a time, as is the CPU build.
- * One shared queue would be safe too, but then every WASM answer would wait behind a WebGPU
- * session build or first run of the background tier-up (seconds of shader compilation), which is
- * exactly what tier-up is for avoiding. Tested in test/browser/tier-up.spec.ts (WASM runs answer
- * correctly while a WebGPU session builds and is timed in the same worker).
+ * Only what the device needs is imported: a device without WebGPU gets the CPU-only build
+ * (`onnxruntime-web/wasm`, 14 MB wasm) and never fetches the 27 MB WebGPU runtime. A WebGPU
+ * device gets `onnxruntime-web/webgpu`, whose runtime also has the CPU execution provider, so
+ * falling back to WASM needs no second download.
  */
 import type * as Ort from 'onnxruntime-web';
 import { Executor, type Lane } from '../scheduling/executor.ts';
@@ -46,22 +35,6 @@ export class OrtRuntime {
     let ex = this.executors.get(flavour);
     if (!ex) { ex = new Executor(); this.executors.set(flavour, ex); }
     return ex;
-  }
-
-  /**
-   * The build for a new CPU (WASM execution provider) session of an ONNX model: the CPU-only
-   * build, unless only the WebGPU build is in this worker already (a remembered "WebGPU wins"
-   * verdict, a pipeline): its CPU provider then serves without a second 14 MB download.
-   */
-  cpuSessionFlavour(): OrtFlavour {
-    return this.loaded.has('webgpu') && !this.loaded.has('wasm') ? 'webgpu' : 'wasm';
-  }
-
-  /** How long every executor of this worker has had nothing to do, in ms (see Executor.quietMs). */
-  quietMs(): number {
-    let quiet = Number.POSITIVE_INFINITY;
-    for (const ex of this.executors.values()) quiet = Math.min(quiet, ex.quietMs());
-    return quiet;
   }
 
   /** A lane for the steps of a new load: loads take turns oldest first (see executor.ts). */
@@ -114,11 +87,6 @@ export class OrtRuntime {
       this.loaded.set(flavour, p);
     }
     return p;
-  }
-
-  /** The builds imported (or being imported) so far, for `engine.info().runtimes`. */
-  imported(): OrtFlavour[] {
-    return [...this.loaded.keys()].sort();
   }
 
   /** The module if it was already imported (for synchronous checks). */

@@ -25,11 +25,7 @@ export interface SessionHandle {
 /** What a backend may use to build a session. */
 export interface BackendContext {
   readonly runtime: OrtRuntime;
-  /**
-   * Which ORT build transformers.js pipelines use (one module for both of their devices): the
-   * WebGPU build on a device with an adapter, unless the engine is forced to WASM. ONNX models'
-   * CPU sessions choose per session instead (`runtime.cpuSessionFlavour()`).
-   */
+  /** Which ORT build runs CPU sessions: the WebGPU build when it is (or will be) loaded anyway. */
   readonly cpuFlavour: OrtFlavour;
 }
 

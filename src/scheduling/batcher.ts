@@ -79,9 +79,6 @@ export class MicroBatcher<In, Out> {
   private readonly queue: Pending<In, Out>[] = [];
   private running: Promise<void> | undefined;
   private gathering = false;
-  /** Set while {@link exclusive} work runs: no run starts. */
-  private held = false;
-  private exclusiveTail: Promise<unknown> = Promise.resolve();
   private closed: InpageError | undefined;
   /** When a request last arrived while another was queued or running. */
   private lastOverlapAt = -Infinity;
@@ -128,33 +125,6 @@ export class MicroBatcher<In, Out> {
     await this.running;
   }
 
-  /**
-   * Run `work` between two runs: the run in progress (if any) finishes first, and no run starts
-   * until `work` is over; requests keep queueing meanwhile and go next. For swapping the session
-   * under a live model (worker/models.ts): no run ever sees half a swap. Rejects with the close
-   * error once the batcher is closed.
-   */
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const turn = this.exclusiveTail.then(async () => {
-      if (this.closed) throw this.closed;
-      this.held = true;
-      try {
-        await this.running;
-        if (this.closed) throw this.closed;
-        const job = work();
-        this.running = job.then(() => undefined, () => undefined);
-        return await job;
-      } finally {
-        this.running = undefined;
-        this.held = false;
-        // What queued meanwhile goes next, as after a run.
-        if (this.queue.length > 0 && !this.closed) { if (this.enabled) this.flush(); else this.kick(); }
-      }
-    });
-    this.exclusiveTail = turn.catch(() => {});
-    return turn;
-  }
-
   private enqueue(input: In, members: readonly number[] | undefined, signal: AbortSignal | undefined): Promise<GroupAnswer<Out>> {
     if (this.closed) return Promise.reject(this.closed);
     if (signal?.aborted) return Promise.reject(abortError('The run', signal.reason));
@@ -180,7 +150,7 @@ export class MicroBatcher<In, Out> {
   }
 
   private kick(): void {
-    if (this.running || this.held || this.gathering || this.queue.length === 0) return;
+    if (this.running || this.gathering || this.queue.length === 0) return;
     if (!this.enabled) { this.flush(); return; }
     this.gathering = true;
     void this.gather(performance.now());
@@ -210,7 +180,7 @@ export class MicroBatcher<In, Out> {
   /** Take the head request and every compatible one up to maxBatch rows; run; answer each. */
   private flush(): void {
     const head = this.queue[0];
-    if (this.running || this.held || !head) return;
+    if (this.running || !head) return;
     const batch: Pending<In, Out>[] = [];
     let rows = 0;
     for (let i = 0; i < this.queue.length;) {

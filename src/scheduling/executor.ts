@@ -58,8 +58,6 @@ export class Executor {
   private readonly runs: Job[] = [];
   private readonly loads: Job[] = [];
   private busy = false;
-  /** When the executor last started or finished a job (its clock). */
-  private lastActiveAt: number;
   private readonly loadAgeMs: number;
   private readonly now: () => number;
   readonly stats: ExecutorStats = { runs: 0, loads: 0, maxRunWaitMs: 0 };
@@ -67,15 +65,6 @@ export class Executor {
   constructor(opts: ExecutorOptions = {}) {
     this.loadAgeMs = opts.loadAgeMs ?? 100;
     this.now = opts.now ?? (() => performance.now());
-    this.lastActiveAt = this.now();
-  }
-
-  /**
-   * How long the executor has had nothing to do, in ms (0 while a job runs or waits). Background
-   * work that must not compete with answers (tier-up, worker/tier-up.ts) waits for a quiet spell.
-   */
-  quietMs(): number {
-    return this.busy || this.waiting > 0 ? 0 : this.now() - this.lastActiveAt;
   }
 
   /** Jobs waiting (not running). */
@@ -129,7 +118,6 @@ export class Executor {
     while (job?.gone) job = this.next();
     if (!job) return;
     this.busy = true;
-    this.lastActiveAt = this.now();
     const isRun = job.load < 0;
     if (isRun) {
       this.stats.runs++;
@@ -144,7 +132,6 @@ export class Executor {
     }
     started.then((v) => { j.gone = true; j.resolve(v); }, (e: unknown) => { j.gone = true; j.reject(e); }).finally(() => {
       this.busy = false;
-      this.lastActiveAt = this.now();
       this.pump();
     });
   }

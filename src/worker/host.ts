@@ -4,8 +4,7 @@
  * - `models.ts` / `pipelines.ts`: resident ONNX models and transformers.js pipelines, each run
  *   through the one micro-batcher (scheduling/batcher.ts);
  * - `model-bytes.ts`: fetch, cache and integrity of model bytes;
- * - `session-plan.ts`: backend choice for a new session; `tier-up.ts`: the background WebGPU
- *   measurement under 'auto', and the switch when WebGPU wins;
+ * - `session-plan.ts`: backend choice (incl. the measured choice) for a new session;
  * - `device-watch.ts`, `test-hooks.ts`, `calls.ts` (replies and cancellation).
  * Every ORT call goes through the runtime's one executor (backends/ort-runtime.ts).
  * Every method answers with a `Reply` (never throws across comlink).
@@ -27,7 +26,6 @@ import { WorkerPipelines } from './pipelines.ts';
 import { SessionPlanner } from './session-plan.ts';
 import { HostStateImpl, engineInfo, type HostState } from './state.ts';
 import { TestLevers } from './test-hooks.ts';
-import { TierUp } from './tier-up.ts';
 
 /** Build the host object that `worker/entry.ts` exposes. */
 export function createHost(scope: typeof globalThis = globalThis): HostApi {
@@ -44,9 +42,7 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     if (!state) throw new InpageError('INTERNAL', 'The worker was used before init().');
     return state;
   };
-  // Tier-up asks `models` only after a load has finished, so long after both exist.
-  const tierUp: TierUp = new TierUp({ ready, verdicts, device, loading: (): number => models.loading, forcedVerdict: () => levers.tierUpVerdict });
-  const models: WorkerModels = new WorkerModels({ ready, store, calls, planner: new SessionPlanner(registry, verdicts, device), levers, tierUp });
+  const models = new WorkerModels({ ready, store, calls, planner: new SessionPlanner(registry, verdicts, device), levers });
   const pipelines = new WorkerPipelines({ ready, registry, store, calls, levers });
 
   return {
@@ -56,15 +52,11 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
       const runtime = new OrtRuntime(opts.assetBase === undefined ? { threads } : { threads, assetBase: opts.assetBase });
       const plan = planBackends(opts.backend, registry, caps);
       const ctx = { runtime, cpuFlavour: caps.webgpu && opts.backend !== 'wasm' ? 'webgpu' as const : 'wasm' as const };
-      // Under tier-up models answer on WASM first, so that is where the engine starts.
-      const tiered = opts.backend === 'auto' && opts.measure && plan.order[0]!.name === 'webgpu' && plan.order.some((f) => f.name === 'wasm');
-      state = tiered
-        ? new HostStateImpl(opts, caps, threads, ctx, 'wasm', `${plan.reason}; models answer on wasm at once and switch to webgpu only when it measures faster in the background (tier-up)`)
-        : new HostStateImpl(opts, caps, threads, ctx, plan.order[0]!.name, plan.reason);
+      state = new HostStateImpl(opts, caps, threads, ctx, plan.order[0]!.name, plan.reason);
       if (opts.lifeLock) await holdLifeLock(opts.lifeLock);
-      return { ...engineInfo(state, tierUp.info()), generation: pipelines.generation.state };
+      return { ...engineInfo(state), generation: pipelines.generation.state };
     }),
-    info: () => settle('INTERNAL', 'info()', async () => ({ ...engineInfo(ready(), tierUp.info()), generation: pipelines.generation.state })),
+    info: () => settle('INTERNAL', 'info()', async () => ({ ...engineInfo(ready()), generation: pipelines.generation.state })),
     load: (callId, spec, onProgress) => models.load(callId, spec, onProgress),
     run: (callId, modelId, feeds) => models.run(callId, modelId, feeds),
     runMany: (list) => models.runMany(list),

@@ -1,9 +1,8 @@
 /**
  * The ONNX models of a worker: load (bytes → session plan → batcher → warm-up), run through the
- * model's micro-batcher, swap the session under a live model (fallback to WASM while running,
- * tier-up to WebGPU in the background), dispose. Every ORT step goes through the executor: a
- * load's steps in its own lane, runs in the run lane, so a model keeps answering while another
- * loads.
+ * model's micro-batcher, fallback to WASM while running, dispose. Every ORT step goes through the
+ * executor: a load's steps in its own lane, runs in the run lane, so a model keeps answering
+ * while another loads.
  */
 import { transfer } from 'comlink';
 import { wasmBackend } from '../backends/onnx.ts';
@@ -26,21 +25,13 @@ import { readModelBytes } from './model-bytes.ts';
 import type { SessionPlanner } from './session-plan.ts';
 import type { HostState } from './state.ts';
 import type { TestLevers } from './test-hooks.ts';
-import type { TierUp, TierUpTarget } from './tier-up.ts';
 
 interface LoadedModel {
   session: SessionHandle;
   batcher: MicroBatcher<Tensors, Tensors>;
   meta: ModelFromWorker;
-  /**
-   * Kept while the session may still be rebuilt: a fallback is possible (auto on WebGPU) or the
-   * background tier-up has yet to build the WebGPU session.
-   */
+  /** Kept while a fallback is still possible (auto on WebGPU) to rebuild the session on WASM. */
   bytes: Uint8Array | undefined;
-  /** Whether a run that fails may move the model to WASM (auto, on WebGPU). */
-  canFallBack: boolean;
-  /** Aborted when the model is disposed. */
-  gone: AbortController;
 }
 
 /** What the model registry needs from the host. */
@@ -50,73 +41,55 @@ export interface ModelsDeps {
   calls: CallRegistry;
   planner: SessionPlanner;
   levers: TestLevers;
-  tierUp: TierUp;
 }
 
 export class WorkerModels {
   private readonly models = new Map<string, LoadedModel>();
-  private loads = 0;
 
   constructor(private readonly deps: ModelsDeps) {}
 
-  /** Loads in progress (tier-up waits for none). */
-  get loading(): number {
-    return this.loads;
-  }
-
   load(callId: number, spec: LoadToWorker, onProgress?: ProgressToPage): Promise<Reply<ModelFromWorker>> {
     return settle('MODEL_INVALID', 'Loading the model', () => this.deps.calls.with(callId, async (signal) => {
-      this.loads++;
+      const s = this.deps.ready();
+      const progress: ProgressToPage = (p) => { void Promise.resolve(onProgress?.(p)).catch(() => {}); };
+      const got = await readModelBytes(spec, this.deps.store, signal, progress);
+      progress({ phase: 'compile', loaded: got.bytes.byteLength, total: got.bytes.byteLength });
+      const pref = spec.backend ?? s.opts.backend;
+      const lane = s.ctx.runtime.loadLane(signal);
+      const session = await this.deps.planner.build(s, got.bytes, got.sha256, pref, lane);
+      let layout: BatchLayout | string;
       try {
-        return await this.loadNow(spec, signal, onProgress);
-      } finally {
-        this.loads--;
+        layout = spec.batch === false ? 'batching disabled by the caller' : batchLayout(session.inputs, session.outputs, spec.batch?.pad ?? {});
+      } catch (e) {
+        await session.release();
+        throw e;
       }
+      const m = this.resident(spec, session, layout, got.bytes, pref === 'auto' && session.backend === 'webgpu');
+      m.meta = { ...m.meta, sha256: got.sha256, bytes: got.bytes.byteLength, source: got.source, downloadedBytes: got.downloadedBytes };
+      if (spec.warmup !== false) {
+        // Pays shader compilation / kernel selection now rather than on the first real request;
+        // a failing warm-up is not fatal (the real inputs may be fine) but it may move us to WASM.
+        const feeds = syntheticFeeds(session.inputs);
+        if (feeds) await this.runOnSession(m, feeds, lane, { ms: 0 }).catch(() => {});
+        m.meta.backend = m.session.backend;
+      }
+      if (signal.aborted) {
+        await m.session.release();
+        throw new InpageError('ABORTED', 'Loading the model was aborted.');
+      }
+      const old = this.models.get(spec.modelId);
+      this.models.set(spec.modelId, m);
+      if (old) await this.retire(old);
+      progress({ phase: 'ready', loaded: got.bytes.byteLength, total: got.bytes.byteLength });
+      return m.meta;
     }));
   }
 
-  private async loadNow(spec: LoadToWorker, signal: AbortSignal, onProgress?: ProgressToPage): Promise<ModelFromWorker> {
-    const s = this.deps.ready();
-    const progress: ProgressToPage = (p) => { void Promise.resolve(onProgress?.(p)).catch(() => {}); };
-    const got = await readModelBytes(spec, this.deps.store, signal, progress);
-    progress({ phase: 'compile', loaded: got.bytes.byteLength, total: got.bytes.byteLength });
-    const pref = spec.backend ?? s.opts.backend;
-    const lane = s.ctx.runtime.loadLane(signal);
-    const { session, tierUp } = await this.deps.planner.build(s, got.bytes, got.sha256, pref, lane);
-    let layout: BatchLayout | string;
-    try {
-      layout = spec.batch === false ? 'batching disabled by the caller' : batchLayout(session.inputs, session.outputs, spec.batch?.pad ?? {});
-    } catch (e) {
-      await session.release();
-      throw e;
-    }
-    const canFallBack = pref === 'auto' && session.backend === 'webgpu';
-    const m = this.resident(spec, session, layout, canFallBack || tierUp ? got.bytes : undefined, canFallBack);
-    m.meta = { ...m.meta, sha256: got.sha256, bytes: got.bytes.byteLength, source: got.source, downloadedBytes: got.downloadedBytes };
-    if (spec.warmup !== false) {
-      // Pays shader compilation / kernel selection now rather than on the first real request;
-      // a failing warm-up is not fatal (the real inputs may be fine) but it may move us to WASM.
-      const feeds = syntheticFeeds(session.inputs);
-      if (feeds) await this.runOnSession(m, feeds, lane, { ms: 0 }).catch(() => {});
-      m.meta.backend = m.session.backend;
-    }
-    if (signal.aborted) {
-      await m.session.release();
-      throw new InpageError('ABORTED', 'Loading the model was aborted.');
-    }
-    const old = this.models.get(spec.modelId);
-    this.models.set(spec.modelId, m);
-    if (old) await this.retire(old);
-    if (tierUp && m.session.backend === 'wasm') this.deps.tierUp.add(this.tierUpTarget(m, got.sha256));
-    progress({ phase: 'ready', loaded: got.bytes.byteLength, total: got.bytes.byteLength });
-    return m.meta;
-  }
-
   /** A loaded model with its batcher, not yet registered. */
-  private resident(spec: LoadToWorker, session: SessionHandle, layout: BatchLayout | string, bytes: Uint8Array | undefined, canFallBack: boolean): LoadedModel {
+  private resident(spec: LoadToWorker, session: SessionHandle, layout: BatchLayout | string, bytes: Uint8Array, canFallBack: boolean): LoadedModel {
     const opts = spec.batch || {};
     const m: LoadedModel = {
-      session, bytes, canFallBack, gone: new AbortController(),
+      session, bytes: canFallBack ? bytes : undefined,
       batcher: undefined as unknown as MicroBatcher<Tensors, Tensors>,
       meta: {
         modelId: spec.modelId, inputs: session.inputs, outputs: session.outputs, backend: session.backend, sha256: '', bytes: 0,
@@ -142,42 +115,20 @@ export class WorkerModels {
     try {
       return await m.session.run(feeds, lane, timing);
     } catch (e) {
-      if (!m.canFallBack || !m.bytes || toInpageError(e, 'RUN_FAILED').code === 'ABORTED') throw e;
-      const next = await wasmBackend.create(m.bytes, this.deps.ready().ctx, lane);
-      await this.swapSession(m, next, `auto: run failed on webgpu: ${toInpageError(e, 'RUN_FAILED').message}; running on wasm`);
+      if (!m.bytes || toInpageError(e, 'RUN_FAILED').code === 'ABORTED') throw e;
+      await this.fallBackToWasm(m, toInpageError(e, 'RUN_FAILED').message, lane);
       return m.session.run(feeds, lane, timing);
     }
   }
 
-  /**
-   * Put `next` in place of the model's session and release the old one. Called only where no
-   * run of the model can overlap: inside one of its batcher's runs (the fallback above) or as
-   * batcher-exclusive work (tier-up).
-   */
-  private async swapSession(m: LoadedModel, next: SessionHandle, reason: string): Promise<void> {
+  private async fallBackToWasm(m: LoadedModel, why: string, lane: Lane): Promise<void> {
+    const s = this.deps.ready();
     const old = m.session;
-    m.session = next;
-    // Swaps happen only under 'auto': onto WebGPU (tier-up) a fallback stays possible, onto
-    // WASM (the fallback) there is nothing left to rebuild.
-    m.canFallBack = next.backend === 'webgpu';
-    if (next.backend === 'wasm') m.bytes = undefined;
-    m.meta = { ...m.meta, backend: next.backend };
-    this.deps.ready().setBackend(next.backend, reason);
+    m.session = await wasmBackend.create(m.bytes!, s.ctx, lane);
+    m.bytes = undefined;
+    m.meta = { ...m.meta, backend: 'wasm' };
+    s.setBackend('wasm', `auto: run failed on webgpu: ${why}; running on wasm`);
     await old.release().catch(() => {});
-  }
-
-  /** The model as the background tier-up sees it (tier-up.ts). */
-  private tierUpTarget(m: LoadedModel, sha256: string): TierUpTarget {
-    return {
-      sha256, bytes: m.bytes!, gone: m.gone.signal,
-      current: () => m.session,
-      adopt: (next, reason) => m.batcher.exclusive(async () => {
-        if (m.gone.signal.aborted) return false;
-        await this.swapSession(m, next, reason);
-        return true;
-      }).catch(() => false),
-      done: () => { if (m.session.backend === 'wasm') m.bytes = undefined; },
-    };
   }
 
   private submit(call: RunToWorker, signal: AbortSignal): Promise<GroupAnswer<Tensors>> {
@@ -235,7 +186,6 @@ export class WorkerModels {
 
   /** Refuse new runs, let the one in progress finish, then release the session. */
   private async retire(m: LoadedModel): Promise<void> {
-    m.gone.abort();
     await m.batcher.close(disposedError('This model'));
     await m.session.release().catch(() => {});
   }

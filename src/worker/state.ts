@@ -5,7 +5,7 @@
 import type { BackendContext } from '../backends/types.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { InitToWorker } from '../protocol.ts';
-import type { BackendName, EngineInfo, TierUpInfo } from '../types.ts';
+import type { BackendName, EngineInfo } from '../types.ts';
 import { ORT_VERSION } from '../version.ts';
 import type { BackendMeasurement } from '../routing/measure.ts';
 
@@ -44,9 +44,8 @@ export class HostStateImpl implements HostState {
 }
 
 /** The `engine.info()` snapshot (plain data, safe to post). */
-export function engineInfo(s: HostState, tierUp: TierUpInfo): EngineInfo {
+export function engineInfo(s: HostState): EngineInfo {
   const base: EngineInfo = {
-    tierUp: { ...tierUp }, runtimes: s.ctx.runtime.imported(),
     backend: s.backend, reason: s.reason, webgpu: s.caps.webgpu, threads: s.threads,
     crossOriginIsolated: s.caps.crossOriginIsolated, simd: s.caps.simd, ortVersion: ORT_VERSION,
     switches: s.switches.map((w) => ({ ...w })),

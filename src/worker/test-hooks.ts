@@ -1,18 +1,15 @@
 /**
  * Test-only levers (`createEngine({ testHooks: true })`): slow runs, crash the worker, lose the
- * WebGPU device, force the tier-up verdict. Off unless the engine asked for them.
+ * WebGPU device. Off unless the engine asked for them.
  */
 import { InpageError } from '../errors.ts';
 import type { TestHookToWorker } from '../protocol.ts';
-import type { BackendName } from '../types.ts';
 import type { DeviceWatch } from './device-watch.ts';
 import type { HostState } from './state.ts';
 
 export class TestLevers {
   /** Artificial delay before every run (models and pipelines). */
   runDelayMs = 0;
-  /** Verdict every later tier-up measurement reports (a device where WebGPU wins, simulated). */
-  tierUpVerdict: BackendName | undefined;
 
   constructor(private readonly scope: typeof globalThis, private readonly device: DeviceWatch) {}
 
@@ -24,7 +21,6 @@ export class TestLevers {
   async apply(s: HostState, hook: TestHookToWorker): Promise<null> {
     if (!s.opts.testHooks) throw new InpageError('OPTION_INVALID', 'Test hooks are off; create the engine with { testHooks: true }.');
     if (hook.type === 'delay-runs') this.runDelayMs = hook.ms;
-    else if (hook.type === 'tier-up-verdict') this.tierUpVerdict = hook.backend;
     else if (hook.type === 'crash') {
       if (hook.how === 'close') setTimeout(() => this.scope.close(), 0);
       else setTimeout(() => { throw new Error('Inpage test hook: simulated worker crash'); }, 0);

@@ -66,14 +66,10 @@ test('feature-extraction through the hub code path equals the JS reference; one 
   const tokens = fe.reference(TEXTS[1]!).hidden;
   expect(r.none.dims).toEqual([1, tokens.length, fe.hidden]);
   close(r.none.data, tokens.flat());
-  // The engine's own ORT builds, each fetched once, shared by the ONNX model and the pipeline
-  // (transformers.js brings none of its own); never a CDN. Without an adapter that is the CPU
-  // build alone. With one, the ONNX model answers on the CPU build at once (tier-up) and the
-  // pipeline uses the WebGPU build, which the model's background measurement also uses.
-  const wasm = requests.filter((u) => /\.wasm$/.test(u)).map((u) => u.replace(/-[\w-]{8}\.wasm$/, '.wasm')).sort();
-  expect(wasm).toEqual(expectedBackend === 'webgpu'
-    ? ['/assets/ort-wasm-simd-threaded.asyncify.wasm', '/assets/ort-wasm-simd-threaded.wasm']
-    : ['/assets/ort-wasm-simd-threaded.wasm']);
+  // One ORT: one runtime .wasm, fetched once, for the ONNX model and the pipeline together;
+  // never a CDN.
+  const wasm = requests.filter((u) => /\.wasm$/.test(u)).map((u) => u.replace(/-[\w-]{8}\.wasm$/, '.wasm'));
+  expect(wasm).toEqual([expectedBackend === 'webgpu' ? '/assets/ort-wasm-simd-threaded.asyncify.wasm' : '/assets/ort-wasm-simd-threaded.wasm']);
   expect([...hosts]).toEqual([new URL(page.url()).host]);
 });
 

@@ -94,7 +94,7 @@ describe('init over the wire (Node: no navigator.gpu)', () => {
     expect(e.message).toContain('requestAdapter() returned null');
   });
 
-  it('a scope with an adapter: wasm first under auto (tier-up), webgpu without measuring; the adapter facts cross the wire', async () => {
+  it('a scope with an adapter: webgpu, and the adapter facts cross the wire', async () => {
     const adapter = {
       info: { vendor: 'nvidia', architecture: 'hopper', description: 'H200' },
       features: new Set(['timestamp-query', 'shader-f16']),
@@ -102,12 +102,9 @@ describe('init over the wire (Node: no navigator.gpu)', () => {
     };
     const conn = connect(fakeScope(adapter));
     const info = await conn.call((r) => r.init(INIT), { what: 'init' });
-    expect(info.backend).toBe('wasm');
+    expect(info.backend).toBe('webgpu');
     expect(info.webgpu).toBe(true);
-    expect(info.reason).toBe('auto: WebGPU adapter nvidia/hopper; models answer on wasm at once and switch to webgpu only when it measures faster in the background (tier-up)');
-    const unmeasured = await connect(fakeScope(adapter)).call((r) => r.init({ ...INIT, measure: false }), { what: 'init' });
-    expect(unmeasured.backend).toBe('webgpu');
-    expect(unmeasured.reason).toBe('auto: WebGPU adapter nvidia/hopper');
+    expect(info.reason).toBe('auto: WebGPU adapter nvidia/hopper');
     expect(info.adapter).toEqual({ vendor: 'nvidia', architecture: 'hopper', description: 'H200', features: ['shader-f16', 'timestamp-query'], isFallbackAdapter: false });
   });
 

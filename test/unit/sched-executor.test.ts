@@ -115,21 +115,4 @@ describe('Executor', () => {
     expect(await good).toBe(7);
     expect(ex.stats.runs).toBe(3);
   });
-
-  it('quietMs: 0 while a job runs or waits, then the time since the last job ended', async () => {
-    let now = 0;
-    const ex = new Executor({ now: () => now });
-    now = 50;
-    expect(ex.quietMs()).toBe(50);
-    const g = deferred();
-    const a = ex.add('run', () => g.promise);
-    const b = ex.add({ load: 1 }, async () => undefined);
-    now = 80;
-    expect(ex.quietMs()).toBe(0);
-    g.resolve();
-    await Promise.all([a, b]);
-    expect(ex.quietMs()).toBe(0);
-    now = 200;
-    expect(ex.quietMs()).toBe(120);
-  });
 });
