@@ -8,7 +8,8 @@
  * Attributes: `strategy` ('for-you' default, 'similar', 'complete-the-look', 'trending'), `item`,
  * `count` (1–24, default 4), `category`, `max-price`, `in-stock`, `heading`, `layout` ('grid'
  * default: fills its width; 'scroll': one row that scrolls sideways), and per-element
- * `image-template` / `link-template` / `currency` overriding the definition's defaults.
+ * `image-template` / `link-template` / `currency` overriding the definition's defaults, and the
+ * merchandising attributes of list-attributes.ts (`list-id`, `exclude`, `filter-category`, `pin`, …).
  *
  * Elements on one page do not repeat each other: each asks with `exclude` set to the products
  * the elements before it (in document order) show, after they have rendered. `allow-repeats` on
@@ -34,11 +35,12 @@
 import type { ItemInfo, Recommendation, RecommendOptions, TrackInput } from '../recommend/index.ts';
 import { productCard, skeletonCard, type CardFormat } from './cards.ts';
 import { disclosure, disclosureSkeleton, notice, type ForgetControls } from './disclosure.ts';
+import { applyListAttributes, LIST_ATTRIBUTES } from './list-attributes.ts';
 import { stringsFor, type ElementStrings, type StringTable } from './strings.ts';
 import { applyStyles } from './styles.ts';
 
 /** One item as the element takes it: a `Recommendation`; `personalised` may be left out (false). */
-export type SourceRecommendation = Omit<Recommendation, 'personalised'> & { personalised?: boolean };
+export type SourceRecommendation = Omit<Recommendation, 'personalised' | 'listId'> & { personalised?: boolean; listId?: string };
 
 /** What the element needs of a recommender (a `Recommender` fits). */
 export interface RecommendationsSource {
@@ -75,7 +77,7 @@ export interface RecommendationsElementOptions {
   strings?: StringTable;
 }
 
-const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'allow-repeats', 'image-template', 'link-template', 'currency'] as const;
+const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'allow-repeats', 'image-template', 'link-template', 'currency', ...LIST_ATTRIBUTES] as const;
 const STRATEGIES = ['for-you', 'similar', 'complete-the-look', 'trending'] as const;
 /** What the element is doing, as its `data-state` attribute. */
 export type RecommendationsState = 'loading' | 'ready' | 'empty' | 'error';
@@ -141,6 +143,8 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
     private finishDone: () => void = () => {};
     /** Item ids on screen now. */
     private shown: readonly string[] = [];
+    /** The shown list's id (analytics, KPIs): impressions and clicks carry it. */
+    private listId: string | undefined;
 
     constructor() {
       super();
@@ -204,6 +208,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       if (Number.isFinite(maxPrice)) filter.maxPrice = maxPrice;
       if (this.hasAttribute('in-stock')) filter.inStock = true;
       if (Object.keys(filter).length > 0) req.filter = filter;
+      applyListAttributes(this, req);
       return req;
     }
 
@@ -254,7 +259,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
         const before = this.hasAttribute('allow-repeats') ? [] : this.earlier();
         await Promise.all(before.map((other) => other.done));
         const exclude = [...new Set(before.flatMap((other) => other.shown))];
-        if (exclude.length > 0) req.exclude = exclude;
+        if (exclude.length > 0) req.exclude = [...(req.exclude ?? []), ...exclude];
         const source = await options.recommender();
         const recs = await source.recommend(req);
         if (generation !== this.generation) return;
@@ -275,6 +280,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
         return item ? [{ item, reason: r.reason, position }] : [];
       });
       this.shown = cards.map((c) => c.item.id);
+      this.listId = recs[0]?.listId;
       if (cards.length === 0) {
         this.root.replaceChildren();
         this.state('empty');
@@ -346,7 +352,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
         if (itemIds.length === 0) return;
         for (const itemId of itemIds) {
           try {
-            source.track({ type: 'impression', itemId });
+            source.track({ type: 'impression', itemId, ...(this.listId === undefined ? {} : { listId: this.listId }) });
           } catch (err) {
             onError(err);
           }
@@ -363,7 +369,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       const itemId = target?.dataset['item'];
       if (!target || !itemId) return;
       try {
-        this.source?.track({ type: 'click', itemId });
+        this.source?.track({ type: 'click', itemId, ...(this.listId === undefined ? {} : { listId: this.listId }) });
       } catch (err) {
         onError(err);
       }
