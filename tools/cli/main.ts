@@ -11,6 +11,7 @@ import { evalCommand, genData, trainCommand, type Command, type Io } from './com
 import { demoData } from './demo-data.ts';
 import { indexPages } from './knowledge-command.ts';
 import { reportCommand } from './report-command.ts';
+import { simulateAbCommand } from './simulate-ab-command.ts';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   'gen-data': genData,
@@ -19,6 +20,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'demo-data': demoData,
   'index-pages': indexPages,
   report: reportCommand,
+  'simulate-ab': simulateAbCommand,
 };
 
 function help(): string {
