@@ -41,7 +41,6 @@ loadPanel.start('Starting the engine (a Web Worker)…');
 
 // The GA4 events Inpage hands out land here, as on a shop with Google Tag Manager.
 (window as { dataLayer?: unknown[] }).dataLayer ??= [];
-const experiment = new ExperimentPanel(() => reco.session?.rec);
 const reco: RecoService = new RecoService(settings, {
   engine: (engine) => {
     latency.watch(engine);
@@ -86,6 +85,8 @@ const reco: RecoService = new RecoService(settings, {
 // figures): `waypoint.session` is the current engine, model and recommender.
 declare global { interface Window { waypoint?: { readonly session: RecoService['session'] } } }
 window.waypoint = { get session() { return reco.session; } };
+// After `reco`: the card reads its recommender (the history listener above only runs once a session opened).
+const experiment = new ExperimentPanel(() => reco.session?.rec);
 
 bindControls(settings, async (next) => {
   await reco.apply(next);
