@@ -5,16 +5,16 @@
  */
 import type { ExperimentReport } from './analyse.ts';
 import type { Interval } from './stats.ts';
-import { rateCi, verdict } from './render-text.ts';
+import { pval, rateCi, verdict } from './render-text.ts';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const COLORS = ['#64748b', '#2563eb', '#16a34a', '#d97706', '#9333ea', '#dc2626'];
 
 /** Horizontal interval chart: one row per label, a dot at the estimate, a bar over the interval. */
 function intervalChart(title: string, rows: { label: string; ci: Interval; color: string }[], format: (x: number) => string, zeroLine: boolean): string {
-  const W = 640;
+  const W = 820;
   const left = 120;
-  const right = 150;
+  const right = 230;
   const rowH = 34;
   const H = 40 + rows.length * rowH + 24;
   const values = rows.flatMap((r) => [r.ci.low, r.ci.high, r.ci.estimate]).filter(Number.isFinite);
@@ -23,7 +23,9 @@ function intervalChart(title: string, rows: { label: string; ci: Interval; color
   if (!zeroLine) lo = Math.min(lo, 0);
   if (hi === lo) hi = lo + 1;
   const pad = (hi - lo) * 0.05;
-  lo -= pad; hi += pad;
+  // Rates and money start at 0: no padding below it.
+  lo = !zeroLine && lo >= 0 ? Math.max(0, lo - pad) : lo - pad;
+  hi += pad;
   const x = (v: number): number => left + ((v - lo) / (hi - lo)) * (W - left - right);
   const parts = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">`,
     `<text x="0" y="18" font-size="14" font-weight="600">${esc(title)}</text>`];
@@ -51,7 +53,7 @@ export function renderHtml(r: ExperimentReport, textTable: string): string {
     intervalChart(`Revenue per visitor${r.currency ? ` (${r.currency})` : ''}, 95% CI`, r.arms.map((a, i) => ({ label: a.variant, ci: a.revenuePerVisitor, color: color(i) })), money, false),
     intervalChart(`Uplift in conversion over '${r.control}', 95% CI`, tested.map((a) => ({ label: a.variant, ci: a.vsControl!.conversion.uplift, color: color(r.arms.indexOf(a)) })), signed, true),
   ];
-  const rows = r.arms.map((a) => `<tr><th scope="row">${esc(a.variant)}</th><td>${a.visitors.toLocaleString('en')}</td><td>${pct(a.ctr.estimate)}</td><td>${pct(a.cartRate.estimate)}</td><td>${esc(rateCi(a.conversion))}</td><td>${money(a.revenuePerVisitor.estimate)} [${money(a.revenuePerVisitor.low)}, ${money(a.revenuePerVisitor.high)}]</td><td>${a.vsControl ? `${signed(a.vsControl.conversion.uplift.estimate)} [${signed(a.vsControl.conversion.uplift.low)}, ${signed(a.vsControl.conversion.uplift.high)}]` : '—'}</td><td>${a.vsControl ? a.vsControl.conversion.p.toFixed(4) : '—'}</td><td>${a.vsControl ? a.vsControl.conversion.pAlwaysValid.toFixed(4) : '—'}</td><td>${esc(verdict(a))}</td></tr>`).join('');
+  const rows = r.arms.map((a) => `<tr><th scope="row">${esc(a.variant)}</th><td>${a.visitors.toLocaleString('en')}</td><td>${pct(a.ctr.estimate)}</td><td>${pct(a.cartRate.estimate)}</td><td>${esc(rateCi(a.conversion))}</td><td>${money(a.revenuePerVisitor.estimate)} [${money(a.revenuePerVisitor.low)}, ${money(a.revenuePerVisitor.high)}]</td><td>${a.vsControl ? `${signed(a.vsControl.conversion.uplift.estimate)} [${signed(a.vsControl.conversion.uplift.low)}, ${signed(a.vsControl.conversion.uplift.high)}]` : '—'}</td><td>${a.vsControl ? pval(a.vsControl.conversion.p) : '—'}</td><td>${a.vsControl ? pval(a.vsControl.conversion.pAlwaysValid) : '—'}</td><td>${esc(verdict(a))}</td></tr>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Inpage experiment ${esc(r.experiment)}</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111;max-width:1100px}table{border-collapse:collapse;margin:12px 0}th,td{border-bottom:1px solid #ddd;padding:4px 10px;text-align:right}th:first-child,td:first-child{text-align:left}.sim{background:#fef3c7;border:1px solid #f59e0b;padding:8px 12px;font-weight:600}pre{font-size:11px;background:#f6f6f6;padding:8px;overflow:auto}svg{display:block;margin:16px 0}</style></head><body>
 ${r.simulated ? '<p class="sim">SIMULATED DATA — shoppers from the demo simulator (inpage simulate-ab), not real visitors.</p>' : ''}

@@ -10,7 +10,8 @@ const pct = (x: number, digits = 2): string => (Number.isFinite(x) ? `${(x * 100
 const signedPct = (x: number, digits = 1): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(digits)}%` : 'n/a');
 const money = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en') : '∞');
-const pval = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 0.0001 ? '<0.0001' : p.toFixed(4));
+/** A p-value as text: '<0.0001' below that. */
+export const pval = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 0.0001 ? '<0.0001' : p.toFixed(4));
 
 /** "5.00% [4.12, 6.01]" */
 export function rateCi(i: Interval): string {
