@@ -1,6 +1,6 @@
 /**
  * `simulate-ab` → `report`, end to end in Node on a tiny trained shop: the real recommender
- * (onnxruntime-node) serves simulated shoppers, its GA4 events become the export, the report
+ * (the packaged model on its plain-JS reference) serves simulated shoppers, its GA4 events become the export, the report
  * reads it. Deterministic in the seed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

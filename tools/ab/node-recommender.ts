@@ -1,6 +1,8 @@
 /**
  * The page's recommender, unchanged, in Node: `createRecommender` over a package folder, its model
- * run by onnxruntime-node (the same ONNX file the browser runs on WASM/WebGPU), and a storage whose
+ * run by the trainer's plain-JS reference of the packaged graph (the same weights the browser runs
+ * on WASM/WebGPU; the reference matches onnxruntime to ~1e-7, test/browser/recommend.spec.ts) —
+ * pure JS, so the bundled CLI needs no native onnxruntime-node — and a storage whose
  * backing map can be swapped, so one loaded recommender serves many simulated visitors, each with
  * their own history, experiment id and KPI record (every read goes back to storage).
  *
@@ -10,7 +12,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { loadPackage } from '../eval/load-model.ts';
+import { referenceRun } from '../train/reference.ts';
 import type { EngineLike, ModelLike } from '../../src/recommend/engine-like.ts';
 import type { FetchLike } from '../../src/recommend/load.ts';
 import { createRecommender, type Recommender, type RecommenderOptions } from '../../src/recommend/recommender.ts';
@@ -31,18 +34,23 @@ export class SwappableStorage {
 
 function engine(dir: string): EngineLike {
   return {
-    async load(source) {
-      const session = await ort.InferenceSession.create(new Uint8Array(await readFile(join(dir, source.url.slice(BASE.length)))));
+    async load() {
+      const pkg = await loadPackage(dir); // SHA-256 checked against the manifest
+      const { inputs, outputs } = pkg.manifest;
       const model: ModelLike = {
         async run(feeds) {
-          const input: Record<string, ort.Tensor> = {};
-          for (const [name, t] of Object.entries(feeds)) input[name] = new ort.Tensor(t.type as 'int64' | 'float32', t.data as BigInt64Array | Float32Array, [...t.dims]);
-          const out = await session.run(input);
-          const result: Record<string, Tensor> = {};
-          for (const [name, t] of Object.entries(out)) result[name] = { type: t.type as 'int64', dims: [...t.dims], data: t.data as BigInt64Array } as Tensor;
+          const it = feeds[inputs.items]!;
+          const w = feeds[inputs.weights]!;
+          const b = feeds[inputs.bias]!;
+          const k = Number((feeds[inputs.k]!.data as BigInt64Array)[0]);
+          const r = referenceRun(pkg.weights, it.dims[0]!, it.dims[1]!, it.data as BigInt64Array, w.data as Float32Array, k, b.data as Float32Array);
+          const result: Record<string, Tensor> = {
+            [outputs.indices]: { type: 'int64', dims: [1, r.k], data: r.indices },
+            [outputs.scores]: { type: 'float32', dims: [1, r.k], data: r.scores },
+          };
           return result;
         },
-        dispose: () => session.release(),
+        dispose: async () => {},
       };
       return model;
     },

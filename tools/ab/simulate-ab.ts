@@ -2,7 +2,7 @@
  * `inpage simulate-ab`: the demo's simulated shoppers (tools/shop: the same tastes — favourite
  * categories, brands, price band, style tags — and the same click/cart/purchase rates) visit the
  * shop while the real recommender (createRecommender, its experiment assignment, rules, KPI
- * attribution and GA4 events; the model on onnxruntime-node) shows them lists. What a shopper
+ * attribution and GA4 events; the packaged model run by its plain-JS reference) shows them lists. What a shopper
  * clicks depends on what they are shown: an item in a favourite category, of a liked brand, in
  * their price band, with liked tags is clicked far more often. The GA4 events the recommender
  * hands out are written as a dataLayer JSONL export, marked simulated, which `inpage report` reads.
