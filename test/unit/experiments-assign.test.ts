@@ -8,20 +8,12 @@ import { assignVariant, bucket, createExperimentSession, parseExperiment, pickBy
 import type { ConsentGate } from '../../src/privacy/gate.ts';
 import { resolveRetention } from '../../src/privacy/retention.ts';
 import { Prng } from '../../tools/onnx/prng.ts';
+import { MapStorage } from './helpers/map-storage.ts';
 
 /** Chi-square statistic of observed counts against expected shares. */
 function chiSquare(observed: readonly number[], shares: readonly number[]): number {
   const n = observed.reduce((a, b) => a + b, 0);
   return observed.reduce((acc, o, i) => acc + (o - n * shares[i]!) ** 2 / (n * shares[i]!), 0);
-}
-
-class MapStorage {
-  readonly map = new Map<string, string>();
-  getItem(k: string): string | null { return this.map.get(k) ?? null; }
-  setItem(k: string, v: string): void { this.map.set(k, v); }
-  removeItem(k: string): void { this.map.delete(k); }
-  key(i: number): string | null { return [...this.map.keys()][i] ?? null; }
-  get length(): number { return this.map.size; }
 }
 
 const gate = (granted: { value: boolean }): ConsentGate => ({ granted: () => granted.value });

@@ -8,15 +8,7 @@ import { InpageError } from '../../src/errors.ts';
 import { checkKpiFields, createKpiTracker, toGa4, type Ga4DataLayerEvent, type InpageEvent } from '../../src/kpis/index.ts';
 import type { AssignmentKind } from '../../src/experiments/assign.ts';
 import { resolveRetention } from '../../src/privacy/retention.ts';
-
-class MapStorage {
-  readonly map = new Map<string, string>();
-  getItem(k: string): string | null { return this.map.get(k) ?? null; }
-  setItem(k: string, v: string): void { this.map.set(k, v); }
-  removeItem(k: string): void { this.map.delete(k); }
-  key(i: number): string | null { return [...this.map.keys()][i] ?? null; }
-  get length(): number { return this.map.size; }
-}
+import { MapStorage } from './helpers/map-storage.ts';
 
 const H = 3_600_000;
 const ITEMS: Record<string, { title: string; category: string; price: number }> = {
