@@ -113,3 +113,64 @@ test('experiment: the none control renders nothing; assignment is sticky across 
   if (r.variant === 'model') expect(r.experiment).toBe('sticky');
   expect(r.kpis).toEqual([]);
 });
+
+test('element attributes: list-id, pin, exclude and filter-category shape the rendered list', async ({ openHarness, expectedBackend }) => {
+  const pkg = await loadPackage(recoDir);
+  const byTrend = pkg.items.ids.map((id, j) => ({ id, j })).sort((a, b) => pkg.items.trending.scores[b.j]! - pkg.items.trending.scores[a.j]! || a.j - b.j);
+  const catOf = (j: number): string => pkg.items.categories[pkg.items.category[j]!]!.id;
+  const tents = byTrend.filter((x) => catOf(x.j) === 'tents');
+  const excluded = tents[0]!.id; // the most popular tent
+  const pinned = tents[20]!.id; // a tent far down the list
+  const page = await openHarness();
+  const r = await page.evaluate(async ({ backend, excluded, pinned }) => {
+    const engine = await window.inpage.createEngine({ backend });
+    const rec = window.inpage.createRecommender({ engine, manifestUrl: 'reco/manifest.json', storage: null });
+    window.harness.defineRecommendationsElement({ recommender: () => rec });
+    const el = document.createElement('inpage-recommendations');
+    for (const [k, v] of Object.entries({ strategy: 'trending', count: '5', 'list-id': 'tent-picks', pin: `${pinned}:2`, exclude: excluded, 'filter-category': 'tents' })) el.setAttribute(k, v);
+    const rendered = new Promise<string[]>((resolve) => el.addEventListener('inpage:render', (e) => resolve((e as CustomEvent<{ itemIds: string[] }>).detail.itemIds), { once: true }));
+    document.body.append(el);
+    const itemIds = await rendered;
+    const recs = await (await rec).recommend({ strategy: 'trending', k: 5, listId: 'tent-picks', exclude: [excluded], rules: [{ type: 'filter', match: { category: 'tents' } }, { type: 'pin', itemId: pinned, position: 2 }] });
+    await engine.dispose();
+    return { itemIds, direct: recs.map((x) => [x.itemId, x.listId, x.basis]) };
+  }, { backend: expectedBackend, excluded, pinned });
+  expect(r.itemIds).toHaveLength(5);
+  expect(r.itemIds[1]).toBe(pinned);
+  expect(r.itemIds).not.toContain(excluded);
+  for (const id of r.itemIds) expect(catOf(pkg.items.ids.indexOf(id))).toBe('tents');
+  // The attributes are the same request as the API's options.
+  expect(r.direct.map((d) => d[0])).toEqual(r.itemIds);
+  expect(r.direct[1]).toEqual([pinned, 'tent-picks', 'rule']);
+});
+
+test('consent: without it the control and nothing stored; granted: id and KPI record; revoked: both erased', async ({ openHarness, expectedBackend }) => {
+  const page = await openHarness();
+  const r = await page.evaluate(async (backend) => {
+    localStorage.clear();
+    const engine = await window.inpage.createEngine({ backend, measure: false });
+    const rec = await window.inpage.createRecommender({
+      engine, manifestUrl: 'reco/manifest.json', consent: 'required', pageUrl: () => 'https://shop.example/',
+      experiment: { id: 'consent-exp', variants: [{ name: 'control', control: true, list: 'trending' }, { name: 'B' }, { name: 'C' }] },
+    });
+    const keys = (): string[] => Object.keys(localStorage).filter((k) => k.startsWith('inpage:')).sort();
+    const before = await rec.recommend({ strategy: 'for-you', k: 3, listId: 'home' });
+    rec.track({ type: 'impression', itemId: before[0]!.itemId, listId: 'home' });
+    rec.track({ type: 'click', itemId: before[0]!.itemId, listId: 'home' });
+    const without = { variant: before[0]!.variant, keys: keys(), kpis: rec.kpis().length };
+    await rec.consent.set(true);
+    const after = await rec.recommend({ strategy: 'trending', k: 3, listId: 'home' });
+    rec.track({ type: 'impression', itemId: after[0]!.itemId, listId: 'home' });
+    const granted = { keys: keys(), kpis: rec.kpis() };
+    await rec.consent.set(false);
+    const revoked = { keys: keys(), kpis: rec.kpis().length };
+    await engine.dispose();
+    return { without, granted, revoked };
+  }, expectedBackend);
+  expect(r.without).toEqual({ variant: 'control', keys: [], kpis: 0 });
+  expect(r.granted.keys.some((k) => k === 'inpage:exp:id')).toBe(true);
+  expect(r.granted.keys.some((k) => k.endsWith(':kpi'))).toBe(true);
+  expect(r.granted.kpis).toHaveLength(1);
+  expect(r.granted.kpis[0]).toMatchObject({ experiment: 'consent-exp', impressions: 1 });
+  expect(r.revoked).toEqual({ keys: [], kpis: 0 });
+});
