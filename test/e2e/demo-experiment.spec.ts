@@ -1,7 +1,7 @@
 /**
  * The demo's Experiment card: the visitor's variant, the KPIs attributed on this device after a
- * click → cart → order on a recommended product, the GA4 events as pushed to window.dataLayer, and
- * the switch to the control (a trending list instead of the model's).
+ * click → cart → order on a recommended product, the GA4 events as pushed to window.dataLayer, the
+ * simulated experiment page, and the switch to the control (a trending list instead of the model's).
  */
 import { expect, test } from './demo-fixtures.ts';
 
@@ -33,6 +33,13 @@ test('experiment card: variant, attributed KPIs, dataLayer events, switch to con
   }
   await expect(page.locator('#exp-events li')).toHaveCount(3);
   await expect(page.locator('#exp-events li').first()).toContainText('"event":"purchase"');
+
+  // The simulated experiment page (written by `npm run assets`): the report of simulate-ab, labelled.
+  const href = await page.locator('#exp-simulated').getAttribute('href');
+  const simulated = await page.evaluate(async (u) => { const r = await fetch(u!); return { status: r.status, text: await r.text() }; }, href);
+  expect(simulated.status).toBe(200);
+  expect(simulated.text).toContain('SIMULATED DATA');
+  expect(simulated.text).toMatch(/<svg[^>]*role="img"/);
 
   // The switch: the control shows the trending list even with a history.
   await page.locator('#opt-variant').selectOption('control');
