@@ -8,6 +8,7 @@
  * const plan = planList('for-you', { listId: 'home' }, { session, rules }, Date.now());
  * if (!plan.show) return []; // a 'none' control
  */
+import { InpageError } from '../errors.ts';
 import type { Assignment } from '../experiments/assign.ts';
 import type { ExperimentSession } from '../experiments/session.ts';
 import { activeRules, placePins, type MerchRule, type RuledCandidates } from './rules.ts';
@@ -33,10 +34,10 @@ export interface MerchSetup {
   rules: readonly MerchRule[];
 }
 
-/** Validates a list id: what analytics reports as `item_list_id`. */
+/** Validates a list id (what analytics reports as `item_list_id`); `INPUT_INVALID` when malformed. */
 export function listIdOf(value: unknown, strategy: Strategy): string {
   if (value === undefined) return strategy;
-  if (typeof value !== 'string' || !/^[\w.:-]{1,100}$/.test(value)) return strategy;
+  if (typeof value !== 'string' || !/^[\w.:-]{1,100}$/.test(value)) throw new InpageError('INPUT_INVALID', `recommend(): listId must be 1–100 letters, digits, _ . : or -, got ${JSON.stringify(value)}.`);
   return value;
 }
 

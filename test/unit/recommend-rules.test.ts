@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InpageError } from '../../src/errors.ts';
 import { buildCandidates, EXCLUDED } from '../../src/recommend/candidates.ts';
 import type { RecommenderItems } from '../../src/recommend/manifest.ts';
+import { listIdOf } from '../../src/recommend/list-plan.ts';
 import { activeRules, applyRules, parseRules, placePins, type MerchRule } from '../../src/recommend/rules.ts';
 
 const items: RecommenderItems = {
@@ -81,5 +82,13 @@ describe('rules', () => {
     const pin = (index: number, slot: number) => ({ index, slot, rule: 'r', reason: 'x' });
     expect(placePins([1, 2, 3], [pin(9, 0), pin(8, 2)], 3, (p) => p.index)).toEqual([9, 1, 8]);
     expect(placePins([1], [pin(9, 5)], 4, (p) => p.index)).toEqual([1, 9]);
+  });
+});
+
+describe('list ids', () => {
+  it('default to the strategy; a malformed one is INPUT_INVALID', () => {
+    expect(listIdOf(undefined, 'similar')).toBe('similar');
+    expect(listIdOf('pdp-similar', 'similar')).toBe('pdp-similar');
+    for (const bad of ['', 'two words', 'x'.repeat(101), 42]) expect(() => listIdOf(bad, 'trending')).toThrow(InpageError);
   });
 });
