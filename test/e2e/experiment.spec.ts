@@ -1,9 +1,10 @@
 /**
- * An A/B experiment through the script tag (`data-experiment`), in real Chromium: a visitor in
- * variant B sees the list and the page's `window.dataLayer` receives GA4's view_item_list,
- * select_item, add_to_cart and purchase with the list id, the items, the experiment and the
- * variant; a visitor in the control ('none') sees nothing and nothing is pushed. The visitor's
- * stored random id decides the variant (set before the page loads, as a returning visitor's).
+ * An A/B experiment and a merchandising rule through the script tag (`data-experiment`,
+ * `data-rules`), in real Chromium: a visitor in variant B sees the list (with the pinned item) and
+ * the page's `window.dataLayer` receives GA4's view_item_list, select_item, add_to_cart and
+ * purchase with the list id, the items, the experiment and the variant; a visitor in the control
+ * ('none') sees nothing and nothing is pushed. The visitor's stored random id decides the variant
+ * (set before the page loads, as a returning visitor's).
  */
 import { assignVariant, parseExperiment } from '../../src/experiments/index.ts';
 import { expect, settled, test } from './fixtures.ts';
@@ -40,6 +41,9 @@ for (const variant of ['B', 'control'] as const) {
       return;
     }
     expect(shown).toHaveLength(4);
+    // data-rules: the pin for this list id is at slot 1 (sku-10001 is no trending top item).
+    expect(shown[0]).toBe('sku-10001');
+    await expect(el.locator('[part="reason"]').first()).toHaveText('Featured');
     // Impressions (cards half visible) → one view_item_list.
     await v.page.waitForFunction(() => (window as unknown as { dataLayer: { event?: string }[] }).dataLayer.some((e) => e.event === 'view_item_list'));
     // A click on the second card (navigation cancelled, as a client-side router would), then the shop's cart and checkout.
