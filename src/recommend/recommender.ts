@@ -29,7 +29,7 @@ import { forYouReason } from './reasons.ts';
 import { runSearch } from './search-run.ts';
 import { loadSearch, RecentSearches, searchReason, searchSteps, type LoadedSearch, type RecentSearch, type SearchOptions, type SearchResult, type SearchStep } from './search.ts';
 import { eventCode, toSteps, trackCode, type Step, type TrackEventType } from './weights.ts';
-import { createExperimentSession, type ExperimentConfig } from '../experiments/index.ts';
+import { createExperimentSession, type Assignment, type ExperimentConfig } from '../experiments/index.ts';
 import { finishList, listIdOf, planList, type ListFields, type MerchSetup } from './list-plan.ts';
 import { applyRules, parseRules, type ItemFacts, type MerchRule } from './rules.ts';
 import { checkKpiFields, createKpiTracker, type AnalyticsOptions, type KpiTrackFields } from '../kpis/tracker.ts';
@@ -186,6 +186,13 @@ export interface Recommender {
   kpis(): VariantKpis[];
   /** The list (and variant) a cart or purchase of `itemId` now would be attributed to. */
   attribution(itemId: string): ListContext | undefined;
+  /**
+   * The visitor's experiment assignment now (undefined without an experiment), e.g. to add the
+   * variant to the shop's own analytics events. Only `assignment: 'random' | 'holdout'` counts.
+   *
+   * @example rec.assignment() // { experiment: 'reco-2026-12', variant: 'model', list: 'model', assignment: 'random', rules: [] }
+   */
+  assignment(): Assignment | undefined;
   /** Item details by id, or undefined when the model does not know the id. */
   item(itemId: string): ItemInfo | undefined;
   /** Categories with their display names. */
@@ -395,6 +402,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
 
     kpis: () => kpi.kpis(),
     attribution: (itemId) => kpi.attribution(itemId),
+    assignment: () => merch.session?.assign(),
 
     item(itemId) {
       const j = index.get(itemId);
