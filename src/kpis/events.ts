@@ -49,6 +49,18 @@ export interface InpageEvent {
   time: number;
 }
 
+/**
+ * Pushed once per list id and page view when a visitor in an experiment (assigned at random or
+ * held out) is served a list — in every arm, `'none'` included — so the analysis counts every
+ * assigned visitor, whether or not they saw a card (intent to treat). A custom GA4 event.
+ */
+export interface ExposureEvent {
+  event: 'inpage_exposure';
+  inpage_experiment: string;
+  inpage_variant: string;
+  inpage_list_id: string;
+}
+
 /** What `window.dataLayer` receives. */
 export interface Ga4DataLayerEvent {
   event: InpageEventType;

@@ -19,7 +19,7 @@ import type { AssignmentKind } from '../experiments/assign.ts';
 import type { ConsentGate } from '../privacy/gate.ts';
 import type { StorageLike } from '../privacy/personal-record.ts';
 import type { RetentionPolicy } from '../privacy/retention.ts';
-import { toGa4, type Ga4DataLayerEvent, type InpageEvent, type InpageEventItem, type InpageEventType } from './events.ts';
+import { toGa4, type ExposureEvent, type Ga4DataLayerEvent, type InpageEvent, type InpageEventItem, type InpageEventType } from './events.ts';
 import { KpiLedger, type AttributionOptions, type ListContext, type VariantKpis } from './ledger.ts';
 
 /** Options of `createRecommender({ analytics })`. */
@@ -30,11 +30,13 @@ export interface AnalyticsOptions {
    * Push GA4 events to `window.dataLayer` when the page has one. Default true; or the event
    * types to push (e.g. without 'purchase' when the shop's checkout already pushes it).
    */
-  dataLayer?: boolean | readonly InpageEventType[];
+  dataLayer?: boolean | readonly (InpageEventType | 'inpage_exposure')[];
   /** Where `inpage:analytics` CustomEvents are dispatched. Default `window` when there is one; `null`: nowhere. */
   eventTarget?: EventTarget | null;
   /** Told about every event, with its GA4 form. */
   onEvent?: (event: InpageEvent, ga4: Ga4DataLayerEvent) => void;
+  /** Told about each exposure (also pushed to `dataLayer` and dispatched as `inpage:exposure`). */
+  onExposure?: (exposure: ExposureEvent, time: number) => void;
   /** ISO 4217 of the item table's prices: a cart tracked without `value` is worth price × quantity in it. */
   currency?: string;
   /** `item_list_name` per list id. Default: the list id. */
@@ -80,6 +82,8 @@ export interface KpiTrackerOptions {
   describe: Describe;
   /** How the visitor is assigned now; events carry the experiment only for 'random' and 'holdout'. */
   assignment: () => AssignmentKind | undefined;
+  /** The visitor's experiment id: an exposure is pushed once per visitor and list id for this tracker. */
+  visitor?: () => string | undefined;
   options?: AnalyticsOptions;
 }
 
@@ -129,9 +133,8 @@ export function createKpiTracker(o: KpiTrackerOptions): KpiTracker {
       ...money,
     };
     const ga4 = toGa4(event);
-    const push = opts.dataLayer ?? true;
     const dataLayer = (globalThis as { dataLayer?: unknown }).dataLayer;
-    if (Array.isArray(dataLayer) && (push === true || (Array.isArray(push) && push.includes(type)))) {
+    if (Array.isArray(dataLayer) && allowed(type)) {
       // GA4's guidance: clear the previous ecommerce object so fields never leak between events.
       dataLayer.push({ ecommerce: null });
       dataLayer.push(ga4);
@@ -139,6 +142,12 @@ export function createKpiTracker(o: KpiTrackerOptions): KpiTracker {
     target?.dispatchEvent(new CustomEvent('inpage:analytics', { detail: { event, ga4 } }));
     opts.onEvent?.(event, ga4);
   };
+
+  const allowed = (type: InpageEventType | 'inpage_exposure'): boolean => {
+    const push = opts.dataLayer ?? true;
+    return push === true || (Array.isArray(push) && push.includes(type));
+  };
+  const exposed = new Set<string>();
 
   const flush = (): void => {
     const batches = [...pending.values()];
@@ -150,6 +159,15 @@ export function createKpiTracker(o: KpiTrackerOptions): KpiTracker {
     ledger,
     served(list) {
       lists.set(list.listId, list);
+      const kind = o.assignment();
+      const key = `${o.visitor?.() ?? ''}\u0000${list.listId}`;
+      if (list.experiment === undefined || list.variant === undefined || (kind !== 'random' && kind !== 'holdout') || exposed.has(key)) return;
+      exposed.add(key);
+      const exposure: ExposureEvent = { event: 'inpage_exposure', inpage_experiment: list.experiment, inpage_variant: list.variant, inpage_list_id: list.listId };
+      const dataLayer = (globalThis as { dataLayer?: unknown }).dataLayer;
+      if (Array.isArray(dataLayer) && allowed('inpage_exposure')) dataLayer.push(exposure);
+      target?.dispatchEvent(new CustomEvent('inpage:exposure', { detail: exposure }));
+      opts.onExposure?.(exposure, o.now());
     },
     track(e) {
       const time = e.time ?? o.now();

@@ -282,6 +282,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
     storage, key: `${storageKey}:kpi`, consent, retention, now, options: options.analytics ?? {},
     describe: (id) => { const j = index.get(id); return j === undefined ? undefined : { title: items.titles[j] ?? '', category: items.categories[items.category[j] ?? -1]?.name ?? '', price: items.price[j] ?? 0 }; },
     assignment: () => merch.session?.assign().assignment,
+    visitor: () => merch.session?.visitor.get(),
   });
   const offErase = consent.onErase(() => {
     kpi.ledger.dropMemory();

@@ -3,7 +3,7 @@
  * `data-rules`), in real Chromium: a visitor in variant B sees the list (with the pinned item) and
  * the page's `window.dataLayer` receives GA4's view_item_list, select_item, add_to_cart and
  * purchase with the list id, the items, the experiment and the variant; a visitor in the control
- * ('none') sees nothing and nothing is pushed. The visitor's stored random id decides the variant
+ * ('none') sees nothing and only its exposure is pushed. The visitor's stored random id decides the variant
  * (set before the page loads, as a returning visitor's).
  */
 import { assignVariant, parseExperiment } from '../../src/experiments/index.ts';
@@ -19,12 +19,12 @@ function idFor(variant: string): string {
   }
 }
 
-type Layer = { event?: string; ecommerce?: { item_list_id?: string; transaction_id?: string; value?: number; currency?: string; items: { item_id: string; item_list_id: string; index?: number }[] } | null; inpage_experiment?: string; inpage_variant?: string }[];
+type Layer = { event?: string; inpage_list_id?: string; ecommerce?: { item_list_id?: string; transaction_id?: string; value?: number; currency?: string; items: { item_id: string; item_list_id: string; index?: number }[] } | null; inpage_experiment?: string; inpage_variant?: string }[];
 
 test.describe.configure({ timeout: 150_000 });
 
 for (const variant of ['B', 'control'] as const) {
-  test(`script tag, variant ${variant}: ${variant === 'B' ? 'GA4 events with list, experiment and variant reach the dataLayer' : 'the control renders nothing and pushes nothing'}`, async ({ page, visit }, info) => {
+  test(`script tag, variant ${variant}: ${variant === 'B' ? 'GA4 events with list, experiment and variant reach the dataLayer' : 'the control renders nothing and pushes only its exposure'}`, async ({ page, visit }, info) => {
     test.skip(info.project.name === 'webgpu' && variant === 'control', 'no model output to check: one project is enough');
     const id = idFor(variant);
     await page.addInitScript((stored) => localStorage.setItem('inpage:exp:id', stored), JSON.stringify({ v: 1, id, t: Date.now() }));
@@ -37,7 +37,10 @@ for (const variant of ['B', 'control'] as const) {
       await expect(el).toHaveAttribute('data-state', 'empty');
       expect(shown).toEqual([]);
       await v.page.waitForTimeout(500);
-      expect(await v.page.evaluate(() => (window as unknown as { dataLayer: unknown[] }).dataLayer)).toEqual([]);
+      // Only the exposure: the visitor counts in the control arm although nothing was shown.
+      expect(await v.page.evaluate(() => (window as unknown as { dataLayer: unknown[] }).dataLayer)).toEqual([
+        { event: 'inpage_exposure', inpage_experiment: 'e2e-exp', inpage_variant: 'control', inpage_list_id: 'home-picks' },
+      ]);
       return;
     }
     expect(shown).toHaveLength(4);
@@ -56,10 +59,11 @@ for (const variant of ['B', 'control'] as const) {
     }, shown[1]!);
     await v.page.waitForFunction(() => (window as unknown as { dataLayer: { event?: string }[] }).dataLayer.some((e) => e.event === 'purchase'));
     const layer = await v.page.evaluate(() => (window as unknown as { dataLayer: Layer }).dataLayer);
-    const events = layer.filter((e) => e.event !== undefined);
+    expect(layer[0]).toEqual({ event: 'inpage_exposure', inpage_experiment: 'e2e-exp', inpage_variant: 'B', inpage_list_id: 'home-picks' });
+    const events = layer.filter((e) => e.event !== undefined && e.event !== 'inpage_exposure');
     expect(events.map((e) => e.event)).toEqual(['view_item_list', 'select_item', 'add_to_cart', 'purchase']);
-    // GA4's convention: each event follows an ecommerce reset.
-    layer.forEach((e, i) => { if (e.event !== undefined) expect(layer[i - 1]).toEqual({ ecommerce: null }); });
+    // GA4's convention: each e-commerce event follows an ecommerce reset.
+    layer.forEach((e, i) => { if (e.event !== undefined && e.event !== 'inpage_exposure') expect(layer[i - 1]).toEqual({ ecommerce: null }); });
     for (const e of events) {
       expect(e.inpage_experiment).toBe('e2e-exp');
       expect(e.inpage_variant).toBe('B');

@@ -32,7 +32,7 @@ describe('simulate-ab', () => {
     expect(parsed.simulated).toBe(true);
     expect(parsed.bad).toEqual([]);
     const types = new Set(parsed.events.map((e) => e.event));
-    expect([...types].sort()).toEqual(['add_to_cart', 'purchase', 'select_item', 'view_item_list']);
+    expect([...types].sort()).toEqual(['add_to_cart', 'inpage_exposure', 'purchase', 'select_item', 'view_item_list']);
     // Every event names the experiment and a variant (all visitors consent and none is forced).
     for (const e of parsed.events) expect([e.experiment, ['control', 'model'].includes(e.variant ?? '')]).toEqual(['reco-sim', true]);
     const r = analyse(parsed);

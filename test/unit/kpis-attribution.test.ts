@@ -158,6 +158,25 @@ describe('GA4 events', () => {
     expect(purchase.ecommerce).toMatchObject({ transaction_id: 'T-1', value: 100, currency: 'EUR' });
   });
 
+  it('an exposure per visitor and list, for assigned visitors only (not forced, not without consent)', () => {
+    for (const [kind, expected] of [['random', 2], ['holdout', 2], ['forced', 0], ['no-consent', 0]] as const) {
+      const exposures: unknown[] = [];
+      const kpi = createKpiTracker({
+        storage: null, key: 'inpage:k', consent: { granted: () => true }, retention: resolveRetention(), now: () => 0, describe: () => undefined,
+        assignment: () => kind, visitor: () => 'v1', options: { eventTarget: null, onExposure: (x) => exposures.push(x) },
+      });
+      kpi.served({ listId: 'home', experiment: 'e1', variant: 'B' });
+      kpi.served({ listId: 'home', experiment: 'e1', variant: 'B' }); // re-rendered: not again
+      kpi.served({ listId: 'pdp', experiment: 'e1', variant: 'B' });
+      kpi.served({ listId: 'plain' }); // no experiment: none
+      expect(exposures, kind).toHaveLength(expected);
+      if (expected > 0) {
+        expect(exposures[0]).toEqual({ event: 'inpage_exposure', inpage_experiment: 'e1', inpage_variant: 'B', inpage_list_id: 'home' });
+        for (const k of Object.keys(exposures[0] as object)) expect(k).toMatch(/^[A-Za-z][A-Za-z0-9_]{0,39}$/);
+      }
+    }
+  });
+
   it('QA-forced views leave the experiment out of the events', async () => {
     const { kpi, events } = setup({ kind: 'forced' });
     kpi.served({ listId: 'home', experiment: 'e1', variant: 'B' });

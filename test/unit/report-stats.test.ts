@@ -78,6 +78,7 @@ describe('report', () => {
       view('v4', 'B', day, ['a']), buy('v4', 'B', day + 1, 40, 'T4'),
       view('v4', 'control', day + 5, ['a']), // mixed: left out
       line({ event: 'page_view', visitor: 'v1', time: day }),
+      line({ event: 'inpage_exposure', visitor: 'v5', time: day, inpage_experiment: 'e1', inpage_variant: 'B', inpage_list_id: 'home' }), // served, never saw a card
     ].join('\n');
     const r = analyse(parseJsonl(text));
     expect(r.simulated).toBe(true);
@@ -85,8 +86,9 @@ describe('report', () => {
     expect(r.mixedVisitors).toBe(1);
     const [c, b] = r.arms;
     expect([c!.visitors, c!.impressions, c!.conversion.estimate, c!.revenue, c!.revenuePerVisitor.estimate]).toEqual([2, 3, 0.5, 50, 25]);
-    expect([b!.visitors, b!.impressions, b!.purchases, b!.conversion.estimate, b!.revenue, b!.revenuePerVisitor.estimate]).toEqual([2, 4, 3, 1, 100, 50]);
-    expect(b!.vsControl!.conversion.uplift.estimate).toBeCloseTo(1, 10);
+    // v5 was only exposed: counted (intent to treat), so 2 of 3 converted.
+    expect([b!.visitors, b!.impressions, b!.purchases, b!.conversion.estimate, b!.revenue, b!.revenuePerVisitor.estimate]).toEqual([3, 4, 3, 2 / 3, 100, 100 / 3]);
+    expect(b!.vsControl!.conversion.uplift.estimate).toBeCloseTo(1 / 3, 10);
     const text2 = renderText(r);
     expect(text2).toContain('SIMULATED DATA');
     expect(text2).toContain('peeking');

@@ -60,7 +60,11 @@ export async function simulateAb(o: SimulateAbOptions): Promise<{ lines: string[
   const lines: string[] = [JSON.stringify({ meta: { simulated: true, generator: 'inpage simulate-ab', seed: o.seed, visitors: o.visitors, days, experiment: experiment.id, note: 'Simulated shoppers from the demo simulator, not real visitors.' } })];
   const { rec, visitors } = await nodeRecommender(o.packageDir, {
     experiment, now: () => clock.now, pageUrl: () => undefined,
-    analytics: { eventTarget: null, dataLayer: false, currency: 'EUR', onEvent: (_e, ga4: Ga4DataLayerEvent) => lines.push(JSON.stringify({ visitor, time: new Date(clock.now).toISOString(), ...ga4 })) },
+    analytics: {
+      eventTarget: null, dataLayer: false, currency: 'EUR',
+      onEvent: (_e, ga4: Ga4DataLayerEvent) => lines.push(JSON.stringify({ visitor, time: new Date(clock.now).toISOString(), ...ga4 })),
+      onExposure: (x) => lines.push(JSON.stringify({ visitor, time: new Date(clock.now).toISOString(), ...x })),
+    },
   });
 
   /** How much the shopper likes product i (the simulator's taste, per product). */

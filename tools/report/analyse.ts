@@ -1,7 +1,8 @@
 /**
  * Per-variant KPIs of one experiment from an export, compared with the control.
  *
- * Unit of analysis: the visitor (the unit of randomisation), so conversion and revenue per
+ * Unit of analysis: the visitor (the unit of randomisation), counted from their exposure (served a
+ * list, seen or not; older exports without exposures: from their first event), so conversion and revenue per
  * visitor are independent across visitors and the z-tests hold. A visitor belongs to the first
  * variant their events name (assignment is sticky; visitors seen in two variants are counted in
  * the first and reported). CTR is per impression and shown without a test: impressions of one
@@ -118,6 +119,7 @@ export function analyse(parsed: ParsedExport, options: AnalyseOptions = {}): Exp
 }
 
 function tally(t: VisitorTally, e: ExportEvent): void {
+  if (e.event === 'inpage_exposure') return; // counts the visitor, nothing else
   if (e.event === 'view_item_list') t.impressions += Math.max(1, e.items.length);
   else if (e.event === 'select_item') t.clicks++;
   else if (e.event === 'add_to_cart') t.cart = true;

@@ -11,14 +11,16 @@
  *   (order free; `event_timestamp` in µs, ms, s or ISO). Event-level `value` repeats on each
  *   item row; purchases are counted once per `transaction_id`.
  *
- * Events other than the four e-commerce ones Inpage produces are skipped and counted.
+ * Events other than `inpage_exposure` and the four e-commerce ones Inpage produces are skipped and counted.
+ * An exposure (a visitor in the experiment was served a list) makes the visitor count even
+ * without any other event: the analysis is by assignment (intent to treat).
  */
 import { readFile } from 'node:fs/promises';
 import { splitCsv } from '../train/read-events.ts';
 
 /** The events the report reads. */
-export type ExportEventName = 'view_item_list' | 'select_item' | 'add_to_cart' | 'purchase';
-const NAMES: readonly string[] = ['view_item_list', 'select_item', 'add_to_cart', 'purchase'];
+export type ExportEventName = 'inpage_exposure' | 'view_item_list' | 'select_item' | 'add_to_cart' | 'purchase';
+const NAMES: readonly string[] = ['inpage_exposure', 'view_item_list', 'select_item', 'add_to_cart', 'purchase'];
 
 /** One event, normalised. */
 export interface ExportEvent {
@@ -94,7 +96,7 @@ export function parseJsonl(text: string): ParsedExport {
     out.events.push(event({
       visitor, time, event: name as ExportEventName,
       experiment: str(o['inpage_experiment']), variant: str(o['inpage_variant']),
-      listId: str(ec['item_list_id']) ?? str(items[0]?.['item_list_id']),
+      listId: str(ec['item_list_id']) ?? str(items[0]?.['item_list_id']) ?? str(o['inpage_list_id']),
       items: items.flatMap((it) => (str(it['item_id']) === undefined ? [] : [it['item_id'] as string])),
       value: num(ec['value']), currency: str(ec['currency']), transactionId: str(ec['transaction_id']),
     }));
