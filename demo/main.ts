@@ -14,6 +14,7 @@ import { bindControls } from './panel/controls.ts';
 import { CostPanel } from './panel/cost.ts';
 import { LatencyPanel } from './panel/latency.ts';
 import { LoadPanel } from './panel/load.ts';
+import { ExperimentPanel } from './panel/experiment.ts';
 import { PrivacyPanel } from './panel/privacy.ts';
 import { Cart } from './shop/cart.ts';
 import { loadCatalog, type Catalog } from './shop/catalog.ts';
@@ -38,6 +39,8 @@ const watchedForSwitches = new WeakSet<Engine>();
 const privacy = new PrivacyPanel(() => reco.forget());
 loadPanel.start('Starting the engine (a Web Worker)…');
 
+// The GA4 events Inpage hands out land here, as on a shop with Google Tag Manager.
+(window as { dataLayer?: unknown[] }).dataLayer ??= [];
 const reco: RecoService = new RecoService(settings, {
   engine: (engine) => {
     latency.watch(engine);
@@ -70,7 +73,7 @@ const reco: RecoService = new RecoService(settings, {
     showBackendError(message(e));
     console.error(e);
   },
-  history: (n) => privacy.history(n),
+  history: (n) => { privacy.history(n); experiment.draw(); },
   first: (ms) => loadPanel.first(ms),
   pageWait: (ms) => latency.pageWait(ms),
   answered: (total, withoutModel) => {
@@ -82,6 +85,8 @@ const reco: RecoService = new RecoService(settings, {
 // figures): `waypoint.session` is the current engine, model and recommender.
 declare global { interface Window { waypoint?: { readonly session: RecoService['session'] } } }
 window.waypoint = { get session() { return reco.session; } };
+// After `reco`: the card reads its recommender (the history listener above only runs once a session opened).
+const experiment = new ExperimentPanel(() => reco.session?.rec);
 
 bindControls(settings, async (next) => {
   await reco.apply(next);

@@ -39,6 +39,9 @@ export type {
   ItemInfo, Recommendation, RecommendFilter, RecommendOptions, Recommender, RecommenderOptions, Strategy, TrackInput, TrackedEvent,
   RecEventType, TrackEventType, RecommenderManifest, ReasonBasis, RecentSearch, SearchOptions, SearchResult,
 } from './recommend/index.ts';
+export { parseExperiment, type Assignment, type AssignmentKind, type ExperimentConfig, type ExperimentVariant, type VariantList } from './experiments/index.ts';
+export { parseRules, type ItemFacts, type MerchRule, type RuleMatch } from './recommend/rules.ts';
+export { toGa4, type AnalyticsOptions, type AttributionOptions, type ExposureEvent, type Ga4DataLayerEvent, type InpageEvent, type InpageEventItem, type InpageEventType, type ListContext, type VariantKpis } from './kpis/index.ts';
 export { createConsent, forgetEverything, DEFAULT_RETENTION_DAYS } from './privacy/index.ts';
 export type {
   Consent, ConsentGate, ConsentMode, ConsentModeOptions, ConsentOptions, ConsentSource, ConsentStatus, ErasedLocation, ForgetOptions, ForgetReport,

@@ -10,6 +10,7 @@ import {
   createEngine, createRecommender,
   type Engine, type EngineInfo, type LoadProgress, type Model, type Recommender, type RecommenderOptions,
 } from 'inpage';
+import { DEMO_EXPERIMENT, demoPageUrl } from './experiment.ts';
 import { pageWait } from './page-wait.ts';
 import type { Settings } from './settings.ts';
 
@@ -32,6 +33,9 @@ export interface SessionHooks {
   /** Told, for each model run, how long the page stayed busy after the call (page-wait.ts). */
   onPageWait?(ms: number): void;
 }
+
+/** `item_list_name` of the demo's rows in analytics events. */
+const LIST_NAMES: Readonly<Record<string, string>> = { 'for-you': 'For you', similar: 'Similar items', 'complete-the-look': 'Complete the look', trending: 'Trending' };
 
 /** The recommender package written by `npm run assets`, next to the page. */
 export const MANIFEST_URL = './reco/manifest.json';
@@ -62,7 +66,7 @@ export async function openRecommender(engine: Engine, settings: Settings, hooks:
     },
     pipeline: engine.pipeline.bind(engine),
   };
-  const rec = await createRecommender({ engine: withOptions, manifestUrl: MANIFEST_URL });
+  const rec = await createRecommender({ engine: withOptions, manifestUrl: MANIFEST_URL, experiment: DEMO_EXPERIMENT, pageUrl: demoPageUrl, analytics: { currency: 'EUR', listNames: LIST_NAMES } });
   if (model === undefined) throw new Error('demo: createRecommender resolved without loading its model');
   return { rec, model };
 }

@@ -78,7 +78,8 @@ export class RecoRow {
       try {
         if (other !== undefined) await other.settled();
         const skip = other?.ids ?? new Set<string>();
-        const { items, ms: took, model } = await this.reco.recommend(other === undefined ? opts : { ...opts, k: k + skip.size });
+        // The row's id is its list id: analytics events and KPIs name the row.
+        const { items, ms: took, model } = await this.reco.recommend({ ...opts, listId: this.spec.id, ...(other === undefined ? {} : { k: k + skip.size }) });
         if (mine !== this.seq) return;
         const cards = items.filter((r) => !skip.has(r.itemId)).slice(0, k).flatMap((r) => {
           const p = this.catalog.byId.get(r.itemId);

@@ -37,7 +37,13 @@ export function cartView(ctx: ViewContext): View {
     order.hidden = rows.length === 0;
   };
   order.addEventListener('click', () => {
-    for (const id of cart.items.keys()) ctx.track('purchase', id);
+    // One order: each line with its value, so attributed revenue reaches the KPIs and the dataLayer.
+    const orderId = `demo-${Date.now()}`;
+    const bought = [...cart.items];
+    bought.forEach(([id, qty], i) => {
+      const value = Math.round((catalog.byId.get(id)?.price ?? 0) * qty * 100) / 100;
+      ctx.reco.track({ type: 'purchase', itemId: id, value, currency: catalog.currency, quantity: qty, transactionId: orderId }, i === bought.length - 1);
+    });
     cart.clear();
     done.textContent = 'Thank you! This is a demo: the order went nowhere, and your purchase is remembered only on this device.';
   });

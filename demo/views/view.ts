@@ -24,5 +24,6 @@ export interface View {
 
 /** A recommendation row wired to the shop: opening a card tracks a click. */
 export function row(ctx: ViewContext, spec: RowSpec): RecoRow {
-  return new RecoRow(spec, ctx.reco, ctx.catalog, (id) => ctx.track('click', id));
+  // The click names its row, so carts and orders of the item are attributed to it (KPIs, dataLayer).
+  return new RecoRow(spec, ctx.reco, ctx.catalog, (id) => ctx.reco.track({ type: 'click', itemId: id, listId: spec.id }, false));
 }

@@ -38,6 +38,10 @@ export interface EmbedConfig {
   consent: ConsentMode;
   /** `data-consent-signals`: which consent tools to read when consent is required. Default both. */
   consentSignals: { tcf: boolean; consentMode: boolean };
+  /** `data-experiment`: an A/B experiment as JSON (validated by the recommender; docs/EXPERIMENTS.md). */
+  experiment?: unknown;
+  /** `data-rules`: merchandising rules as a JSON array (validated by the recommender). */
+  rules?: unknown;
 }
 
 /** The config and anything wrong with the attributes (each a sentence for one console warning). */
@@ -118,6 +122,15 @@ export function readConfig(script: HTMLScriptElement | undefined, doc: Document)
     const unknown = names.filter((n) => n !== 'tcf' && n !== 'consent-mode' && n !== 'none');
     if (unknown.length > 0) problems.push(`data-consent-signals: unknown ${unknown.join(', ')}; use 'tcf', 'consent-mode' or 'none'.`);
     config.consentSignals = { tcf: names.includes('tcf'), consentMode: names.includes('consent-mode') };
+  }
+  for (const key of ['experiment', 'rules'] as const) {
+    const text = data[key];
+    if (text === undefined || text.trim() === '') continue;
+    try {
+      config[key] = JSON.parse(text) as unknown;
+    } catch {
+      problems.push(`data-${key} is not JSON; it was ignored (no ${key === 'experiment' ? 'experiment runs' : 'rules apply'}).`);
+    }
   }
   const locale = data['locale'] || doc.documentElement.lang;
   if (locale) config.locale = locale;

@@ -8,7 +8,8 @@
  * Attributes: `strategy` ('for-you' default, 'similar', 'complete-the-look', 'trending'), `item`,
  * `count` (1–24, default 4), `category`, `max-price`, `in-stock`, `heading`, `layout` ('grid'
  * default: fills its width; 'scroll': one row that scrolls sideways), and per-element
- * `image-template` / `link-template` / `currency` overriding the definition's defaults.
+ * `image-template` / `link-template` / `currency` overriding the definition's defaults, and the
+ * merchandising attributes of list-attributes.ts (`list-id`, `exclude`, `filter-category`, `pin`, …).
  *
  * Elements on one page do not repeat each other: each asks with `exclude` set to the products
  * the elements before it (in document order) show, after they have rendered. `allow-repeats` on
@@ -44,7 +45,7 @@ import { stringsFor, type ElementStrings, type StringTable } from './strings.ts'
 import { applyStyles } from './styles.ts';
 
 /** One item as the element takes it: a `Recommendation`; `personalised` may be left out (false). */
-export type SourceRecommendation = Omit<Recommendation, 'personalised'> & { personalised?: boolean };
+export type SourceRecommendation = Omit<Recommendation, 'personalised' | 'listId'> & { personalised?: boolean; listId?: string };
 
 /** What the element needs of a recommender (a `Recommender` fits). */
 export interface RecommendationsSource {
@@ -147,6 +148,8 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
     private shown: readonly string[] = [];
     /** The remembered cards painted while the model loads (state 'cached'). */
     private cached: CardData[] | undefined;
+    /** The shown list's id (analytics, KPIs): impressions and clicks carry it. */
+    private listId: string | undefined;
 
     constructor() {
       super();
@@ -246,7 +249,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       try {
         await Promise.all(before.map((other) => other.done));
         const exclude = [...new Set(before.flatMap((other) => other.shown))];
-        if (exclude.length > 0) req.exclude = exclude;
+        if (exclude.length > 0) req.exclude = [...(req.exclude ?? []), ...exclude];
         const source = await options.recommender();
         const recs = await source.recommend(req);
         if (generation !== this.generation) return;
@@ -290,6 +293,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       const confirmed = this.cached !== undefined && sameCards(this.cached, cards);
       this.cached = undefined;
       this.shown = cards.map((c) => c.item.id);
+      this.listId = recs[0]?.listId;
       if (cards.length === 0) {
         this.root.replaceChildren();
         this.state('empty');
@@ -350,7 +354,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
     private seen(itemIds: string[], source: RecommendationsSource): void {
       for (const itemId of itemIds) {
         try {
-          source.track({ type: 'impression', itemId });
+          source.track({ type: 'impression', itemId, ...(this.listId === undefined ? {} : { listId: this.listId }) });
         } catch (err) {
           onError(err);
         }
@@ -364,7 +368,7 @@ export function defineRecommendationsElement(options: RecommendationsElementOpti
       const itemId = target?.dataset['item'];
       if (!target || !itemId) return;
       try {
-        this.source?.track({ type: 'click', itemId });
+        this.source?.track({ type: 'click', itemId, ...(this.listId === undefined ? {} : { listId: this.listId }) });
       } catch (err) {
         onError(err);
       }

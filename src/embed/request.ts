@@ -3,9 +3,10 @@
  * that question for the lists it remembers (last-list.ts). Pure: no DOM beyond reading attributes.
  */
 import type { RecommendOptions } from '../recommend/index.ts';
+import { applyListAttributes, LIST_ATTRIBUTES } from './list-attributes.ts';
 
 /** The attributes the element watches. */
-export const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'allow-repeats', 'image-template', 'link-template', 'currency'] as const;
+export const ATTRIBUTES = ['strategy', 'item', 'count', 'category', 'max-price', 'in-stock', 'heading', 'allow-repeats', 'image-template', 'link-template', 'currency', ...LIST_ATTRIBUTES] as const;
 const STRATEGIES = ['for-you', 'similar', 'complete-the-look', 'trending'] as const;
 
 /** Lists the visitor's history can shape get the "Why these?" disclosure. */
@@ -39,6 +40,7 @@ export function requestOf(el: Element): RecommendOptions {
   if (Number.isFinite(maxPrice)) filter.maxPrice = maxPrice;
   if (el.hasAttribute('in-stock')) filter.inStock = true;
   if (Object.keys(filter).length > 0) req.filter = filter;
+  applyListAttributes(el, req); // list-id, exclude, filter-*, pin, boost/bury (list-attributes.ts)
   return req;
 }
 

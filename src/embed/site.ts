@@ -10,6 +10,8 @@ import type { Consent } from '../privacy/consent.ts';
 import type { Recommender } from '../recommend/index.ts';
 import { INPAGE_VERSION } from '../version.ts';
 import type { EmbedConfig } from './config.ts';
+import type { ExperimentConfig } from '../experiments/config.ts';
+import type { MerchRule } from '../recommend/rules.ts';
 import { cspAdvice, watchViolations } from './csp.ts';
 import { whenIdle } from './idle.ts';
 
@@ -58,6 +60,15 @@ const settleReports = (): Promise<void> => new Promise((r) => setTimeout(r, TRAI
 function remember<T>(make: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
   return () => (p ??= make());
+}
+
+/** The experiment and rules of the script tag, as `createRecommender` options. */
+function marketing(config: EmbedConfig): { experiment?: ExperimentConfig; rules?: MerchRule[] } {
+  // Validated by createRecommender (OPTION_INVALID, reported like any other failure).
+  return {
+    ...(config.experiment === undefined ? {} : { experiment: config.experiment as ExperimentConfig }),
+    ...(config.rules === undefined ? {} : { rules: config.rules as MerchRule[] }),
+  };
 }
 
 /**
@@ -125,7 +136,7 @@ export function createSite(win: Window, config: EmbedConfig, report: (e: unknown
       return fail(new rt.InpageError('OPTION_INVALID', 'No recommender manifest: add data-manifest="/path/to/manifest.json" to the inpage.js script tag.'));
     }
     const e = await engine();
-    return underCsp(rt, 'BACKEND_UNAVAILABLE', () => rt.createRecommender({ engine: e, manifestUrl, consent }));
+    return underCsp(rt, 'BACKEND_UNAVAILABLE', () => rt.createRecommender({ engine: e, manifestUrl, consent, ...marketing(config) }));
   });
   return { runtime, engineOptions, engine, recommender };
 }

@@ -80,7 +80,8 @@ export function restrictToCategories(
     const boost = categories.get(items.category[j] ?? -1);
     if (boost === undefined) bias[j] = EXCLUDED;
     else {
-      bias[j] = boost;
+      // Added, not set: merchandising boosts and buries (rules.ts) already sit in the bias.
+      bias[j] = bias[j]! + boost;
       allowed++;
     }
   }

@@ -51,6 +51,10 @@ export interface RecommenderManifest {
   files: Record<string, FileEntry>;
   /** Facts about the training run (informational; the page does not read them). */
   training?: Record<string, unknown>;
+  /** An A/B experiment (validated by `createRecommender`; see docs/EXPERIMENTS.md). */
+  experiment?: unknown;
+  /** Merchandising rules for every list (validated by `createRecommender`; see docs/EXPERIMENTS.md). */
+  rules?: unknown;
 }
 
 /** `items.json`: columns indexed by the model's item index. */
@@ -154,6 +158,9 @@ export function parseManifest(json: unknown, where = 'manifest.json'): Recommend
   }
   for (const f of [m.model, m.items]) if (m.files[f] === undefined) bad(C, where, `files.${f}`, 'is missing (every artifact needs a hash)');
   if (isRecord(json['training'])) m.training = json['training'];
+  // Shop settings a marketer may add to the package; the recommender validates them (OPTION_INVALID).
+  if (json['experiment'] !== undefined) m.experiment = json['experiment'];
+  if (json['rules'] !== undefined) m.rules = json['rules'];
   // Every weighted type (EVENT_TYPES), never 'impression': impressions are not model input, so
   // manifests written before they existed load unchanged, and an `impression` key is ignored.
   if (EVENT_TYPES.some((t) => m.weighting.event[t] === undefined)) bad(C, where, 'weighting.event', 'must weight every event type');

@@ -8,7 +8,8 @@ import type { RecommenderItems } from './manifest.ts';
 import type { Step } from './weights.ts';
 
 /** What a reason rests on, for UI badges. */
-export type ReasonBasis = 'history' | 'complement' | 'similar' | 'trending' | 'popular';
+/** `'rule'`: a merchandising rule placed the item (a pin; the text is the rule's reason). */
+export type ReasonBasis = 'history' | 'complement' | 'similar' | 'trending' | 'popular' | 'rule';
 
 /** A reason in words and its basis. */
 export interface Reason {

@@ -30,6 +30,11 @@ import { forYouReason } from './reasons.ts';
 import { runSearch } from './search-run.ts';
 import { loadSearch, RecentSearches, searchReason, searchSteps, type LoadedSearch, type RecentSearch, type SearchOptions, type SearchResult, type SearchStep } from './search.ts';
 import { eventCode, toSteps, trackCode, type Step, type TrackEventType } from './weights.ts';
+import { createExperimentSession, type Assignment, type ExperimentConfig } from '../experiments/index.ts';
+import { finishList, listIdOf, planList, type ListFields, type MerchSetup } from './list-plan.ts';
+import { applyRules, parseRules, type ItemFacts, type MerchRule } from './rules.ts';
+import { checkKpiFields, createKpiTracker, type AnalyticsOptions, type KpiTrackFields } from '../kpis/tracker.ts';
+import type { ListContext, VariantKpis } from '../kpis/ledger.ts';
 
 /** Which list to build. */
 export type Strategy = 'for-you' | 'similar' | 'complete-the-look' | 'trending';
@@ -74,13 +79,26 @@ export interface RecommenderOptions {
   consent?: ConsentMode | Consent;
   /** How long (default 30 days) and how much (default 32 KiB per key) history and searches are kept. */
   retention?: RetentionOptions;
+  /**
+   * An A/B experiment (docs/EXPERIMENTS.md); overrides the manifest's `experiment`. Every list
+   * then carries its `experiment` and `variant`.
+   */
+  experiment?: ExperimentConfig;
+  /** Merchandising rules for every list, after the manifest's `rules` (docs/EXPERIMENTS.md). */
+  rules?: MerchRule[];
+  /** Brand and tags per item id, for rules that match on them. */
+  itemFacts?: ItemFacts;
+  /** The page URL, read for the QA parameter that forces a variant. Default `location.href`. */
+  pageUrl?: () => string | undefined;
+  /** Attribution window and where analytics events go (default: `window.dataLayer` when present). */
+  analytics?: AnalyticsOptions;
 }
 
 /**
  * One tracked event. `time` defaults to now. `'impression'` (the item was shown) is stored but is
  * not model input and does not count as seen for `excludeSeen`.
  */
-export interface TrackInput {
+export interface TrackInput extends Omit<KpiTrackFields, 'type'> {
   type: TrackEventType;
   itemId: string;
   time?: number;
@@ -114,6 +132,13 @@ export interface RecommendOptions {
    * search's top 3 items then. Default true; a no-op without recent searches.
    */
   blendSearches?: boolean;
+  /**
+   * Names this list for analytics (`item_list_id`), per-list rules and KPIs, e.g. 'pdp-similar'.
+   * 1–100 letters, digits, `_ . : -`. Default the strategy name.
+   */
+  listId?: string;
+  /** Rules for this call only, after the global and the variant's rules. */
+  rules?: MerchRule[];
   signal?: AbortSignal;
 }
 
@@ -126,6 +151,13 @@ export interface Recommendation {
   basis: ReasonBasis;
   /** True when the visitor's own history or searches shaped this list ("Why these?" in the element). */
   personalised: boolean;
+  /** The list's id (`recommend({ listId })`, default the strategy). */
+  listId: string;
+  /** The experiment and the visitor's variant, when the recommender runs one. */
+  experiment?: string;
+  variant?: string;
+  /** The merchandising rule that pinned or boosted this item. */
+  rule?: string;
 }
 
 /** What the page needs to show an item (from the packaged item table). */
@@ -155,6 +187,20 @@ export interface Recommender {
   forget(options?: { modelCache?: boolean }): Promise<ForgetReport>;
   /** The stored events, oldest first, impressions included. */
   history(): TrackedEvent[];
+  /**
+   * KPIs per experiment variant on this device: impressions, clicks, carts and purchases
+   * attributed to the lists that showed the items (docs/EXPERIMENTS.md). Empty without consent.
+   */
+  kpis(): VariantKpis[];
+  /** The list (and variant) a cart or purchase of `itemId` now would be attributed to. */
+  attribution(itemId: string): ListContext | undefined;
+  /**
+   * The visitor's experiment assignment now (undefined without an experiment), e.g. to add the
+   * variant to the shop's own analytics events. Only `assignment: 'random' | 'holdout'` counts.
+   *
+   * @example rec.assignment() // { experiment: 'reco-2026-12', variant: 'model', list: 'model', assignment: 'random', rules: [] }
+   */
+  assignment(): Assignment | undefined;
   /** Item details by id, or undefined when the model does not know the id. */
   item(itemId: string): ItemInfo | undefined;
   /** Categories with their display names. */
@@ -234,6 +280,14 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   const { manifest, items, model } = pkg;
   const index = new Map(items.ids.map((id, i) => [id, i]));
   const storage = options.storage === undefined ? defaultStorage() : options.storage;
+  const experimentConfig = options.experiment ?? manifest.experiment;
+  const merch: MerchSetup = {
+    rules: [...(manifest.rules === undefined ? [] : parseRules(manifest.rules, `${pkg.manifestUrl} rules`)), ...(options.rules === undefined ? [] : parseRules(options.rules, 'createRecommender({ rules })'))],
+    session: experimentConfig === undefined ? undefined : createExperimentSession({
+      config: experimentConfig, where: options.experiment === undefined ? `${pkg.manifestUrl} experiment` : 'createRecommender({ experiment })',
+      storage, consent, retention, now, ...(options.pageUrl === undefined ? {} : { url: options.pageUrl }),
+    }),
+  };
   const storageKey = options.storageKey ?? `inpage:reco:${pkg.manifestUrl}`;
   const privacy = { consent, retention, now };
   const store = new HistoryStore(storage, storageKey, capOption ?? Math.max(50, manifest.dims.history), privacy);
@@ -241,11 +295,20 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   const searches = new RecentSearches(storage, `${storageKey}:searches`, 10, privacy);
   // Revoked or forgotten anywhere on the page: drop memory, and hand the sweep our keys (a custom
   // storageKey or an injected storage is outside what it finds by prefix).
+  const kpi = createKpiTracker({
+    storage, key: `${storageKey}:kpi`, consent, retention, now, options: options.analytics ?? {},
+    describe: (id) => { const j = index.get(id); return j === undefined ? undefined : { title: items.titles[j] ?? '', category: items.categories[items.category[j] ?? -1]?.name ?? '', price: items.price[j] ?? 0 }; },
+    assignment: () => merch.session?.assign().assignment,
+    visitor: () => merch.session?.visitor.get(),
+  });
   const offErase = consent.onErase(() => {
+    kpi.ledger.dropMemory();
     store.dropMemory();
     seen.dropMemory();
     searches.dropMemory();
-    return storage === null ? undefined : { storage, keys: [store.key, seen.key, searches.key] };
+    seen.dropMemory();
+    merch.session?.visitor.dropMemory();
+    return storage === null ? undefined : { storage, keys: [store.key, seen.key, searches.key, kpi.ledger.key, ...(merch.session === undefined ? [] : [merch.session.visitor.key])] };
   });
   const searchUrl = new URL(options.searchUrl ?? 'search.json', pkg.manifestUrl).href;
   let searchIndex: Promise<LoadedSearch> | undefined;
@@ -297,15 +360,22 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       if (trackCode(String(e.type)) < 0) throw new InpageError('INPUT_INVALID', `track(): type must be 'view', 'click', 'add_to_cart', 'purchase' or 'impression', got ${JSON.stringify(e.type)}.`);
       if (typeof e.itemId !== 'string' || e.itemId === '' || e.itemId.length > 256) throw new InpageError('INPUT_INVALID', `track(): itemId must be a non-empty string (≤ 256 chars), got ${JSON.stringify(e.itemId)}.`);
       if (e.time !== undefined && !Number.isFinite(e.time)) throw new InpageError('INPUT_INVALID', `track(): time must be Unix milliseconds, got ${String(e.time)}.`);
+      checkKpiFields(e);
       const time = e.time ?? now();
       store.add({ type: e.type as TrackEventType, itemId: e.itemId, time });
       if (e.type !== 'impression') seen.add(e.itemId, time);
+      kpi.track({ ...(e as TrackInput), time }); // attribution and analytics events (kpis/)
     },
 
     async recommend(opts = {}) {
       if (disposed) throw disposedError('Recommender');
-      const strategy = opts.strategy ?? 'for-you';
-      if (!STRATEGIES.includes(strategy)) throw new InpageError('INPUT_INVALID', `recommend(): strategy must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(strategy)}.`);
+      const asked = opts.strategy ?? 'for-you';
+      if (!STRATEGIES.includes(asked)) throw new InpageError('INPUT_INVALID', `recommend(): strategy must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(asked)}.`);
+      // Experiment variant and merchandising rules (list-plan.ts): a 'none' arm shows nothing.
+      const plan = planList(asked, listIdOf(opts.listId, asked), opts.rules === undefined ? [] : parseRules(opts.rules, 'recommend({ rules })'), merch, now());
+      kpi.served({ listId: plan.listId, ...(plan.assignment === undefined ? {} : { experiment: plan.assignment.experiment, variant: plan.assignment.variant }) });
+      if (!plan.show) return [];
+      const strategy = plan.strategy;
       const k = opts.k ?? manifest.k;
       if (!Number.isInteger(k) || k < 1 || k > 1000) throw new InpageError('INPUT_INVALID', `recommend(): k must be an integer in 1..1000, got ${String(k)}.`);
       const excludeIds = excludeOption(opts.exclude);
@@ -320,7 +390,8 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       const needsAnchor = strategy === 'similar' || strategy === 'complete-the-look';
       const anchor = needsAnchor ? anchorOf(opts.itemId, history, strategy) : -1;
       if (anchor >= 0) exclude.add(anchor);
-      const cand = buildCandidates(items, stockDefault(opts.filter), exclude);
+      const ruled = applyRules(items, index, buildCandidates(items, stockDefault(opts.filter), exclude), plan.rules, options.itemFacts);
+      const cand = ruled.cand;
       const ctx: StrategyContext = { manifest, items, model, steps: history, now: now(), signal: opts.signal };
       let scored: Scored[];
       let personalised = strategy === 'complete-the-look' && opts.itemId === undefined;
@@ -349,7 +420,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
           });
         }
       }
-      return scored.map((s) => ({ itemId: items.ids[s.index] ?? '', score: s.score, reason: s.reason.text, basis: s.reason.basis, personalised }));
+      return finishList(scored, ruled, plan, k, (s, fields: ListFields) => ({ itemId: items.ids[s.index] ?? '', score: s.score, reason: s.reason.text, basis: s.reason.basis, personalised, ...fields }));
     },
 
     forget(opts = {}) {
@@ -359,6 +430,10 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
     history() {
       return store.all();
     },
+
+    kpis: () => kpi.kpis(),
+    attribution: (itemId) => kpi.attribution(itemId),
+    assignment: () => merch.session?.assign(),
 
     item(itemId) {
       const j = index.get(itemId);

@@ -107,9 +107,12 @@ export function interleaveByCategory<T extends { index: number }>(items: Recomme
 /** 'trending': packaged time-decayed popularity over the allowed items (no model run). */
 export function trending(ctx: StrategyContext, cand: Candidates, k: number): Scored[] {
   const scores = ctx.items.trending.scores;
+  // Ranked by log(popularity) + bias, so merchandising boosts (rules.ts, log-scale like the
+  // model's scores) move items here too; with a zero bias the order is popularity's.
+  const key = (j: number): number => Math.log(Math.max(scores[j]!, 1e-12)) + cand.bias[j]!;
   // Partial insertion sort into a k-long list: O(N) for the usual small k, no full sort per call.
   const best: number[] = [];
-  const better = (a: number, b: number): boolean => scores[a]! > scores[b]! || (scores[a] === scores[b] && a < b);
+  const better = (a: number, b: number): boolean => key(a) > key(b) || (key(a) === key(b) && a < b);
   for (let j = 0; j < scores.length; j++) {
     if (cand.bias[j]! <= EXCLUDED_THRESHOLD) continue;
     if (best.length === k && !better(j, best[k - 1]!)) continue;

@@ -16,6 +16,7 @@ import { train } from '../train/train.ts';
 import { parseFlags } from './args.ts';
 import { printTrainSummary, type Command } from './commands.ts';
 import { writeDemoHelp } from './knowledge-command.ts';
+import { writeDemoExperiment } from './demo-experiment.ts';
 
 const STAMP = '.demo-data-stamp';
 
@@ -70,6 +71,7 @@ export const demoData: Command = {
     if (v['force'] !== true && (await upToDate(shopDir, recoDir, recipe))) {
       io.out(`demo data in ${out}/shop and ${out}/reco is up to date`);
       await writeDemoHelp(out, io);
+      await writeDemoExperiment(out, recipe, io);
       return 0;
     }
     const t0 = performance.now();
@@ -79,6 +81,7 @@ export const demoData: Command = {
     printTrainSummary(summary, recoDir, io);
     await writeFile(join(recoDir, STAMP), `${recipe}\n`);
     await writeDemoHelp(out, io, true);
+    await writeDemoExperiment(out, recipe, io, true);
     return 0;
   },
 };

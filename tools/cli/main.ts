@@ -10,6 +10,8 @@ import { UsageError } from './args.ts';
 import { evalCommand, genData, trainCommand, type Command, type Io } from './commands.ts';
 import { demoData } from './demo-data.ts';
 import { indexPages } from './knowledge-command.ts';
+import { reportCommand } from './report-command.ts';
+import { simulateAbCommand } from './simulate-ab-command.ts';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   'gen-data': genData,
@@ -17,6 +19,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   eval: evalCommand,
   'demo-data': demoData,
   'index-pages': indexPages,
+  report: reportCommand,
+  'simulate-ab': simulateAbCommand,
 };
 
 function help(): string {

@@ -28,7 +28,7 @@ export interface SimEvent {
   ts: number;
 }
 
-interface Shopper {
+export interface Shopper {
   /** Liking per hidden style (feature-free variant only; empty otherwise). */
   styles: Float64Array;
   categoryWeights: Float64Array;
@@ -43,7 +43,7 @@ const TIER_BAND: Readonly<Record<PriceTier, 0 | 1 | 2>> = { budget: 0, mid: 1, p
 // Evening-heavy shopping day (relative weight per hour, UTC).
 const HOUR_WEIGHTS = [1, 0.6, 0.4, 0.3, 0.3, 0.4, 0.8, 1.2, 1.6, 1.8, 1.9, 2, 2.2, 2.1, 2, 2, 2.2, 2.6, 3.2, 3.6, 3.6, 3.1, 2.4, 1.6];
 
-function makeShopper(rng: Prng, config: Readonly<ShopConfig>, allTags: readonly string[]): Shopper {
+export function makeShopper(rng: Prng, config: Readonly<ShopConfig>, allTags: readonly string[]): Shopper {
   const categoryWeights = new Float64Array(CATEGORIES.length);
   const share = CATEGORIES.map((c) => c.share);
   const taken = new Set<number>();

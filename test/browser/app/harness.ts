@@ -4,6 +4,7 @@
  */
 import * as inpage from '../../../src/index.ts';
 import { defineAssistantElement } from '../../../src/embed/assistant-element.ts';
+import { defineRecommendationsElement } from '../../../src/embed/element.ts';
 import type { Tensor, TensorType, Tensors } from '../../../src/index.ts';
 import { encodeTensor, decodeTensors, type PlainTensor } from '../plain.ts';
 
@@ -18,6 +19,8 @@ const harness = {
   errorOf,
   /** The assistant element (the embed entry is not part of the main package entry). */
   defineAssistantElement,
+  /** The recommendations element (merchandising attributes are tested on it). */
+  defineRecommendationsElement,
   /** Run `fn`, resolving with `{ ok, value | error }` so Playwright sees typed errors. */
   async settle<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: ReturnType<typeof errorOf> }> {
     try { return { ok: true, value: await fn() }; } catch (e) { return { ok: false, error: errorOf(e) }; }
