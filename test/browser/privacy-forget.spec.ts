@@ -136,7 +136,8 @@ test('retention: events and searches expire after the window (controlled clock),
     clock += 11 * DAY; // the first view is 31 days old
     const day31 = { history: rec.history().map((e) => e.itemId), stored: (JSON.parse(localStorage.getItem(key)!) as { e: unknown[] }).e.length, personalised: (await rec.recommend({ k: 3 })).every((x) => x.personalised) };
     clock += 20 * DAY;
-    const day51 = { history: rec.history().length, searches: rec.recentSearches().length, keys: Object.keys(localStorage).filter((k) => k.startsWith('inpage:')), personalised: (await rec.recommend({ k: 3 })).some((x) => x.personalised) };
+    // Expiry is checked on every read: the history, the searches, and the seen-set recommend() reads.
+    const day51 = { history: rec.history().length, searches: rec.recentSearches().length, personalised: (await rec.recommend({ k: 3 })).some((x) => x.personalised), keys: Object.keys(localStorage).filter((k) => k.startsWith('inpage:')) };
     await engine.dispose();
     return { ids, day20, day31, day51 };
   }, { backend: expectedBackend });

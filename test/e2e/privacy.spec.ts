@@ -101,9 +101,9 @@ test('data-consent="required": a full visit stores nothing anywhere, lists are n
   const after = await why(v.page, '#for-you');
   expect(after.button).toBe('Forget my history');
   expect(after.text).toMatch(/personalised on this device/);
-  // The history, the list just shown (remembered for the next page view, now that consent allows
-  // it) and the seen-set (what excludeSeen leaves out).
-  expect(traces(await v.page.evaluate(snapshotStorage))).toEqual([`localStorage inpage:reco:${v.site.url}/reco/manifest.json`, `localStorage inpage:reco:${v.site.url}/reco/manifest.json:lists`, `localStorage inpage:reco:${v.site.url}/reco/manifest.json:seen`]);
+  // The history, the KPI ledger (impressions attributed to their list), the list just shown
+  // (remembered for the next page view, now that consent allows it) and the seen-set.
+  expect(traces(await v.page.evaluate(snapshotStorage))).toEqual([`localStorage inpage:reco:${v.site.url}/reco/manifest.json`, `localStorage inpage:reco:${v.site.url}/reco/manifest.json:kpi`, `localStorage inpage:reco:${v.site.url}/reco/manifest.json:lists`, `localStorage inpage:reco:${v.site.url}/reco/manifest.json:seen`]);
 
   // The site's own banner withdraws consent: everything Inpage stored goes, the shop's data stays.
   const report = await v.page.evaluate(() => (window as unknown as InpageWindow).Inpage.consent(false));
