@@ -25,11 +25,11 @@ import { SEEN_CAP, SeenItems } from './seen.ts';
 import { loadRecommender, type FetchLike } from './load.ts';
 import type { RecommenderItems, RecommenderManifest } from './manifest.ts';
 import type { ReasonBasis } from './reasons.ts';
-import { completeTheLook, forYou, similar, trending, type Scored, type StrategyContext } from './strategies.ts';
-import { forYouReason } from './reasons.ts';
+import { forYou } from './strategies.ts';
+import { recommendList, stepsOf, type SearchBlend } from './list.ts';
 import { runSearch } from './search-run.ts';
-import { loadSearch, RecentSearches, searchReason, searchSteps, type LoadedSearch, type RecentSearch, type SearchOptions, type SearchResult, type SearchStep } from './search.ts';
-import { eventCode, toSteps, trackCode, type Step, type TrackEventType } from './weights.ts';
+import { loadSearch, RecentSearches, searchSteps, type LoadedSearch, type RecentSearch, type SearchOptions, type SearchResult } from './search.ts';
+import { trackCode, type Step, type TrackEventType } from './weights.ts';
 
 /** Which list to build. */
 export type Strategy = 'for-you' | 'similar' | 'complete-the-look' | 'trending';
@@ -192,14 +192,6 @@ function excludeOption(value: unknown): readonly string[] {
   return value as string[];
 }
 
-/**
- * recommend() never offers what cannot be bought unless asked to: out-of-stock items are left out
- * in every strategy by default, and `filter.includeOutOfStock: true` brings them back.
- */
-function stockDefault(filter: RecommendFilter | undefined): RecommendFilter {
-  return filter?.includeOutOfStock === true ? filter : { ...filter, inStock: true };
-}
-
 function itemInfo(items: RecommenderItems, j: number): ItemInfo {
   const cat = items.categories[items.category[j] ?? -1];
   return { id: items.ids[j] ?? '', title: items.titles[j] ?? '', category: cat?.id ?? '', categoryName: cat?.name ?? '', price: items.price[j] ?? 0, inStock: items.inStock[j] === 1 };
@@ -257,35 +249,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   };
   let disposed = false;
 
-  // The seen-set plus the model's own history (the same items unless storage lost one of them).
-  const seenIndices = (ids: readonly string[], history: readonly Step[]): Set<number> => {
-    const out = new Set<number>(history.map((st) => st.item));
-    for (const id of ids) {
-      const j = index.get(id);
-      if (j !== undefined) out.add(j);
-    }
-    return out;
-  };
-
-  const steps = (): Step[] =>
-    toSteps(store.all().flatMap((e) => {
-      const item = index.get(e.itemId);
-      const code = eventCode(e.type); // -1 for impressions: never model input, never "seen"
-      return item === undefined || code < 0 ? [] : [{ item, code, time: e.time }];
-    }));
-
-  const anchorOf = (id: string | undefined, history: readonly Step[], strategy: Strategy): number => {
-    if (id !== undefined) {
-      const j = index.get(id);
-      if (j === undefined) throw new InpageError('NOT_FOUND', `recommend(): itemId '${id}' is not in the recommender's item table (${manifest.items}); retrain after catalogue changes.`, { itemId: id });
-      return j;
-    }
-    // Strongest recent step: the newest of the highest event type.
-    let best = -1;
-    for (let i = history.length - 1; i >= 0; i--) if (best < 0 || history[i]!.code > history[best]!.code) best = i;
-    if (best < 0 || strategy === 'similar') throw new InpageError('INPUT_INVALID', `recommend({ strategy: '${strategy}' }) needs an itemId${strategy === 'similar' ? '' : ' or a tracked history'}.`);
-    return history[best]!.item;
-  };
+  const steps = (): Step[] => stepsOf(store.all(), index);
 
   return {
     manifest,
@@ -312,44 +276,22 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       // Without consent: no history and no seen-set (nothing is read), and 'for-you' is the trending list.
       const personal = consent.granted();
       const history = personal ? steps() : [];
-      const exclude = opts.excludeSeen === false || !personal ? new Set<number>() : seenIndices(seen.ids(), history);
-      for (const id of excludeIds) {
-        const j = index.get(id);
-        if (j !== undefined) exclude.add(j);
-      }
-      const needsAnchor = strategy === 'similar' || strategy === 'complete-the-look';
-      const anchor = needsAnchor ? anchorOf(opts.itemId, history, strategy) : -1;
-      if (anchor >= 0) exclude.add(anchor);
-      const cand = buildCandidates(items, stockDefault(opts.filter), exclude);
-      const ctx: StrategyContext = { manifest, items, model, steps: history, now: now(), signal: opts.signal };
-      let scored: Scored[];
-      let personalised = strategy === 'complete-the-look' && opts.itemId === undefined;
-      if (strategy === 'trending' || (strategy === 'for-you' && !personal)) scored = trending(ctx, cand, k);
-      else if (strategy === 'similar') scored = await similar(ctx, cand, k, anchor);
-      else if (strategy === 'complete-the-look') scored = await completeTheLook(ctx, cand, k, anchor);
-      else if (opts.blendSearches === false || searches.all().length === 0) {
-        scored = await forYou(ctx, cand, k);
-        personalised = history.length > 0;
-      } else {
-        // Recent searches count as views of their top items (see search.ts); without a search
-        // index (an older package) for-you simply goes on without them.
-        let blended: SearchStep[] = [];
+      // Recent searches count as views of their top items (see search.ts); without a search
+      // index (an older package) for-you simply goes on without them.
+      const blend: SearchBlend | undefined = opts.blendSearches === false || searches.all().length === 0 ? undefined : async (exclude) => {
         try {
-          blended = await searchSteps(await loadedSearch(opts.signal), searches.all(), buildCandidates(items, undefined, exclude), { signal: opts.signal });
+          return await searchSteps(await loadedSearch(opts.signal), searches.all(), buildCandidates(items, undefined, exclude), { signal: opts.signal });
         } catch (e) {
           if (!(e instanceof InpageError) || e.code !== 'NOT_FOUND') throw e;
+          return [];
         }
-        const all = [...history, ...blended].sort((a, b) => a.time - b.time);
-        personalised = all.length > 0;
-        scored = await forYou({ ...ctx, steps: all }, cand, k);
-        if (blended.length > 0) {
-          scored = scored.map((s) => {
-            const own = forYouReason(items, history, s.index);
-            return own.basis === 'history' ? { ...s, reason: own } : { ...s, reason: searchReason(items, blended, s.index) ?? own };
-          });
-        }
-      }
-      return scored.map((s) => ({ itemId: items.ids[s.index] ?? '', score: s.score, reason: s.reason.text, basis: s.reason.basis, personalised }));
+      };
+      return recommendList(
+        { manifest, items, model, index },
+        { personal, history, seen: opts.excludeSeen === false ? undefined : seen.ids() },
+        { strategy, k, itemId: opts.itemId, filter: opts.filter, exclude: excludeIds },
+        now(), opts.signal, blend,
+      );
     },
 
     forget(opts = {}) {

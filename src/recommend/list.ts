@@ -1,0 +1,135 @@
+/**
+ * One visitor's list, from their history and seen-set to scored, reasoned items: the body of
+ * `recommend()`, shared by the page (recommender.ts) and the batch CLI (`inpage recommend`, one
+ * call per subscriber), so a newsletter gets exactly the list the shop's page would show that
+ * visitor. Pure apart from the model run; no DOM, no storage.
+ *
+ * @example
+ * const list = await recommendList(pkg, { personal: true, history: stepsOf(events, pkg.index), seen },
+ *   { strategy: 'for-you', k: 6, exclude: [] }, Date.now());
+ */
+import { InpageError } from '../errors.ts';
+import { buildCandidates, type RecommendFilter } from './candidates.ts';
+import type { ModelLike } from './engine-like.ts';
+import type { TrackedEvent } from './history.ts';
+import type { RecommenderItems, RecommenderManifest } from './manifest.ts';
+import { forYouReason } from './reasons.ts';
+import type { Recommendation, Strategy } from './recommender.ts';
+import { searchReason, type SearchStep } from './search.ts';
+import { completeTheLook, forYou, similar, trending, type Scored, type StrategyContext } from './strategies.ts';
+import { eventCode, toSteps, type Step } from './weights.ts';
+
+/** A loaded package with its id → index map. */
+export interface ListPackage {
+  manifest: RecommenderManifest;
+  items: RecommenderItems;
+  model: ModelLike;
+  index: ReadonlyMap<string, number>;
+}
+
+/** The visitor as the list sees them. */
+export interface ListVisitor {
+  /** False without consent: no history, no seen-set, and 'for-you' is the trending list. */
+  personal: boolean;
+  /** Their interaction steps (model indices), oldest first ({@link stepsOf}). */
+  history: Step[];
+  /** Seen item ids to leave out (`lastDistinct` of their interactions), or undefined for none. */
+  seen: readonly string[] | undefined;
+}
+
+/** What to build (already validated by the caller). */
+export interface ListRequest {
+  strategy: Strategy;
+  k: number;
+  itemId?: string | undefined;
+  filter?: RecommendFilter | undefined;
+  /** Item ids never to return; unknown ids are ignored. */
+  exclude: readonly string[];
+}
+
+/** Recent searches blended into 'for-you' as steps, given the exclusions (see search.ts). */
+export type SearchBlend = (exclude: ReadonlySet<number>) => Promise<SearchStep[]>;
+
+/**
+ * A stored history (impressions included, in track order) as the model's steps: events on items
+ * the package does not know and impressions are dropped, consecutive events on one item merge.
+ */
+export function stepsOf(events: readonly TrackedEvent[], index: ReadonlyMap<string, number>): Step[] {
+  return toSteps(events.flatMap((e) => {
+    const item = index.get(e.itemId);
+    const code = eventCode(e.type); // -1 for impressions: never model input, never "seen"
+    return item === undefined || code < 0 ? [] : [{ item, code, time: e.time }];
+  }));
+}
+
+/**
+ * recommend() never offers what cannot be bought unless asked to: out-of-stock items are left out
+ * in every strategy by default, and `filter.includeOutOfStock: true` brings them back.
+ */
+function stockDefault(filter: RecommendFilter | undefined): RecommendFilter {
+  return filter?.includeOutOfStock === true ? filter : { ...filter, inStock: true };
+}
+
+/** The seen-set plus the model's own history (the same items unless storage lost one of them). */
+function seenIndices(index: ReadonlyMap<string, number>, ids: readonly string[], history: readonly Step[]): Set<number> {
+  const out = new Set<number>(history.map((st) => st.item));
+  for (const id of ids) {
+    const j = index.get(id);
+    if (j !== undefined) out.add(j);
+  }
+  return out;
+}
+
+function anchorOf(pkg: ListPackage, id: string | undefined, history: readonly Step[], strategy: Strategy): number {
+  if (id !== undefined) {
+    const j = pkg.index.get(id);
+    if (j === undefined) throw new InpageError('NOT_FOUND', `recommend(): itemId '${id}' is not in the recommender's item table (${pkg.manifest.items}); retrain after catalogue changes.`, { itemId: id });
+    return j;
+  }
+  // Strongest recent step: the newest of the highest event type.
+  let best = -1;
+  for (let i = history.length - 1; i >= 0; i--) if (best < 0 || history[i]!.code > history[best]!.code) best = i;
+  if (best < 0 || strategy === 'similar') throw new InpageError('INPUT_INVALID', `recommend({ strategy: '${strategy}' }) needs an itemId${strategy === 'similar' ? '' : ' or a tracked history'}.`);
+  return history[best]!.item;
+}
+
+/**
+ * The list for one visitor: seen items, `exclude` and the anchor masked inside the model with the
+ * filters (out of stock left out unless `filter.includeOutOfStock`), then the strategy.
+ */
+export async function recommendList(pkg: ListPackage, visitor: ListVisitor, req: ListRequest, now: number, signal?: AbortSignal, blend?: SearchBlend): Promise<Recommendation[]> {
+  const { manifest, items, model, index } = pkg;
+  const { strategy, k } = req;
+  const history = visitor.personal ? visitor.history : [];
+  const exclude = visitor.seen === undefined || !visitor.personal ? new Set<number>() : seenIndices(index, visitor.seen, history);
+  for (const id of req.exclude) {
+    const j = index.get(id);
+    if (j !== undefined) exclude.add(j);
+  }
+  const needsAnchor = strategy === 'similar' || strategy === 'complete-the-look';
+  const anchor = needsAnchor ? anchorOf(pkg, req.itemId, history, strategy) : -1;
+  if (anchor >= 0) exclude.add(anchor);
+  const cand = buildCandidates(items, stockDefault(req.filter), exclude);
+  const ctx: StrategyContext = { manifest, items, model, steps: history, now, signal };
+  let scored: Scored[];
+  let personalised = strategy === 'complete-the-look' && req.itemId === undefined;
+  if (strategy === 'trending' || (strategy === 'for-you' && !visitor.personal)) scored = trending(ctx, cand, k);
+  else if (strategy === 'similar') scored = await similar(ctx, cand, k, anchor);
+  else if (strategy === 'complete-the-look') scored = await completeTheLook(ctx, cand, k, anchor);
+  else if (blend === undefined) {
+    scored = await forYou(ctx, cand, k);
+    personalised = history.length > 0;
+  } else {
+    const blended = await blend(exclude);
+    const all = [...history, ...blended].sort((a, b) => a.time - b.time);
+    personalised = all.length > 0;
+    scored = await forYou({ ...ctx, steps: all }, cand, k);
+    if (blended.length > 0) {
+      scored = scored.map((s) => {
+        const own = forYouReason(items, history, s.index);
+        return own.basis === 'history' ? { ...s, reason: own } : { ...s, reason: searchReason(items, blended, s.index) ?? own };
+      });
+    }
+  }
+  return scored.map((s) => ({ itemId: items.ids[s.index] ?? '', score: s.score, reason: s.reason.text, basis: s.reason.basis, personalised }));
+}
