@@ -10,6 +10,8 @@ import { UsageError } from './args.ts';
 import { evalCommand, genData, trainCommand, type Command, type Io } from './commands.ts';
 import { demoData } from './demo-data.ts';
 import { indexPages } from './knowledge-command.ts';
+import { recommendCommand } from './recommend-command.ts';
+import { isRecommendWorker, runRecommendWorker } from '../recommend/worker.ts';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   'gen-data': genData,
@@ -17,6 +19,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   eval: evalCommand,
   'demo-data': demoData,
   'index-pages': indexPages,
+  recommend: recommendCommand,
 };
 
 function help(): string {
@@ -37,6 +40,8 @@ const DEFAULT_IO: Io = { out: (l) => console.log(l), err: (l) => console.error(l
  * Never throws: errors are printed as one clear line.
  */
 export async function main(argv: readonly string[], io: Io = DEFAULT_IO): Promise<number> {
+  // `inpage recommend` starts its worker threads through bin/inpage.js too.
+  if (isRecommendWorker()) return runRecommendWorker();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(help());
