@@ -9,7 +9,7 @@
  *   { strategy: 'for-you', k: 6, exclude: [] }, Date.now());
  */
 import { InpageError } from '../errors.ts';
-import { buildCandidates, type RecommendFilter } from './candidates.ts';
+import { excluding, filterMask, type Candidates, type RecommendFilter } from './candidates.ts';
 import type { ModelLike } from './engine-like.ts';
 import type { TrackedEvent } from './history.ts';
 import type { RecommenderItems, RecommenderManifest } from './manifest.ts';
@@ -25,6 +25,8 @@ export interface ListPackage {
   items: RecommenderItems;
   model: ModelLike;
   index: ReadonlyMap<string, number>;
+  /** Filter masks by filter, reused across calls (owned by the caller, e.g. one per recommender). */
+  masks?: Map<string, Candidates>;
 }
 
 /** The visitor as the list sees them. */
@@ -70,6 +72,18 @@ function stockDefault(filter: RecommendFilter | undefined): RecommendFilter {
   return filter?.includeOutOfStock === true ? filter : { ...filter, inStock: true };
 }
 
+/** The mask of `filter`, from `pkg.masks` when it holds it (at most 32 filters are kept). */
+function maskFor(pkg: ListPackage, filter: RecommendFilter): Candidates {
+  if (pkg.masks === undefined) return filterMask(pkg.items, filter);
+  const key = JSON.stringify(filter);
+  let mask = pkg.masks.get(key);
+  if (mask === undefined) {
+    if (pkg.masks.size >= 32) pkg.masks.clear();
+    pkg.masks.set(key, (mask = filterMask(pkg.items, filter)));
+  }
+  return mask;
+}
+
 /** The seen-set plus the model's own history (the same items unless storage lost one of them). */
 function seenIndices(index: ReadonlyMap<string, number>, ids: readonly string[], history: readonly Step[]): Set<number> {
   const out = new Set<number>(history.map((st) => st.item));
@@ -109,7 +123,7 @@ export async function recommendList(pkg: ListPackage, visitor: ListVisitor, req:
   const needsAnchor = strategy === 'similar' || strategy === 'complete-the-look';
   const anchor = needsAnchor ? anchorOf(pkg, req.itemId, history, strategy) : -1;
   if (anchor >= 0) exclude.add(anchor);
-  const cand = buildCandidates(items, stockDefault(req.filter), exclude);
+  const cand = excluding(maskFor(pkg, stockDefault(req.filter)), exclude);
   const ctx: StrategyContext = { manifest, items, model, steps: history, now, signal };
   let scored: Scored[];
   let personalised = strategy === 'complete-the-look' && req.itemId === undefined;

@@ -18,7 +18,7 @@ import { isConsent, type Consent, type ConsentMode } from '../privacy/consent.ts
 import { createConsent } from '../privacy/create-consent.ts';
 import type { ForgetReport } from '../privacy/forget.ts';
 import { resolveRetention, type RetentionOptions } from '../privacy/retention.ts';
-import { buildCandidates, type RecommendFilter } from './candidates.ts';
+import { buildCandidates, type Candidates, type RecommendFilter } from './candidates.ts';
 import type { EngineLike } from './engine-like.ts';
 import { HistoryStore, type StorageLike, type TrackedEvent } from './history.ts';
 import { SEEN_CAP, SeenItems } from './seen.ts';
@@ -225,6 +225,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   }
   const { manifest, items, model } = pkg;
   const index = new Map(items.ids.map((id, i) => [id, i]));
+  const masks = new Map<string, Candidates>();
   const storage = options.storage === undefined ? defaultStorage() : options.storage;
   const storageKey = options.storageKey ?? `inpage:reco:${pkg.manifestUrl}`;
   const privacy = { consent, retention, now };
@@ -287,7 +288,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
         }
       };
       return recommendList(
-        { manifest, items, model, index },
+        { manifest, items, model, index, masks },
         { personal, history, seen: opts.excludeSeen === false ? undefined : seen.ids() },
         { strategy, k, itemId: opts.itemId, filter: opts.filter, exclude: excludeIds },
         now(), opts.signal, blend,

@@ -55,7 +55,7 @@ const USAGE = 'inpage recommend --reco <dir> --histories <file.csv|.jsonl> --out
   '  --exclude <ids>       item ids never to offer (comma-separated)\n' +
   '  --resume              continue an interrupted run: keep the rows in --out, append the rest\n' +
   '  --workers <n>         worker threads (default: one per core)\n' +
-  '  --runtime <r>         auto (default: onnxruntime-node when it loads, else WASM) | node | wasm\n' +
+  '  --runtime <r>         wasm (default: onnxruntime-web, installed with inpage) | node (onnxruntime-node, if you install it)\n' +
   '  --price <list>        hosted prices for the cost line, \'name=dollars per 10,000 calls\' comma-separated\n' +
   '                        (default: the glossary\'s cheap hosted LLM $1.40 and frontier LLM $150)\n' +
   `  --max-bad-lines <n>   stop once more than n lines are malformed (default ${DEFAULT_MAX_BAD_LINES}); fewer are skipped and reported\n` +
@@ -83,8 +83,8 @@ export const recommendCommand: Command = {
     const strategy = optional(v, 'strategy') ?? 'for-you';
     if (!(BATCH_STRATEGIES as readonly string[]).includes(strategy)) throw new UsageError(`--strategy must be ${BATCH_STRATEGIES.join(', ')}, got ${quote(strategy)}`);
     const k = intFlag(v, 'k', 1, 100) ?? 6;
-    const runtime = optional(v, 'runtime') ?? 'auto';
-    if (runtime !== 'auto' && runtime !== 'node' && runtime !== 'wasm') throw new UsageError(`--runtime must be auto, node or wasm, got ${quote(runtime)}`);
+    const runtime = optional(v, 'runtime') ?? 'wasm';
+    if (runtime !== 'node' && runtime !== 'wasm') throw new UsageError(`--runtime must be wasm or node, got ${quote(runtime)}`);
     const workers = intFlag(v, 'workers', 1, 256) ?? availableParallelism();
     const minPrice = numberFlag(v, 'min-price', 0, Number.MAX_VALUE);
     const maxPrice = numberFlag(v, 'max-price', 0, Number.MAX_VALUE);

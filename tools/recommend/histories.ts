@@ -15,8 +15,7 @@
  * - Within a subscriber, events are ordered by time (ties keep file order).
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { RecEventType } from '../../src/recommend/weights.ts';
+import { EVENT_TYPES, type RecEventType } from '../../src/recommend/weights.ts';
 import { quote } from '../cli/clip.ts';
 import { acceptedNames, eventTypeOf, fieldOf, isUserName, normalName } from '../train/event-fields.ts';
 import { parseTime, splitCsv } from '../train/read-events.ts';
@@ -108,7 +107,6 @@ export function readHistories(path: string, options: ReadHistoriesOptions): { su
 
   async function* subscribers(): AsyncGenerator<SubscriberHistory> {
     await opened;
-    const lines = createInterface({ input: stream, crlfDelay: Infinity });
     let cols: Columns | undefined;
     let current: SubscriberHistory | undefined;
     const bad = (line: string, why: string): void => {
@@ -120,65 +118,112 @@ export function readHistories(path: string, options: ReadHistoriesOptions): { su
         throw new Error(`histories ${path}: more than ${options.maxBadLines} malformed lines (stopped at line ${stats.lines.toLocaleString('en')}). Fix the file, or allow more with --max-bad-lines. For example:\n  ${stats.examples.join('\n  ')}`);
       }
     };
-    try {
-      for await (const raw of lines) {
-        stats.lines++;
-        const line = (stats.lines === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
-        if (line === '') continue;
-        let f: Fields;
-        if (jsonl || (cols === undefined && line.startsWith('{'))) {
-          let obj: unknown;
-          try {
-            obj = JSON.parse(line);
-          } catch {
-            bad(line, 'not JSON');
-            continue;
-          }
-          if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-            bad(line, 'not a JSON object');
-            continue;
-          }
-          f = jsonFields(obj as Record<string, unknown>);
-        } else {
-          const cells = splitCsv(line);
-          if (cols === undefined) {
-            cols = csvColumns(cells, path);
-            continue;
-          }
-          if (cells.length < cols.width) {
-            bad(line, `${cells.length} fields, expected ${cols.width}`);
-            continue;
-          }
-          f = { subscriber: cells[cols.subscriber], item: cells[cols.item], event: cells[cols.event], time: cells[cols.time] };
+    // Event types by their raw value: a log repeats the same few, and matching one is regex work.
+    const types = new Map<string, RecEventType | undefined>();
+    const done: SubscriberHistory[] = [];
+    /** Reads one line; a subscriber whose lines ended goes to `done`. */
+    const onLine = (raw: string): void => {
+      stats.lines++;
+      const line = (stats.lines === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+      if (line === '') return;
+      let f: Fields;
+      if (jsonl || (cols === undefined && line.startsWith('{'))) {
+        let obj: unknown;
+        try {
+          obj = JSON.parse(line);
+        } catch {
+          return bad(line, 'not JSON');
         }
-        const subscriber = f.subscriber?.trim() ?? '';
-        const item = f.item?.trim() ?? '';
-        const missing = [subscriber === '' ? 'subscriber' : '', item === '' ? 'item' : '', (f.event?.trim() ?? '') === '' ? 'event' : '', (f.time?.trim() ?? '') === '' ? 'timestamp' : ''].filter((m) => m !== '');
-        if (missing.length > 0) {
-          bad(line, `no ${missing.join(', ')}`);
-          continue;
+        if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return bad(line, 'not a JSON object');
+        f = jsonFields(obj as Record<string, unknown>);
+      } else {
+        const cells = splitCsv(line);
+        if (cols === undefined) {
+          cols = csvColumns(cells, path);
+          return;
         }
-        const time = parseTime(f.time!);
-        if (!Number.isFinite(time)) {
-          bad(line, `timestamp ${quote(f.time!)} is not ISO 8601 or epoch seconds/ms`);
-          continue;
-        }
-        if (current !== undefined && current.id !== subscriber) {
-          yield finish(current);
-          current = undefined;
-        }
-        current ??= { id: subscriber, events: [] };
-        const type = eventTypeOf(f.event!) as RecEventType | undefined;
-        if (type === undefined) stats.ignoredEvents++;
-        else current.events.push([item, type, time]);
+        if (cells.length < cols.width) return bad(line, `${cells.length} fields, expected ${cols.width}`);
+        f = { subscriber: cells[cols.subscriber], item: cells[cols.item], event: cells[cols.event], time: cells[cols.time] };
       }
-      if (current !== undefined) yield finish(current);
+      const subscriber = f.subscriber?.trim() ?? '';
+      const item = f.item?.trim() ?? '';
+      const missing = [subscriber === '' ? 'subscriber' : '', item === '' ? 'item' : '', (f.event?.trim() ?? '') === '' ? 'event' : '', (f.time?.trim() ?? '') === '' ? 'timestamp' : ''].filter((m) => m !== '');
+      if (missing.length > 0) return bad(line, `no ${missing.join(', ')}`);
+      const time = parseTime(f.time!);
+      if (!Number.isFinite(time)) return bad(line, `timestamp ${quote(f.time!)} is not ISO 8601 or epoch seconds/ms`);
+      if (current !== undefined && current.id !== subscriber) {
+        done.push(finish(current));
+        current = undefined;
+      }
+      current ??= { id: subscriber, events: [] };
+      let type = types.get(f.event!);
+      if (type === undefined && !types.has(f.event!)) {
+        type = eventTypeOf(f.event!) as RecEventType | undefined;
+        if (types.size < 1000) types.set(f.event!, type);
+      }
+      if (type === undefined) stats.ignoredEvents++;
+      else current.events.push([item, type, time]);
+    };
+    try {
+      let rest = '';
+      for await (const chunk of stream as AsyncIterable<string>) {
+        const text = rest + chunk;
+        let from = 0;
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', from)) {
+          onLine(text.charCodeAt(i - 1) === 13 ? text.slice(from, i - 1) : text.slice(from, i));
+          from = i + 1;
+        }
+        rest = text.slice(from);
+        yield* done;
+        done.length = 0;
+      }
+      if (rest !== '') onLine(rest);
+      if (current !== undefined) done.push(finish(current));
+      yield* done;
     } finally {
-      lines.close();
       stream.destroy();
     }
   }
   return { subscribers: subscribers(), stats, bytesRead: () => stream.bytesRead };
+}
+
+/**
+ * A chunk of subscribers as a few flat columns: what crosses to a worker thread (structured
+ * cloning one small array per event costs more than building the lists).
+ */
+export interface PackedChunk {
+  ids: string[];
+  counts: Uint32Array;
+  items: string[];
+  /** `EVENT_TYPES` codes. */
+  codes: Uint8Array;
+  times: Float64Array;
+}
+
+/** Packs subscribers into a {@link PackedChunk}. */
+export function packChunk(subs: readonly SubscriberHistory[]): PackedChunk {
+  const total = subs.reduce((n, s) => n + s.events.length, 0);
+  const out: PackedChunk = { ids: subs.map((s) => s.id), counts: new Uint32Array(subs.length), items: new Array<string>(total), codes: new Uint8Array(total), times: new Float64Array(total) };
+  let at = 0;
+  subs.forEach((s, i) => {
+    out.counts[i] = s.events.length;
+    for (const [item, type, time] of s.events) {
+      out.items[at] = item;
+      out.codes[at] = EVENT_TYPES.indexOf(type);
+      out.times[at++] = time;
+    }
+  });
+  return out;
+}
+
+/** The subscribers of a {@link PackedChunk}. */
+export function unpackChunk(c: PackedChunk): SubscriberHistory[] {
+  let at = 0;
+  return c.ids.map((id, i) => {
+    const events: HistoryEvent[] = new Array(c.counts[i]!);
+    for (let e = 0; e < events.length; e++, at++) events[e] = [c.items[at]!, EVENT_TYPES[c.codes[at]!]!, c.times[at]!];
+    return { id, events };
+  });
 }
 
 /** Orders a subscriber's events by time (a stable sort: ties keep file order). */

@@ -9,7 +9,7 @@
  * batching only saves the per-run overhead that dominates a model this small.
  *
  * @example
- * const engine = await nodeEngine({ runtime: 'auto', read: (url) => readFile(fileURLToPath(url)) });
+ * const engine = await nodeEngine({ runtime: 'wasm', read: (url) => readFile(fileURLToPath(url)) });
  * const pkg = await loadRecommender(engine, pathToFileURL('reco/manifest.json'), fileFetch);
  */
 import { createHash } from 'node:crypto';
@@ -27,8 +27,8 @@ type OrtTensor = InstanceType<Ort['Tensor']>;
 
 /** Options of {@link nodeEngine}. */
 export interface NodeEngineOptions {
-  /** `'auto'` takes onnxruntime-node when it loads on this platform, else the WASM build. */
-  runtime: NodeRuntime | 'auto';
+  /** `'wasm'`: onnxruntime-web, a dependency of inpage; `'node'`: onnxruntime-node, when installed. */
+  runtime: NodeRuntime;
   /** The model's bytes for a (file) URL. */
   read: (url: string) => Promise<Uint8Array>;
   /** Most rows stacked in one run; capped further so one batch's bias stays under 16 MB. Default 256. */
@@ -40,21 +40,19 @@ export interface NodeEngine extends EngineLike {
   readonly runtime: NodeRuntime;
 }
 
-async function loadOrt(runtime: NodeRuntime | 'auto'): Promise<{ ort: Ort; runtime: NodeRuntime }> {
-  if (runtime !== 'wasm') {
-    try {
-      // A variable specifier: the CLI bundle keeps it an import of the installed package.
-      const name = 'onnxruntime-node';
-      return { ort: (await import(name)) as Ort, runtime: 'node' };
-    } catch (e) {
-      if (runtime === 'node') {
-        throw new InpageError('OPTION_INVALID', `--runtime node: onnxruntime-node does not load here (${(e as Error).message.split('\n')[0]}). Install it (npm install onnxruntime-node) or pass --runtime wasm.`);
-      }
-    }
+async function loadOrt(runtime: NodeRuntime): Promise<Ort> {
+  // Variable specifiers: the CLI bundle keeps them imports of the installed packages (the WASM
+  // build finds its .wasm file next to its own module), never inlined copies.
+  const name = runtime === 'node' ? 'onnxruntime-node' : 'onnxruntime-web';
+  let ort: Ort;
+  try {
+    ort = (await import(name)) as Ort;
+  } catch (e) {
+    if (runtime === 'wasm') throw e;
+    throw new InpageError('OPTION_INVALID', `--runtime node: onnxruntime-node does not load here (${(e as Error).message.split('\n')[0]}). Install it next to inpage (npm install onnxruntime-node) or leave --runtime at wasm.`);
   }
-  const ort = (await import('onnxruntime-web')) as Ort;
-  ort.env.wasm.numThreads = 1; // parallel across worker threads instead
-  return { ort, runtime: 'wasm' };
+  if (runtime === 'wasm') ort.env.wasm.numThreads = 1; // parallel across worker threads instead
+  return ort;
 }
 
 interface Pending {
@@ -141,7 +139,8 @@ function batchedModel(ort: Ort, session: OrtSession, maxBatch: number): ModelLik
 
 /** An engine over onnxruntime in Node; checks the model's SHA-256 like the page's engine. */
 export async function nodeEngine(options: NodeEngineOptions): Promise<NodeEngine> {
-  const { ort, runtime } = await loadOrt(options.runtime);
+  const runtime = options.runtime;
+  const ort = await loadOrt(runtime);
   const maxBatch = options.maxBatch ?? 256;
   return {
     runtime,

@@ -12,7 +12,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat, truncate } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { readHistories, type SubscriberHistory } from './histories.ts';
+import { packChunk, readHistories, type SubscriberHistory } from './histories.ts';
 import type { NodeRuntime } from './node-engine.ts';
 import { csvHeader, type OutputFormat, type UrlTemplates } from './output.ts';
 import type { BatchRequest } from './subscriber-list.ts';
@@ -26,7 +26,7 @@ export interface RecommendRunOptions {
   format: OutputFormat;
   request: BatchRequest;
   urls: UrlTemplates;
-  runtime: NodeRuntime | 'auto';
+  runtime: NodeRuntime;
   /** Worker threads. Default: one per core. */
   workers?: number;
   resume: boolean;
@@ -167,7 +167,7 @@ export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRun
       const free = [...busy].filter(([, n]) => n < 2).sort((a, b) => a[1] - b[1])[0]?.[0];
       if (free !== undefined && !out.writableNeedDrain) {
         busy.set(free, busy.get(free)! + 1);
-        free.postMessage({ type: 'chunk', seq: seq++, subs } satisfies ToWorker);
+        free.postMessage({ type: 'chunk', seq: seq++, chunk: packChunk(subs) } satisfies ToWorker);
         return;
       }
       if (out.writableNeedDrain) await once(out, 'drain');

@@ -43,11 +43,11 @@ export const fileFetch: FetchLike = async (url) => {
 };
 
 /** Loads `<dir>/manifest.json` with the page's loader on a Node engine. */
-export async function openPackage(dir: string, runtime: NodeRuntime | 'auto'): Promise<{ pkg: ListPackage; runtime: NodeRuntime; dispose: () => Promise<void> }> {
+export async function openPackage(dir: string, runtime: NodeRuntime): Promise<{ pkg: ListPackage; runtime: NodeRuntime; dispose: () => Promise<void> }> {
   const engine = await nodeEngine({ runtime, read: async (url) => new Uint8Array(await readFile(fileURLToPath(url))) });
   const manifestUrl = pathToFileURL(`${dir.replace(/\/+$/, '')}/manifest.json`);
   const { manifest, items, model } = await loadRecommender(engine, manifestUrl, fileFetch);
-  const pkg: ListPackage = { manifest, items, model, index: new Map(items.ids.map((id, i) => [id, i])) };
+  const pkg: ListPackage = { manifest, items, model, index: new Map(items.ids.map((id, i) => [id, i])), masks: new Map() };
   return { pkg, runtime: engine.runtime, dispose: () => model.dispose() };
 }
 

@@ -5,7 +5,7 @@
  * one.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { SubscriberHistory } from './histories.ts';
+import { unpackChunk, type PackedChunk } from './histories.ts';
 import type { NodeRuntime } from './node-engine.ts';
 import { formatRow, type OutputFormat, type UrlTemplates } from './output.ts';
 import { openPackage, subscriberList, type BatchRequest } from './subscriber-list.ts';
@@ -14,7 +14,7 @@ import { openPackage, subscriberList, type BatchRequest } from './subscriber-lis
 export interface WorkerSetup {
   inpage: 'recommend-worker';
   reco: string;
-  runtime: NodeRuntime | 'auto';
+  runtime: NodeRuntime;
   request: BatchRequest;
   format: OutputFormat;
   urls: UrlTemplates;
@@ -22,7 +22,7 @@ export interface WorkerSetup {
 }
 
 /** Parent → worker. */
-export type ToWorker = { type: 'chunk'; seq: number; subs: SubscriberHistory[] } | { type: 'close' };
+export type ToWorker = { type: 'chunk'; seq: number; chunk: PackedChunk } | { type: 'close' };
 /** Worker → parent. */
 export type FromWorker =
   | { type: 'ready'; runtime: NodeRuntime }
@@ -56,7 +56,7 @@ export async function runRecommendWorker(): Promise<number> {
         return;
       }
       // Every subscriber of the chunk at once: their model runs stack into a few batched runs.
-      Promise.all(m.subs.map((s) => subscriberList(pkg, s, setup.request, setup.now))).then(
+      Promise.all(unpackChunk(m.chunk).map((s) => subscriberList(pkg, s, setup.request, setup.now))).then(
         (lists) => {
           let personal = 0;
           const lines = lists.map((r) => {
