@@ -107,7 +107,8 @@ export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRun
   }
 
   const setup: WorkerSetup = { inpage: 'recommend-worker', reco: o.reco, runtime: o.runtime, request: o.request, format: o.format, urls: o.urls, now: Date.now() };
-  const pool = Array.from({ length: workers }, () => new Worker(WORKER_ENTRY, { workerData: setup }));
+  // Workers start as the input shows it needs them: a small file never pays for a second one.
+  const pool: Worker[] = [];
   let failure: Error | undefined;
   const pending = new Map<number, string>();
   const busy = new Map<Worker, number>();
@@ -127,7 +128,9 @@ export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRun
   };
 
   let runtime: NodeRuntime = 'node';
-  const ready = pool.map((w) => new Promise<void>((resolve, reject) => {
+  const start = (): Promise<void> => new Promise<void>((resolve, reject) => {
+    const w = new Worker(WORKER_ENTRY, { workerData: setup });
+    pool.push(w);
     busy.set(w, 0);
     w.on('error', (e) => { reject(e); fail(e); });
     w.on('exit', (code) => { if (code !== 0) fail(new Error(`a worker thread exited with code ${code}`)); });
@@ -153,7 +156,7 @@ export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRun
         signal();
       }
     });
-  }));
+  });
 
   const idle = (): Promise<void> => new Promise((resolve) => { wake = resolve; });
   let seq = 0;
@@ -164,7 +167,12 @@ export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRun
     // At most two chunks per worker in flight, and the output stream drained: memory stays flat.
     for (;;) {
       if (failure) throw failure;
-      const free = [...busy].filter(([, n]) => n < 2).sort((a, b) => a[1] - b[1])[0]?.[0];
+      const least = [...busy].sort((a, b) => a[1] - b[1])[0];
+      if (least !== undefined && least[1] > 0 && pool.length < workers) {
+        await start();
+        continue;
+      }
+      const free = least !== undefined && least[1] < 2 ? least[0] : undefined;
       if (free !== undefined && !out.writableNeedDrain) {
         busy.set(free, busy.get(free)! + 1);
         free.postMessage({ type: 'chunk', seq: seq++, chunk: packChunk(subs) } satisfies ToWorker);
@@ -175,7 +183,7 @@ export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRun
     }
   };
   try {
-    await Promise.all(ready);
+    await start();
     let chunk: SubscriberHistory[] = [];
     for await (const sub of reader.subscribers) {
       subscribers++;
@@ -208,7 +216,7 @@ export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRun
   return {
     subscribers, written, resumed: prior.rows, personal, trending,
     badLines: reader.stats.badLines, ignoredEvents: reader.stats.ignoredEvents,
-    seconds, perSecond: written / seconds, runtime, workers,
+    seconds, perSecond: written / seconds, runtime, workers: pool.length,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }
