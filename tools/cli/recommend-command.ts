@@ -36,7 +36,7 @@ export function summaryLines(s: RecommendRunSummary, out: string, prices: readon
   const n = (x: number): string => x.toLocaleString('en');
   return [
     `wrote ${n(s.written)} rows to ${out}${s.resumed > 0 ? ` (resumed after ${n(s.resumed)} rows already there)` : ''}: ${n(s.personal)} personal, ${n(s.trending)} trending (no usable history)`,
-    `${n(s.subscribers)} subscribers in ${s.seconds.toFixed(1)} s: ${n(Math.round(s.perSecond))} subscribers/s on ${s.workers} worker thread${s.workers === 1 ? '' : 's'} (onnxruntime-${s.runtime === 'node' ? 'node' : 'web WASM'}), peak memory ${n(s.peakRssMb)} MB` +
+    `${n(s.subscribers)} subscribers in ${s.seconds.toFixed(1)} s: ${n(Math.round(s.perSecond))} subscribers/s on ${s.workers} worker thread${s.workers === 1 ? '' : 's'} (onnxruntime-${s.runtime === 'node' ? 'node' : 'web WASM'}), CPU ${s.cpuSeconds.toFixed(1)} s, peak memory ${n(s.peakRssMb)} MB` +
       (s.badLines + s.ignoredEvents > 0 ? `; skipped ${n(s.badLines)} malformed line${s.badLines === 1 ? '' : 's'}, ignored ${n(s.ignoredEvents)} event${s.ignoredEvents === 1 ? '' : 's'} of other types` : ''),
     costLine(s.written, prices),
   ];

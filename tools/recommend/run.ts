@@ -55,6 +55,8 @@ export interface RecommendRunSummary {
   perSecond: number;
   runtime: NodeRuntime;
   workers: number;
+  /** CPU time of the process (all threads, user + system), seconds: the figure a busy machine does not blur. */
+  cpuSeconds: number;
   /** Peak resident memory of the process (all threads), MB. */
   peakRssMb: number;
 }
@@ -213,10 +215,12 @@ export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRun
     await once(out, 'close').catch(() => {});
   }
   const seconds = (performance.now() - t0) / 1000;
+  const usage = process.resourceUsage();
   return {
     subscribers, written, resumed: prior.rows, personal, trending,
     badLines: reader.stats.badLines, ignoredEvents: reader.stats.ignoredEvents,
     seconds, perSecond: written / seconds, runtime, workers: pool.length,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    peakRssMb: Math.round(usage.maxRSS / 1024),
   };
 }
