@@ -10,25 +10,15 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-
-/** mulberry32: a small seeded generator, so the file is the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Prng } from '../tools/onnx/prng.ts';
 
 const EVENTS = ['view', 'view', 'view', 'view', 'click', 'click', 'add_to_cart', 'purchase'] as const;
 
 /** Writes `subscribers` histories over the item ids of `reco/items.json` to `out`. */
 export async function writeHistories(reco: string, subscribers: number, out: string, seed = 7): Promise<void> {
   const ids = (JSON.parse(await readFile(`${reco}/items.json`, 'utf8')) as { ids: string[] }).ids;
-  const rand = rng(seed);
+  const prng = new Prng(seed); // seeded: the same file on every machine
+  const rand = (): number => prng.nextFloat();
   await mkdir(dirname(out), { recursive: true });
   const file = createWriteStream(out);
   file.write('subscriber_id,item_id,event,timestamp\n');

@@ -12,7 +12,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs, promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -80,5 +80,10 @@ for (const s of SCENARIOS.filter((x) => only === undefined || only.includes(x.ke
 const rows = results.map((r) => `| ${r.scenario} | ${r.items.toLocaleString('en')} | ${r.subscribers.toLocaleString('en')} | ${r.seconds.toFixed(1)} | ${r.perSecond.toLocaleString('en')} | ${r.perCpuSecond.toLocaleString('en')} | ${r.peakRssMb.toLocaleString('en')} | ${r.loadBefore.toFixed(1)} |`);
 console.log(['| scenario | items | subscribers | wall s | subscribers/s | per CPU-second | peak MB | load avg |', '|---|---:|---:|---:|---:|---:|---:|---:|', ...rows].join('\n'));
 await mkdir(here('./out'), { recursive: true });
-await writeFile(here('./out/newsletter.json'), `${JSON.stringify({ date: new Date().toISOString(), cores: availableParallelism(), cpu: cpus()[0]?.model, runtime, results }, null, 2)}\n`);
+// Scenarios run separately (--only) keep each other's latest results.
+const file = here('./out/newsletter.json');
+const before = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as { results?: (NewsletterResult & { date?: string })[] }).results ?? [] : [];
+const date = new Date().toISOString();
+const merged = [...before.filter((b) => !results.some((r) => r.scenario === b.scenario)), ...results.map((r) => ({ ...r, date }))];
+await writeFile(file, `${JSON.stringify({ cores: availableParallelism(), cpu: cpus()[0]?.model, runtime, results: merged }, null, 2)}\n`);
 console.error('wrote bench/out/newsletter.json');

@@ -14,10 +14,24 @@ import type { ModelLike } from './engine-like.ts';
 import type { TrackedEvent } from './history.ts';
 import type { RecommenderItems, RecommenderManifest } from './manifest.ts';
 import { forYouReason } from './reasons.ts';
-import type { Recommendation, Strategy } from './recommender.ts';
+import type { ReasonBasis } from './reasons.ts';
 import { searchReason, type SearchStep } from './search.ts';
 import { completeTheLook, forYou, similar, trending, type Scored, type StrategyContext } from './strategies.ts';
 import { eventCode, toSteps, type Step } from './weights.ts';
+
+/** Which list to build. */
+export type Strategy = 'for-you' | 'similar' | 'complete-the-look' | 'trending';
+
+/** One recommended item. */
+export interface Recommendation {
+  itemId: string;
+  score: number;
+  /** Why, in words for the shopper, e.g. "Because you viewed Alpine 2P Dome Tent". */
+  reason: string;
+  basis: ReasonBasis;
+  /** True when the visitor's own history or searches shaped this list ("Why these?" in the element). */
+  personalised: boolean;
+}
 
 /** A loaded package with its id → index map. */
 export interface ListPackage {

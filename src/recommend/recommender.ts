@@ -24,15 +24,14 @@ import { HistoryStore, type StorageLike, type TrackedEvent } from './history.ts'
 import { SEEN_CAP, SeenItems } from './seen.ts';
 import { loadRecommender, type FetchLike } from './load.ts';
 import type { RecommenderItems, RecommenderManifest } from './manifest.ts';
-import type { ReasonBasis } from './reasons.ts';
 import { forYou } from './strategies.ts';
-import { recommendList, stepsOf, type SearchBlend } from './list.ts';
+import { recommendList, stepsOf, type Recommendation, type SearchBlend, type Strategy } from './list.ts';
+
+export type { Recommendation, Strategy };
 import { runSearch } from './search-run.ts';
 import { loadSearch, RecentSearches, searchSteps, type LoadedSearch, type RecentSearch, type SearchOptions, type SearchResult } from './search.ts';
 import { trackCode, type Step, type TrackEventType } from './weights.ts';
 
-/** Which list to build. */
-export type Strategy = 'for-you' | 'similar' | 'complete-the-look' | 'trending';
 const STRATEGIES: readonly Strategy[] = ['for-you', 'similar', 'complete-the-look', 'trending'];
 
 /** Options of {@link createRecommender}. */
@@ -115,17 +114,6 @@ export interface RecommendOptions {
    */
   blendSearches?: boolean;
   signal?: AbortSignal;
-}
-
-/** One recommended item. */
-export interface Recommendation {
-  itemId: string;
-  score: number;
-  /** Why, in words for the shopper, e.g. "Because you viewed Alpine 2P Dome Tent". */
-  reason: string;
-  basis: ReasonBasis;
-  /** True when the visitor's own history or searches shaped this list ("Why these?" in the element). */
-  personalised: boolean;
 }
 
 /** What the page needs to show an item (from the packaged item table). */
