@@ -9,7 +9,7 @@
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat, truncate } from 'node:fs/promises';
+import { readFile, stat, truncate } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { packChunk, readHistories, type SubscriberHistory } from './histories.ts';
@@ -31,7 +31,7 @@ export interface RecommendRunOptions {
   workers?: number;
   resume: boolean;
   maxBadLines: number;
-  /** Subscribers per chunk handed to a worker. Default 512. */
+  /** Subscribers per chunk handed to a worker. Default 512, fewer for catalogues over ~5,000 items. */
   chunkSize?: number;
   onBadLine?: (report: string) => void;
   /** Called about four times a second. */
@@ -98,7 +98,10 @@ async function existingRows(path: string, format: OutputFormat): Promise<{ rows:
 export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRunSummary> {
   const t0 = performance.now();
   const workers = o.workers ?? availableParallelism();
-  const chunkSize = o.chunkSize ?? 512;
+  // Each subscriber in flight holds a copy of the filter mask (one float per item): chunks shrink
+  // as catalogues grow, so a worker's chunks stay near 10 MB of masks whatever the catalogue.
+  const items = (JSON.parse(await readFile(`${o.reco.replace(/\/+$/, '')}/manifest.json`, 'utf8')) as { dims?: { items?: number } }).dims?.items ?? 2400;
+  const chunkSize = o.chunkSize ?? Math.max(32, Math.min(512, Math.floor(2_500_000 / Math.max(1, items))));
   const totalBytes = (await stat(o.histories)).size;
   const prior = o.resume ? await existingRows(o.out, o.format) : { rows: 0, lastId: undefined };
   const out = createWriteStream(o.out, { flags: prior.rows > 0 || (o.resume && o.format === 'jsonl') ? 'a' : 'w' });
