@@ -40,6 +40,15 @@ export interface Candidates {
  * Unknown category ids simply match nothing (an empty list, not an error: catalogues change).
  */
 export function buildCandidates(items: RecommenderItems, filter: RecommendFilter | undefined, exclude: ReadonlySet<number>): Candidates {
+  return excluding(filterMask(items, filter), exclude);
+}
+
+/**
+ * The mask of `filter` alone. It depends on nothing but the item table and the filter, so callers
+ * that build many lists with one filter (the batch CLI, a page's repeated calls) compute it once
+ * and apply each visitor's exclusions with {@link excluding}.
+ */
+export function filterMask(items: RecommenderItems, filter: RecommendFilter | undefined): Candidates {
   const N = items.ids.length;
   const bias = new Float32Array(N);
   let cats: Set<number> | undefined;
@@ -51,13 +60,24 @@ export function buildCandidates(items: RecommenderItems, filter: RecommendFilter
   for (let j = 0; j < N; j++) {
     const price = items.price[j] ?? 0;
     const keep =
-      !exclude.has(j) &&
       (cats === undefined || cats.has(items.category[j] ?? -1)) &&
       (filter?.maxPrice === undefined || price <= filter.maxPrice) &&
       (filter?.minPrice === undefined || price >= filter.minPrice) &&
       (filter?.inStock !== true || items.inStock[j] === 1);
     if (keep) allowed++;
     else bias[j] = EXCLUDED;
+  }
+  return { bias, allowed };
+}
+
+/** A copy of `base` with the items in `exclude` removed too. */
+export function excluding(base: Candidates, exclude: ReadonlySet<number>): Candidates {
+  const bias = base.bias.slice();
+  let allowed = base.allowed;
+  for (const j of exclude) {
+    if (j < 0 || j >= bias.length || bias[j] === EXCLUDED) continue;
+    bias[j] = EXCLUDED;
+    allowed--;
   }
   return { bias, allowed };
 }

@@ -18,26 +18,25 @@ import { isConsent, type Consent, type ConsentMode } from '../privacy/consent.ts
 import { createConsent } from '../privacy/create-consent.ts';
 import type { ForgetReport } from '../privacy/forget.ts';
 import { resolveRetention, type RetentionOptions } from '../privacy/retention.ts';
-import { buildCandidates, type RecommendFilter } from './candidates.ts';
+import { buildCandidates, type Candidates, type RecommendFilter } from './candidates.ts';
 import type { EngineLike } from './engine-like.ts';
 import { HistoryStore, type StorageLike, type TrackedEvent } from './history.ts';
 import { SEEN_CAP, SeenItems } from './seen.ts';
 import { loadRecommender, type FetchLike } from './load.ts';
 import type { RecommenderItems, RecommenderManifest } from './manifest.ts';
-import type { ReasonBasis } from './reasons.ts';
-import { completeTheLook, forYou, similar, trending, type Scored, type StrategyContext } from './strategies.ts';
-import { forYouReason } from './reasons.ts';
 import { runSearch } from './search-run.ts';
-import { loadSearch, RecentSearches, searchReason, searchSteps, type LoadedSearch, type RecentSearch, type SearchOptions, type SearchResult, type SearchStep } from './search.ts';
-import { eventCode, toSteps, trackCode, type Step, type TrackEventType } from './weights.ts';
+import { loadSearch, RecentSearches, searchSteps, type LoadedSearch, type RecentSearch, type SearchOptions, type SearchResult } from './search.ts';
+import { trackCode, type Step, type TrackEventType } from './weights.ts';
+import { forYou } from './strategies.ts';
+import { recommendList, stepsOf, type Recommendation, type SearchBlend, type Strategy } from './list.ts';
 import { createExperimentSession, type Assignment, type ExperimentConfig } from '../experiments/index.ts';
-import { finishList, listIdOf, planList, type ListFields, type MerchSetup } from './list-plan.ts';
-import { applyRules, parseRules, type ItemFacts, type MerchRule } from './rules.ts';
+import { listIdOf, planList, type MerchSetup } from './list-plan.ts';
+import { parseRules, type ItemFacts, type MerchRule } from './rules.ts';
 import { checkKpiFields, createKpiTracker, type AnalyticsOptions, type KpiTrackFields } from '../kpis/tracker.ts';
 import type { ListContext, VariantKpis } from '../kpis/ledger.ts';
 
-/** Which list to build. */
-export type Strategy = 'for-you' | 'similar' | 'complete-the-look' | 'trending';
+export type { Recommendation, Strategy };
+
 const STRATEGIES: readonly Strategy[] = ['for-you', 'similar', 'complete-the-look', 'trending'];
 
 /** Options of {@link createRecommender}. */
@@ -142,24 +141,6 @@ export interface RecommendOptions {
   signal?: AbortSignal;
 }
 
-/** One recommended item. */
-export interface Recommendation {
-  itemId: string;
-  score: number;
-  /** Why, in words for the shopper, e.g. "Because you viewed Alpine 2P Dome Tent". */
-  reason: string;
-  basis: ReasonBasis;
-  /** True when the visitor's own history or searches shaped this list ("Why these?" in the element). */
-  personalised: boolean;
-  /** The list's id (`recommend({ listId })`, default the strategy). */
-  listId: string;
-  /** The experiment and the visitor's variant, when the recommender runs one. */
-  experiment?: string;
-  variant?: string;
-  /** The merchandising rule that pinned or boosted this item. */
-  rule?: string;
-}
-
 /** What the page needs to show an item (from the packaged item table). */
 export interface ItemInfo {
   id: string;
@@ -238,14 +219,6 @@ function excludeOption(value: unknown): readonly string[] {
   return value as string[];
 }
 
-/**
- * recommend() never offers what cannot be bought unless asked to: out-of-stock items are left out
- * in every strategy by default, and `filter.includeOutOfStock: true` brings them back.
- */
-function stockDefault(filter: RecommendFilter | undefined): RecommendFilter {
-  return filter?.includeOutOfStock === true ? filter : { ...filter, inStock: true };
-}
-
 function itemInfo(items: RecommenderItems, j: number): ItemInfo {
   const cat = items.categories[items.category[j] ?? -1];
   return { id: items.ids[j] ?? '', title: items.titles[j] ?? '', category: cat?.id ?? '', categoryName: cat?.name ?? '', price: items.price[j] ?? 0, inStock: items.inStock[j] === 1 };
@@ -279,6 +252,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   }
   const { manifest, items, model } = pkg;
   const index = new Map(items.ids.map((id, i) => [id, i]));
+  const masks = new Map<string, Candidates>();
   const storage = options.storage === undefined ? defaultStorage() : options.storage;
   const experimentConfig = options.experiment ?? manifest.experiment;
   const merch: MerchSetup = {
@@ -320,35 +294,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   };
   let disposed = false;
 
-  // The seen-set plus the model's own history (the same items unless storage lost one of them).
-  const seenIndices = (ids: readonly string[], history: readonly Step[]): Set<number> => {
-    const out = new Set<number>(history.map((st) => st.item));
-    for (const id of ids) {
-      const j = index.get(id);
-      if (j !== undefined) out.add(j);
-    }
-    return out;
-  };
-
-  const steps = (): Step[] =>
-    toSteps(store.all().flatMap((e) => {
-      const item = index.get(e.itemId);
-      const code = eventCode(e.type); // -1 for impressions: never model input, never "seen"
-      return item === undefined || code < 0 ? [] : [{ item, code, time: e.time }];
-    }));
-
-  const anchorOf = (id: string | undefined, history: readonly Step[], strategy: Strategy): number => {
-    if (id !== undefined) {
-      const j = index.get(id);
-      if (j === undefined) throw new InpageError('NOT_FOUND', `recommend(): itemId '${id}' is not in the recommender's item table (${manifest.items}); retrain after catalogue changes.`, { itemId: id });
-      return j;
-    }
-    // Strongest recent step: the newest of the highest event type.
-    let best = -1;
-    for (let i = history.length - 1; i >= 0; i--) if (best < 0 || history[i]!.code > history[best]!.code) best = i;
-    if (best < 0 || strategy === 'similar') throw new InpageError('INPUT_INVALID', `recommend({ strategy: '${strategy}' }) needs an itemId${strategy === 'similar' ? '' : ' or a tracked history'}.`);
-    return history[best]!.item;
-  };
+  const steps = (): Step[] => stepsOf(store.all(), index);
 
   return {
     manifest,
@@ -382,45 +328,22 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       // Without consent: no history and no seen-set (nothing is read), and 'for-you' is the trending list.
       const personal = consent.granted();
       const history = personal ? steps() : [];
-      const exclude = opts.excludeSeen === false || !personal ? new Set<number>() : seenIndices(seen.ids(), history);
-      for (const id of excludeIds) {
-        const j = index.get(id);
-        if (j !== undefined) exclude.add(j);
-      }
-      const needsAnchor = strategy === 'similar' || strategy === 'complete-the-look';
-      const anchor = needsAnchor ? anchorOf(opts.itemId, history, strategy) : -1;
-      if (anchor >= 0) exclude.add(anchor);
-      const ruled = applyRules(items, index, buildCandidates(items, stockDefault(opts.filter), exclude), plan.rules, options.itemFacts);
-      const cand = ruled.cand;
-      const ctx: StrategyContext = { manifest, items, model, steps: history, now: now(), signal: opts.signal };
-      let scored: Scored[];
-      let personalised = strategy === 'complete-the-look' && opts.itemId === undefined;
-      if (strategy === 'trending' || (strategy === 'for-you' && !personal)) scored = trending(ctx, cand, k);
-      else if (strategy === 'similar') scored = await similar(ctx, cand, k, anchor);
-      else if (strategy === 'complete-the-look') scored = await completeTheLook(ctx, cand, k, anchor);
-      else if (opts.blendSearches === false || searches.all().length === 0) {
-        scored = await forYou(ctx, cand, k);
-        personalised = history.length > 0;
-      } else {
-        // Recent searches count as views of their top items (see search.ts); without a search
-        // index (an older package) for-you simply goes on without them.
-        let blended: SearchStep[] = [];
+      // Recent searches count as views of their top items (see search.ts); without a search
+      // index (an older package) for-you simply goes on without them.
+      const blend: SearchBlend | undefined = opts.blendSearches === false || searches.all().length === 0 ? undefined : async (exclude) => {
         try {
-          blended = await searchSteps(await loadedSearch(opts.signal), searches.all(), buildCandidates(items, undefined, exclude), { signal: opts.signal });
+          return await searchSteps(await loadedSearch(opts.signal), searches.all(), buildCandidates(items, undefined, exclude), { signal: opts.signal });
         } catch (e) {
           if (!(e instanceof InpageError) || e.code !== 'NOT_FOUND') throw e;
+          return [];
         }
-        const all = [...history, ...blended].sort((a, b) => a.time - b.time);
-        personalised = all.length > 0;
-        scored = await forYou({ ...ctx, steps: all }, cand, k);
-        if (blended.length > 0) {
-          scored = scored.map((s) => {
-            const own = forYouReason(items, history, s.index);
-            return own.basis === 'history' ? { ...s, reason: own } : { ...s, reason: searchReason(items, blended, s.index) ?? own };
-          });
-        }
-      }
-      return finishList(scored, ruled, plan, k, (s, fields: ListFields) => ({ itemId: items.ids[s.index] ?? '', score: s.score, reason: s.reason.text, basis: s.reason.basis, personalised, ...fields }));
+      };
+      return recommendList(
+        { manifest, items, model, index, masks },
+        { personal, history, seen: opts.excludeSeen === false ? undefined : seen.ids() },
+        { strategy, k, itemId: opts.itemId, filter: opts.filter, exclude: excludeIds, plan, facts: options.itemFacts },
+        now(), opts.signal, blend,
+      );
     },
 
     forget(opts = {}) {

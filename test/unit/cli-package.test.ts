@@ -135,4 +135,20 @@ describe('the packed inpage CLI', () => {
     expect(Object.keys(manifest.weighting.event).sort()).toEqual(['add_to_cart', 'click', 'purchase', 'view']);
     expect((await stat(join(app, 'reco', manifest.model))).size).toBe(manifest.files[manifest.model]!.bytes);
   });
+
+  it('personalises a newsletter with the trained package: the model runs on the installed onnxruntime-web, in worker threads', async () => {
+    await writeFile(join(app, 'subscribers.csv'), [
+      'subscriber_id,item_id,event,timestamp',
+      'ann@example.com,t1,view,2026-09-29T00:01:25Z', 'ann@example.com,b1,click,2026-09-29T00:02:25Z',
+      'bob@example.com,t2,impression,2026-09-29T01:01:25Z',
+    ].join('\n') + '\n');
+    const { stdout } = await npx(['recommend', '--reco', 'reco', '--histories', 'subscribers.csv', '--out', 'recs.csv', '--k', '2', '--link', 'https://shop.example/p/{id}']);
+    expect(stdout).toContain('wrote 2 rows to recs.csv: 1 personal, 1 trending (no usable history)');
+    expect(stdout).toContain('(onnxruntime-web WASM)');
+    const rows = (await readFile(join(app, 'recs.csv'), 'utf8')).trim().split('\n');
+    expect(rows).toHaveLength(3);
+    // Ann viewed t1 and clicked b1: neither is offered again; b2 is out of stock.
+    expect(rows[1]).toMatch(/^ann@example\.com,personal,t2,Tunnel tent for three,https:\/\/shop\.example\/p\/t2,,249,/);
+    expect(rows[2]).toMatch(/^bob@example\.com,trending,/);
+  });
 });

@@ -12,6 +12,8 @@ import { demoData } from './demo-data.ts';
 import { indexPages } from './knowledge-command.ts';
 import { reportCommand } from './report-command.ts';
 import { simulateAbCommand } from './simulate-ab-command.ts';
+import { recommendCommand } from './recommend-command.ts';
+import { isRecommendWorker, runRecommendWorker } from '../recommend/worker.ts';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   'gen-data': genData,
@@ -21,6 +23,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'index-pages': indexPages,
   report: reportCommand,
   'simulate-ab': simulateAbCommand,
+  recommend: recommendCommand,
 };
 
 function help(): string {
@@ -41,6 +44,8 @@ const DEFAULT_IO: Io = { out: (l) => console.log(l), err: (l) => console.error(l
  * Never throws: errors are printed as one clear line.
  */
 export async function main(argv: readonly string[], io: Io = DEFAULT_IO): Promise<number> {
+  // `inpage recommend` starts its worker threads through bin/inpage.js too.
+  if (isRecommendWorker()) return runRecommendWorker();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(help());

@@ -1,0 +1,229 @@
+/**
+ * `inpage recommend` as a function: streams the histories file, hands chunks of subscribers to
+ * worker threads (one per core), and writes their rows in input order, so memory stays flat and
+ * the output is the same whatever the worker count.
+ *
+ * Resume: the output holds the first n subscribers' rows, in input order, whole chunks at a time.
+ * After an interruption `resume` keeps its complete lines (a torn last line is cut), checks that
+ * the last one is the n-th subscriber of the input, skips n subscribers and appends the rest.
+ */
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, stat, truncate } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { packChunk, readHistories, type SubscriberHistory } from './histories.ts';
+import type { NodeRuntime } from './node-engine.ts';
+import { csvHeader, type OutputFormat, type UrlTemplates } from './output.ts';
+import type { BatchRequest } from './subscriber-list.ts';
+import type { FromWorker, ToWorker, WorkerSetup } from './worker.ts';
+
+/** Options of {@link runRecommend}. */
+export interface RecommendRunOptions {
+  reco: string;
+  histories: string;
+  out: string;
+  format: OutputFormat;
+  request: BatchRequest;
+  urls: UrlTemplates;
+  runtime: NodeRuntime;
+  /** Worker threads. Default: one per core. */
+  workers?: number;
+  resume: boolean;
+  maxBadLines: number;
+  /** Subscribers per chunk handed to a worker. Default 512, fewer for catalogues over ~5,000 items. */
+  chunkSize?: number;
+  onBadLine?: (report: string) => void;
+  /** Called about four times a second. */
+  onProgress?: ((p: { subscribers: number; bytesRead: number; totalBytes: number; seconds: number }) => void) | undefined;
+}
+
+/** What a run did. */
+export interface RecommendRunSummary {
+  /** Subscribers in the input (resumed ones included). */
+  subscribers: number;
+  /** Rows this run wrote. */
+  written: number;
+  /** Rows kept from an earlier run (`resume`). */
+  resumed: number;
+  personal: number;
+  trending: number;
+  badLines: number;
+  ignoredEvents: number;
+  seconds: number;
+  /** Rows written per second. */
+  perSecond: number;
+  runtime: NodeRuntime;
+  workers: number;
+  /** CPU time of the process (all threads, user + system), seconds: the figure a busy machine does not blur. */
+  cpuSeconds: number;
+  /** Peak resident memory of the process (all threads), MB. */
+  peakRssMb: number;
+}
+
+/** The worker entry: bin/inpage.js, two folders up from tools/recommend and from dist/cli alike. */
+const WORKER_ENTRY = new URL('../../bin/inpage.js', import.meta.url);
+
+/** Complete rows already in `path` and the last one's subscriber id; cuts a torn last line. */
+async function existingRows(path: string, format: OutputFormat): Promise<{ rows: number; lastId: string | undefined }> {
+  const size = await stat(path).then((s) => s.size, () => -1);
+  if (size < 0) return { rows: 0, lastId: undefined };
+  let lines = 0;
+  let complete = 0; // bytes up to the last newline
+  let offset = 0;
+  let lastLine = '';
+  let partial = '';
+  for await (const buf of createReadStream(path) as AsyncIterable<Buffer>) {
+    let from = 0;
+    for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) {
+      lines++;
+      lastLine = partial + buf.toString('utf8', from, i);
+      partial = '';
+      from = i + 1;
+      complete = offset + i + 1;
+    }
+    partial += buf.toString('utf8', from);
+    offset += buf.length;
+  }
+  if (complete < size) await truncate(path, complete);
+  const rows = format === 'csv' ? Math.max(0, lines - 1) : lines;
+  if (rows === 0) return { rows: 0, lastId: undefined };
+  let lastId: string;
+  if (format === 'jsonl') lastId = String((JSON.parse(lastLine) as { subscriber_id: string }).subscriber_id);
+  else lastId = lastLine.startsWith('"') ? lastLine.slice(1, lastLine.indexOf('",')).replaceAll('""', '"') : lastLine.slice(0, lastLine.indexOf(','));
+  return { rows, lastId };
+}
+
+/** Runs the whole batch; rejects with a message a person can act on. */
+export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRunSummary> {
+  const t0 = performance.now();
+  const workers = o.workers ?? availableParallelism();
+  // Each subscriber in flight holds a copy of the filter mask (one float per item): chunks shrink
+  // as catalogues grow, so a worker's chunks stay near 10 MB of masks whatever the catalogue.
+  const items = (JSON.parse(await readFile(`${o.reco.replace(/\/+$/, '')}/manifest.json`, 'utf8')) as { dims?: { items?: number } }).dims?.items ?? 2400;
+  const chunkSize = o.chunkSize ?? Math.max(32, Math.min(512, Math.floor(2_500_000 / Math.max(1, items))));
+  const totalBytes = (await stat(o.histories)).size;
+  const prior = o.resume ? await existingRows(o.out, o.format) : { rows: 0, lastId: undefined };
+  const out = createWriteStream(o.out, { flags: prior.rows > 0 || (o.resume && o.format === 'jsonl') ? 'a' : 'w' });
+  await once(out, 'open');
+  if (prior.rows === 0 && o.format === 'csv') {
+    if (o.resume) await truncate(o.out, 0); // a header alone (or nothing): start the file over
+    out.write(`${csvHeader(o.request.k)}\n`);
+  }
+
+  const setup: WorkerSetup = { inpage: 'recommend-worker', reco: o.reco, runtime: o.runtime, request: o.request, format: o.format, urls: o.urls, now: Date.now() };
+  // Workers start as the input shows it needs them: a small file never pays for a second one.
+  const pool: Worker[] = [];
+  let failure: Error | undefined;
+  const pending = new Map<number, string>();
+  const busy = new Map<Worker, number>();
+  let nextWrite = 0;
+  let written = 0;
+  let personal = 0;
+  let trending = 0;
+  let wake: (() => void) | undefined;
+  const signal = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const fail = (e: Error): void => {
+    failure ??= e;
+    signal();
+  };
+
+  let runtime: NodeRuntime = 'node';
+  const start = (): Promise<void> => new Promise<void>((resolve, reject) => {
+    const w = new Worker(WORKER_ENTRY, { workerData: setup });
+    pool.push(w);
+    busy.set(w, 0);
+    w.on('error', (e) => { reject(e); fail(e); });
+    w.on('exit', (code) => { if (code !== 0) fail(new Error(`a worker thread exited with code ${code}`)); });
+    w.on('message', (m: FromWorker) => {
+      if (m.type === 'ready') {
+        runtime = m.runtime;
+        resolve();
+      } else if (m.type === 'error') {
+        const e = new Error(m.message);
+        reject(e);
+        fail(e);
+      } else {
+        busy.set(w, busy.get(w)! - 1);
+        personal += m.personal;
+        trending += m.trending;
+        pending.set(m.seq, m.text);
+        while (pending.has(nextWrite)) {
+          const text = pending.get(nextWrite)!;
+          pending.delete(nextWrite++);
+          written += text.length === 0 ? 0 : text.split('\n').length - 1;
+          out.write(text);
+        }
+        signal();
+      }
+    });
+  });
+
+  const idle = (): Promise<void> => new Promise((resolve) => { wake = resolve; });
+  let seq = 0;
+  let subscribers = 0;
+  const reader = readHistories(o.histories, { maxBadLines: o.maxBadLines, ...(o.onBadLine === undefined ? {} : { onBadLine: o.onBadLine }) });
+  const progress = setInterval(() => o.onProgress?.({ subscribers: prior.rows + written, bytesRead: reader.bytesRead(), totalBytes, seconds: (performance.now() - t0) / 1000 }), 250);
+  const send = async (subs: SubscriberHistory[]): Promise<void> => {
+    // At most two chunks per worker in flight, and the output stream drained: memory stays flat.
+    for (;;) {
+      if (failure) throw failure;
+      const least = [...busy].sort((a, b) => a[1] - b[1])[0];
+      if (least !== undefined && least[1] > 0 && pool.length < workers) {
+        await start();
+        continue;
+      }
+      const free = least !== undefined && least[1] < 2 ? least[0] : undefined;
+      if (free !== undefined && !out.writableNeedDrain) {
+        busy.set(free, busy.get(free)! + 1);
+        free.postMessage({ type: 'chunk', seq: seq++, chunk: packChunk(subs) } satisfies ToWorker);
+        return;
+      }
+      if (out.writableNeedDrain) await once(out, 'drain');
+      else await idle();
+    }
+  };
+  try {
+    await start();
+    let chunk: SubscriberHistory[] = [];
+    for await (const sub of reader.subscribers) {
+      subscribers++;
+      if (subscribers <= prior.rows) {
+        if (subscribers === prior.rows && sub.id !== prior.lastId) {
+          throw new Error(`--resume: ${o.out} ends with subscriber ${JSON.stringify(prior.lastId)}, but subscriber ${prior.rows.toLocaleString('en')} of ${o.histories} is ${JSON.stringify(sub.id)}; is it the output of this input? Start over without --resume.`);
+        }
+        continue;
+      }
+      chunk.push(sub);
+      if (chunk.length === chunkSize) {
+        await send(chunk);
+        chunk = [];
+      }
+    }
+    if (prior.rows > subscribers) throw new Error(`--resume: ${o.out} already holds ${prior.rows.toLocaleString('en')} rows but ${o.histories} has ${subscribers.toLocaleString('en')} subscribers; is it the output of this input?`);
+    if (chunk.length > 0) await send(chunk);
+    while (nextWrite < seq) {
+      if (failure) throw failure;
+      await idle();
+    }
+  } finally {
+    clearInterval(progress);
+    for (const w of pool) w.postMessage({ type: 'close' } satisfies ToWorker);
+    await Promise.all(pool.map((w) => once(w, 'exit').catch(() => {})));
+    out.end();
+    await once(out, 'close').catch(() => {});
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const usage = process.resourceUsage();
+  return {
+    subscribers, written, resumed: prior.rows, personal, trending,
+    badLines: reader.stats.badLines, ignoredEvents: reader.stats.ignoredEvents,
+    seconds, perSecond: written / seconds, runtime, workers: pool.length,
+    cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    peakRssMb: Math.round(usage.maxRSS / 1024),
+  };
+}
