@@ -5,12 +5,15 @@
  * @example
  * const engine: EngineLike = await createEngine({ backend: 'auto' });
  */
-import type { Tensor } from '../tensor.ts';
+import type { Tensor, TensorInfo } from '../tensor.ts';
 
 /** A loaded model: `model.run(feeds)` resolves to named output tensors. */
 export interface ModelLike {
   run(feeds: Record<string, Tensor>, options?: { signal?: AbortSignal }): Promise<Record<string, Tensor>>;
   dispose(): Promise<void>;
+  /** The graph's inputs and outputs (the engine's models have them; checked against the manifest at load). */
+  readonly inputs?: readonly TensorInfo[];
+  readonly outputs?: readonly TensorInfo[];
 }
 
 /**
