@@ -46,6 +46,10 @@ export interface LoadToWorker {
   warmup?: boolean;
   /** Keep/take URL-loaded bytes in the model cache. Default true. */
   cache?: boolean;
+  /** Largest body read from `url` (e.g. the size a manifest declares). */
+  maxBytes?: number;
+  /** Age after which an unpinned cached copy is revalidated with the server. */
+  cacheMaxAgeMs?: number;
 }
 
 /** What the worker answers after loading. */

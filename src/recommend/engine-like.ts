@@ -21,5 +21,5 @@ export interface ModelLike {
  * consent is required and not given, so the model cache stays untouched too.
  */
 export interface EngineLike {
-  load(source: { url: string; sha256?: string }, options?: { signal?: AbortSignal; cache?: boolean; worker?: string }): Promise<ModelLike>;
+  load(source: { url: string; sha256?: string }, options?: { signal?: AbortSignal; cache?: boolean; worker?: string; maxBytes?: number }): Promise<ModelLike>;
 }

@@ -55,7 +55,7 @@ export async function loadRecommender(engine: EngineLike, manifestUrl: string | 
   const parts = new AbortController();
   const stop = (): void => parts.abort(signal?.reason);
   signal?.addEventListener('abort', stop, { once: true });
-  const modelLoad = engine.load({ url: modelUrl, sha256: modelEntry.sha256 }, { signal: parts.signal, ...(cache ? {} : { cache: false }) });
+  const modelLoad = engine.load({ url: modelUrl, sha256: modelEntry.sha256 }, { signal: parts.signal, maxBytes: Math.max(1, modelEntry.bytes), ...(cache ? {} : { cache: false }) });
   let modelError: unknown;
   modelLoad.catch((e: unknown) => {
     modelError = e;

@@ -223,7 +223,7 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
   let first: Error | undefined;
   const opts = { signal: parts.signal, ...(cache ? {} : { cache: false }), worker };
   const [model, encoder, keyword] = await Promise.all([
-    engine.load({ url: indexUrl, sha256: sha }, opts),
+    engine.load({ url: indexUrl, sha256: sha }, { ...opts, maxBytes: Math.max(1, fileEntry(manifest.files, manifest.index)!.bytes) }),
     engine.pipeline('feature-extraction', manifest.encoder.model, { modelHost: `${base}{model}/`, ...opts }),
     manifest.keyword === undefined ? Promise.resolve(undefined) : loadKeywordIndex(manifest, url, fetchFn, items, parts.signal),
   ].map((p) => p.catch((e: unknown) => {
