@@ -135,6 +135,8 @@ export interface PipelineToWorker {
   host: { remoteHost: string; pathTemplate: string };
   cache: boolean;
   batch: { maxBatch: number; maxWaitMs: number } | false;
+  /** File path (relative to the model folder) → SHA-256: only these files, only with these hashes. */
+  integrity?: Record<string, string>;
 }
 
 /** What the worker answers after building a pipeline. */

@@ -26,7 +26,7 @@ import type { Reason } from './reasons.ts';
 import type { Step } from './weights.ts';
 import { pricePositions, type HybridSettings } from './search-hybrid.ts';
 import type { KeywordIndex } from './search-keyword.ts';
-import { keywordDocs, parseHybridBlock, parseKeywordBlock, type KeywordBlock } from './search-package.ts';
+import { encoderPins, keywordDocs, parseHybridBlock, parseKeywordBlock, type KeywordBlock } from './search-package.ts';
 
 /** Current `formatVersion` of `search.json`. */
 export const SEARCH_FORMAT_VERSION = 1;
@@ -93,7 +93,7 @@ export type EncoderLike = ((texts: string, options: { pooling: 'mean'; normalize
 
 /** An engine that can run transformers.js pipelines (`createEngine()` returns one). */
 export interface PipelineEngineLike extends EngineLike {
-  pipeline(task: 'feature-extraction', model: string, options: { modelHost: string; signal?: AbortSignal; cache?: boolean; worker?: string }): Promise<EncoderLike>;
+  pipeline(task: 'feature-extraction', model: string, options: { modelHost: string; signal?: AbortSignal; cache?: boolean; worker?: string; integrity?: Record<string, string> }): Promise<EncoderLike>;
 }
 
 /** Whether the engine has `pipeline()` (fakes in tests may not). */
@@ -216,6 +216,7 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
   const indexUrl = new URL(manifest.index, url).href;
   const sha = fileEntry(manifest.files, manifest.index)!.sha256;
   // Without consent nothing goes to the model cache either (docs/PRIVACY.md).
+  const integrity = encoderPins(manifest.encoder.model, manifest.files);
   // One load: the first part to fail stops the others' downloads.
   const parts = new AbortController();
   const stop = (): void => parts.abort(signal?.reason);
@@ -224,7 +225,7 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
   const opts = { signal: parts.signal, ...(cache ? {} : { cache: false }), worker };
   const [model, encoder, keyword] = await Promise.all([
     engine.load({ url: indexUrl, sha256: sha }, { ...opts, maxBytes: Math.max(1, fileEntry(manifest.files, manifest.index)!.bytes) }),
-    engine.pipeline('feature-extraction', manifest.encoder.model, { modelHost: `${base}{model}/`, ...opts }),
+    engine.pipeline('feature-extraction', manifest.encoder.model, { modelHost: `${base}{model}/`, ...opts, integrity }),
     manifest.keyword === undefined ? Promise.resolve(undefined) : loadKeywordIndex(manifest, url, fetchFn, items, parts.signal),
   ].map((p) => p.catch((e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));

@@ -194,3 +194,54 @@ test('a model body longer than the manifest declares is stopped early and named'
     await new Promise((r) => shop.server.close(r));
   }
 });
+
+/** Every file of the trained package (search included), by path under /reco/. */
+async function wholePackage(): Promise<Record<string, Uint8Array>> {
+  const names = ['manifest.json', 'items.json', 'recommender.onnx', 'search.json', 'search.onnx', 'keywords.json', 'encoder/config.json', 'encoder/tokenizer.json', 'encoder/tokenizer_config.json', 'encoder/onnx/model.onnx', 'encoder/onnx/model_quantized.onnx'];
+  return Object.fromEntries(await Promise.all(names.map(async (n) => [n, new Uint8Array(await readFile(reco(n)))] as const)));
+}
+
+test("the search encoder's files are pinned by search.json: a swapped tokenizer is refused, a redeployed one is picked up", async ({ openHarness, expectedBackend }) => {
+  const shop = await startShop();
+  try {
+    const files = await wholePackage();
+    const serve = (f: Record<string, Uint8Array>): void => { for (const [n, body] of Object.entries(f)) shop.files.set(`/reco/${n}`, { body, cacheControl: 'no-cache' }); };
+    const tokenizer = JSON.parse(new TextDecoder().decode(files['encoder/tokenizer.json'])) as { model: { vocab: Record<string, number> } };
+    // Same format, other words: "tent" and "stove" trade ids (search for tents would find stoves).
+    const swapped = structuredClone(tokenizer);
+    const v = swapped.model.vocab;
+    if (v['tent'] !== undefined && v['stove'] !== undefined) [v['tent'], v['stove']] = [v['stove'], v['tent']];
+    const search = (page: Awaited<ReturnType<typeof openHarness>>) => page.evaluate(async ({ manifestUrl, backend }) => {
+      const engine = await window.inpage.createEngine({ backend });
+      const r = await window.harness.settle(async () => {
+        const rec = await window.inpage.createRecommender({ engine, manifestUrl });
+        const hits = await rec.search('tent', { k: 3 });
+        await rec.dispose();
+        return hits.length;
+      });
+      await engine.dispose();
+      return r;
+    }, { manifestUrl: `${shop.url}/reco/manifest.json`, backend: expectedBackend });
+
+    serve({ ...files, 'encoder/tokenizer.json': new TextEncoder().encode(JSON.stringify(swapped)) });
+    const refused = await search(await openHarness());
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.code, refused.error.message).toBe('INTEGRITY_MISMATCH');
+
+    serve(files);
+    expect(await search(await openHarness())).toEqual({ ok: true, value: 3 });
+
+    // Redeploy: the same words in other bytes, with search.json listing their hash.
+    const next = new TextEncoder().encode(JSON.stringify(tokenizer));
+    const sj = JSON.parse(new TextDecoder().decode(files['search.json'])) as { files: Record<string, { bytes: number; sha256: string }> };
+    sj.files['encoder/tokenizer.json'] = { bytes: next.byteLength, sha256: sha(next) };
+    serve({ ...files, 'encoder/tokenizer.json': next, 'search.json': new TextEncoder().encode(JSON.stringify(sj)) });
+    shop.hits.clear();
+    expect(await search(await openHarness())).toEqual({ ok: true, value: 3 });
+    // The old tokenizer in the model cache was not used: the new one came from the server.
+    expect(shop.hits.get('/reco/encoder/tokenizer.json')).toBe(1);
+    expect(shop.hits.get('/reco/encoder/onnx/model.onnx') ?? 0).toBe(0); // unchanged: from the model cache
+  } finally {
+    await new Promise((r) => shop.server.close(r));
+  }
+});
