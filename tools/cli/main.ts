@@ -10,10 +10,12 @@ import { UsageError } from './args.ts';
 import { evalCommand, genData, trainCommand, type Command, type Io } from './commands.ts';
 import { demoData } from './demo-data.ts';
 import { indexPages } from './knowledge-command.ts';
+import { updateCatalogCommand } from './update-catalog-command.ts';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   'gen-data': genData,
   train: trainCommand,
+  'update-catalog': updateCatalogCommand,
   eval: evalCommand,
   'demo-data': demoData,
   'index-pages': indexPages,
