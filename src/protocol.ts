@@ -249,6 +249,8 @@ export interface HostApi {
   testHook(hook: TestHookToWorker): Promise<Reply<null>>;
   /** Models in the model cache. */
   cacheList(): Promise<Reply<StoredModelInfo[]>>;
+  /** Deletes every stored version of `url`. */
+  cacheDelete(url: string): Promise<Reply<null>>;
   /** Empty the model cache and the remembered backend verdicts. */
   cacheClear(): Promise<Reply<null>>;
   /** Build a transformers.js pipeline (imports transformers.js on first use). Abortable by `callId`. */

@@ -64,6 +64,10 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
         const conn = await this.connection();
         return conn.call((r) => r.cacheList(), { what: 'engine.cache.list()', timeoutMs: this.timeoutMs() });
       },
+      delete: async (url: string) => {
+        const conn = await this.connection();
+        await conn.call((r) => r.cacheDelete(new URL(url, globalThis.location?.href).href), { what: 'engine.cache.delete()', timeoutMs: this.timeoutMs() });
+      },
       clear: async () => {
         const conn = await this.connection();
         await conn.call((r) => r.cacheClear(), { what: 'engine.cache.clear()', timeoutMs: this.timeoutMs() });

@@ -6,6 +6,7 @@
  */
 import { InpageError, toInpageError } from '../errors.ts';
 import type { EngineLike, ModelLike } from './engine-like.ts';
+import { evictStale, STALE_KINDS } from './evict.ts';
 import { checkModelShape } from './model-check.ts';
 import { fetchPinned, MANIFEST_MAX_BYTES, type FetchLike } from './fetch-pinned.ts';
 import { fileEntry, parseItems, parseManifest, type RecommenderItems, type RecommenderManifest } from './manifest.ts';
@@ -89,5 +90,6 @@ export async function loadRecommender(engine: EngineLike, manifestUrl: string | 
     await model.dispose().catch(() => {});
     throw e;
   }
+  if (cache) void evictStale(engine, new URL('./', url).href, STALE_KINDS.recommender, new Set([modelUrl]));
   return { manifestUrl: url, manifest, items, model };
 }

@@ -21,6 +21,7 @@ import type { HistoryPrivacy, StorageLike } from './history.ts';
 import type { FetchLike } from './load.ts';
 import { fileEntry, parseFiles, type FileEntry, type RecommenderItems } from './manifest.ts';
 import { fetchPinned, MANIFEST_MAX_BYTES } from './fetch-pinned.ts';
+import { evictStale, STALE_KINDS } from './evict.ts';
 import { checkModelShape } from './model-check.ts';
 import type { Reason } from './reasons.ts';
 import type { Step } from './weights.ts';
@@ -252,6 +253,7 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
     await Promise.all([model.dispose(), encoder.dispose()]).catch(() => {});
     throw e;
   }
+  if (cache) void evictStale(engine, base, STALE_KINDS.search, new Set([indexUrl, ...Object.keys(integrity).map((p) => new URL(`${manifest.encoder.model}/${p}`, base).href)]));
   const D = manifest.dims.embedding;
   return {
     manifest,

@@ -245,3 +245,43 @@ test("the search encoder's files are pinned by search.json: a swapped tokenizer 
     await new Promise((r) => shop.server.close(r));
   }
 });
+
+test('content-addressed redeploy: the previous model entry of the package folder is evicted once v2 loads', async ({ openHarness, expectedBackend }) => {
+  const shop = await startShop();
+  try {
+    const { v1, v2 } = await packages();
+    /** The package with hashed names, immutable headers, the manifest no-cache. */
+    const hashed = (p: Record<string, Uint8Array>): string => {
+      const m = JSON.parse(new TextDecoder().decode(p['manifest.json'])) as { model: string; items: string; files: Record<string, unknown> };
+      const model = `recommender.${sha(p['recommender.onnx']!).slice(0, 16)}.onnx`;
+      const items = `items.${sha(p['items.json']!).slice(0, 16)}.json`;
+      shop.files.set(`/reco/${model}`, { body: p['recommender.onnx']!, cacheControl: 'public, max-age=31536000, immutable' });
+      shop.files.set(`/reco/${items}`, { body: p['items.json']!, cacheControl: 'public, max-age=31536000, immutable' });
+      const m2 = { ...m, model, items, files: { [model]: m.files[m.model], [items]: m.files[m.items] } };
+      shop.files.set('/reco/manifest.json', { body: new TextEncoder().encode(JSON.stringify(m2)), cacheControl: 'no-cache' });
+      return model;
+    };
+    const visit = async () => (await openHarness()).evaluate(async ({ manifestUrl, backend }) => {
+      const engine = await window.inpage.createEngine({ backend });
+      const rec = await window.inpage.createRecommender({ engine, manifestUrl });
+      const n = (await rec.recommend({ strategy: 'trending', k: 5 })).length;
+      await rec.dispose();
+      // Storing and evicting run in the background after the load: wait for one entry.
+      let urls: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        urls = (await engine.cache.list()).map((e) => e.url.slice(e.url.lastIndexOf('/') + 1)).sort();
+        if (urls.length === 1) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await engine.dispose();
+      return { n, urls };
+    }, { manifestUrl: `${shop.url}/reco/manifest.json`, backend: expectedBackend });
+    const m1 = hashed(v1);
+    expect(await visit()).toEqual({ n: 5, urls: [m1] });
+    const m2 = hashed(v2);
+    expect(m2).not.toBe(m1);
+    expect(await visit()).toEqual({ n: 5, urls: [m2] });
+  } finally {
+    await new Promise((r) => shop.server.close(r));
+  }
+});
