@@ -73,6 +73,8 @@ export interface StoredModelInfo {
   bytes: number;
   /** `Date.now()` at `put`. */
   storedAt: number;
+  /** `Date.now()` when a load last read it (absent: never read since it was stored). */
+  lastUsed?: number;
   store: StoreKind;
   version?: string;
 }
