@@ -7,7 +7,7 @@
 import { InpageError, toInpageError } from '../errors.ts';
 import type { EngineLike, ModelLike } from './engine-like.ts';
 import { evictStale, STALE_KINDS } from './evict.ts';
-import { checkModelShape } from './model-check.ts';
+import { checkModelShape, namedTensors } from './model-check.ts';
 import { fetchPinned, MANIFEST_MAX_BYTES, type FetchLike } from './fetch-pinned.ts';
 import { fileEntry, parseItems, parseManifest, type RecommenderItems, type RecommenderManifest } from './manifest.ts';
 
@@ -78,14 +78,7 @@ export async function loadRecommender(engine: EngineLike, manifestUrl: string | 
   }
   const model = await modelLoad;
   try {
-    checkModelShape(model, [
-      { field: 'inputs.items', name: manifest.inputs.items, kind: 'input' },
-      { field: 'inputs.weights', name: manifest.inputs.weights, kind: 'input' },
-      { field: 'inputs.bias', name: manifest.inputs.bias, kind: 'input', axis: { index: 1, size: manifest.dims.items, field: 'dims.items' } },
-      { field: 'inputs.k', name: manifest.inputs.k, kind: 'input' },
-      { field: 'outputs.scores', name: manifest.outputs.scores, kind: 'output' },
-      { field: 'outputs.indices', name: manifest.outputs.indices, kind: 'output' },
-    ], url, modelUrl);
+    checkModelShape(model, namedTensors(manifest.inputs, manifest.outputs, { bias: { size: manifest.dims.items, field: 'dims.items' } }), url, modelUrl);
   } catch (e) {
     await model.dispose().catch(() => {});
     throw e;

@@ -23,6 +23,20 @@ export interface ShapeExpectation {
 }
 
 /**
+ * The expectations of a manifest's `inputs`/`outputs` name maps: each named tensor exists, and
+ * `sizes[input]` (axis 1, the field declaring it) holds where given.
+ */
+export function namedTensors(inputs: Readonly<Record<string, string>>, outputs: Readonly<Record<string, string>>, sizes: Readonly<Record<string, { size: number; field: string }>> = {}): ShapeExpectation[] {
+  return [
+    ...Object.entries(inputs).map(([key, name]): ShapeExpectation => {
+      const s = sizes[key];
+      return { field: `inputs.${key}`, name, kind: 'input', ...(s === undefined ? {} : { axis: { index: 1, size: s.size, field: s.field } }) };
+    }),
+    ...Object.entries(outputs).map(([key, name]): ShapeExpectation => ({ field: `outputs.${key}`, name, kind: 'output' })),
+  ];
+}
+
+/**
  * Throws `MANIFEST_INVALID` naming the first field the model contradicts. A model without a
  * signature (a test double) passes; a symbolic axis (e.g. 'batch') accepts any declared size.
  */

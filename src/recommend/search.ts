@@ -22,7 +22,7 @@ import type { FetchLike } from './load.ts';
 import { fileEntry, parseFiles, type FileEntry, type RecommenderItems } from './manifest.ts';
 import { fetchPinned, MANIFEST_MAX_BYTES } from './fetch-pinned.ts';
 import { evictStale, STALE_KINDS } from './evict.ts';
-import { checkModelShape } from './model-check.ts';
+import { checkModelShape, namedTensors } from './model-check.ts';
 import type { Reason } from './reasons.ts';
 import type { Step } from './weights.ts';
 import { pricePositions, type HybridSettings } from './search-hybrid.ts';
@@ -242,13 +242,9 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
     throw toInpageError(first, 'MODEL_INVALID', 'Loading the search index');
   }
   try {
-    checkModelShape(model, [
-      { field: 'inputs.query', name: manifest.inputs.query, kind: 'input', axis: { index: 1, size: manifest.dims.embedding, field: 'dims.embedding' } },
-      { field: 'inputs.bias', name: manifest.inputs.bias, kind: 'input', axis: { index: 1, size: manifest.dims.items, field: 'dims.items' } },
-      { field: 'inputs.k', name: manifest.inputs.k, kind: 'input' },
-      { field: 'outputs.scores', name: manifest.outputs.scores, kind: 'output' },
-      { field: 'outputs.indices', name: manifest.outputs.indices, kind: 'output' },
-    ], url, indexUrl);
+    checkModelShape(model, namedTensors(manifest.inputs, manifest.outputs, {
+      query: { size: manifest.dims.embedding, field: 'dims.embedding' }, bias: { size: manifest.dims.items, field: 'dims.items' },
+    }), url, indexUrl);
   } catch (e) {
     await Promise.all([model.dispose(), encoder.dispose()]).catch(() => {});
     throw e;
