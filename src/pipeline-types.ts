@@ -42,6 +42,15 @@ export interface PipelineOptions {
    * @example 'https://cdn.example.com/{model}@{revision}/'
    */
   modelHost?: string | URL;
+  /**
+   * Pins the model's files: path relative to the model folder → SHA-256 (e.g. a package's
+   * `search.json` lists them). Only listed files are fetched, each must match (a stale HTTP copy is
+   * fetched once more past the cache first), and model-cache copies are keyed by the hash;
+   * otherwise the load rejects with `INTEGRITY_MISMATCH`.
+   *
+   * @example { 'tokenizer.json': '9f…', 'config.json': '1c…', 'onnx/model.onnx': 'a0…' }
+   */
+  integrity?: Record<string, string>;
   /** Keep the model files in the engine's model cache (Cache Storage → IndexedDB → memory). Default true. */
   cache?: boolean;
   /** Which of the engine's workers hosts the pipeline: `'main'` (default) or a name (see `LoadOptions.worker`). */

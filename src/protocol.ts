@@ -46,6 +46,10 @@ export interface LoadToWorker {
   warmup?: boolean;
   /** Keep/take URL-loaded bytes in the model cache. Default true. */
   cache?: boolean;
+  /** Largest body read from `url` (e.g. the size a manifest declares). */
+  maxBytes?: number;
+  /** Age after which an unpinned cached copy is revalidated with the server. */
+  cacheMaxAgeMs?: number;
 }
 
 /** What the worker answers after loading. */
@@ -131,6 +135,8 @@ export interface PipelineToWorker {
   host: { remoteHost: string; pathTemplate: string };
   cache: boolean;
   batch: { maxBatch: number; maxWaitMs: number } | false;
+  /** File path (relative to the model folder) → SHA-256: only these files, only with these hashes. */
+  integrity?: Record<string, string>;
 }
 
 /** What the worker answers after building a pipeline. */
@@ -243,6 +249,8 @@ export interface HostApi {
   testHook(hook: TestHookToWorker): Promise<Reply<null>>;
   /** Models in the model cache. */
   cacheList(): Promise<Reply<StoredModelInfo[]>>;
+  /** Deletes every stored version of `url`. */
+  cacheDelete(url: string): Promise<Reply<null>>;
   /** Empty the model cache and the remembered backend verdicts. */
   cacheClear(): Promise<Reply<null>>;
   /** Build a transformers.js pipeline (imports transformers.js on first use). Abortable by `callId`. */

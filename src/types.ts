@@ -73,6 +73,8 @@ export interface StoredModelInfo {
   bytes: number;
   /** `Date.now()` at `put`. */
   storedAt: number;
+  /** `Date.now()` when a load last read it (absent: never read since it was stored). */
+  lastUsed?: number;
   store: StoreKind;
   version?: string;
 }
@@ -203,6 +205,18 @@ export interface LoadOptions {
   warmup?: boolean;
   /** Keep the model's bytes in the model cache (Cache Storage → IndexedDB → memory). Default true. */
   cache?: boolean;
+  /**
+   * Largest download accepted from `url`, e.g. the size a package's manifest declares: a longer
+   * body is stopped as soon as it passes this and rejected with `INTEGRITY_MISMATCH` (declared vs
+   * arrived). Default: no bound.
+   */
+  maxBytes?: number;
+  /**
+   * A load without `sha256` uses its model-cache copy for this long (default one day); after that
+   * it asks the server again (revalidating: a 304 costs no body) and takes the new file if it
+   * changed. A load with `sha256` is pinned: its copy is keyed by the hash and never goes stale.
+   */
+  cacheMaxAgeMs?: number;
   /**
    * Answer repeated identical inputs from a page-side result cache, without crossing to the
    * worker. `true` uses the engine's cache (see `EngineOptions.resultCache`). Default false.

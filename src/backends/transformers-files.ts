@@ -26,11 +26,16 @@ export interface FileLoad {
   failures: { url: string; status: number }[];
   loaded: Map<string, number>;
   totals: Map<string, number>;
+  /** Pinned loads: absolute file URL → SHA-256; a file not listed, or not matching, is refused. */
+  pins: Map<string, string> | undefined;
+  /** Why a pinned file was refused (transformers.js may rewrap the thrown error). */
+  refused: InpageError | undefined;
 }
 
 /** Starts the accounting of a load. */
-export function newFileLoad(signal: AbortSignal, cache: boolean, base: string, progress: (p: PipelineProgress) => void): FileLoad {
-  return { signal, cache, base, progress, files: new Map(), failures: [], loaded: new Map(), totals: new Map() };
+export function newFileLoad(signal: AbortSignal, cache: boolean, base: string, progress: (p: PipelineProgress) => void, integrity?: Readonly<Record<string, string>>): FileLoad {
+  const pins = integrity === undefined ? undefined : new Map(Object.entries(integrity).map(([path, sha]) => [new URL(path, base).href, sha]));
+  return { signal, cache, base, progress, files: new Map(), failures: [], loaded: new Map(), totals: new Map(), pins, refused: undefined };
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve, reject) => {
@@ -66,8 +71,36 @@ export class PipelineFiles {
     load.progress(p);
   }
 
-  /** `env.fetch`: retries transient failures, honours the load's signal, streams with progress. */
+  /**
+   * `env.fetch`. A pinned load's file must be listed and match its SHA-256; a copy that does not
+   * is fetched once more past the HTTP cache (stale after a redeploy) before it is refused.
+   */
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const load = this.current;
+    if (!load?.pins || new Headers(init?.headers).has('Range')) return this.fetchOnce(input, init);
+    const pin = load.pins.get(url);
+    if (pin === undefined) {
+      // Optional files transformers probes for (absent from the package) answer 404 as before.
+      load.failures.push({ url, status: 404 });
+      return new Response(null, { status: 404 });
+    }
+    let response = await this.fetchOnce(url, init);
+    if (!response.ok) return response;
+    let got = canHash() ? await sha256Hex(new Uint8Array(await response.clone().arrayBuffer())) : pin;
+    if (got !== pin) {
+      response = await this.fetchOnce(url, { ...init, cache: 'reload' });
+      if (!response.ok) return response;
+      got = await sha256Hex(new Uint8Array(await response.clone().arrayBuffer()));
+    }
+    if (got !== pin) {
+      load.refused = new InpageError('INTEGRITY_MISMATCH', `${url} has SHA-256 ${got}, its manifest pins ${pin} (fetched twice, the second time past the HTTP cache). A partial deploy or a tampered file: it was not used.`, { url, expected: pin, actual: got });
+      throw load.refused;
+    }
+    return response;
+  };
+
+  private readonly fetchOnce = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const load = this.current;
     if (!load) return this.fetchImpl(input, init);
@@ -119,7 +152,10 @@ export class PipelineFiles {
       const url = typeof key === 'string' ? key : key.url;
       const load = this.current;
       if (!load?.cache || !/^https?:/.test(url)) return undefined;
-      const hit = await this.store.get(url);
+      // Pinned: only the copy with the listed hash (a file not listed is never served).
+      const pin = load.pins === undefined ? undefined : load.pins.get(url) ?? '';
+      if (pin === '') return undefined;
+      const hit = await this.store.get(url, pin);
       if (!hit) return undefined;
       if (!load.files.has(url)) load.files.set(url, { url, bytes: hit.bytes.byteLength, source: hit.info.store });
       load.totals.set(url, hit.bytes.byteLength);

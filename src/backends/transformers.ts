@@ -224,7 +224,7 @@ export class TransformersRuntime {
     env.remoteHost = spec.host.remoteHost;
     env.remotePathTemplate = spec.host.pathTemplate;
     const base = `${spec.host.remoteHost}${spec.host.pathTemplate.replaceAll('{model}', spec.model).replaceAll('{revision}', encodeURIComponent(spec.revision))}`;
-    const load = newFileLoad(signal, spec.cache, base, progress);
+    const load = newFileLoad(signal, spec.cache, base, progress, spec.integrity);
     let compiling = false;
     const watch: SessionWatch = {
       backend,
@@ -261,7 +261,7 @@ export class TransformersRuntime {
       // Sessions built before the failure (another file failed, or the caller aborted) would leak.
       await Promise.all(watch.sessions.map((s) => s.release().catch(() => {})));
       if (signal.aborted) throw new InpageError('ABORTED', 'Loading the pipeline was aborted.');
-      throw loadError(e, spec, load.failures);
+      throw loadError(load.refused ?? e, spec, load.failures);
     } finally {
       this.opts.files.current = undefined;
       this.watch = undefined;

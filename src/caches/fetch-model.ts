@@ -13,6 +13,10 @@ export interface FetchModelOptions {
   /** First backoff delay in ms, doubled each retry. Default 250. */
   backoffMs?: number;
   fetchImpl?: typeof fetch;
+  /** HTTP cache mode: 'reload' after a stale copy, 'no-cache' to revalidate. Default the browser's. */
+  cache?: RequestCache;
+  /** Refuse a body longer than this (a declared size): the download stops as soon as it passes it. */
+  maxBytes?: number;
 }
 
 /** Statuses worth retrying: the server may answer next time. */
@@ -38,7 +42,10 @@ export async function fetchModel(url: string, opts: FetchModelOptions = {}): Pro
     if (opts.signal?.aborted) throw abortError('Model download', opts.signal.reason);
     let response: Response;
     try {
-      response = await doFetch(url, opts.signal ? { signal: opts.signal, credentials: 'same-origin' } : { credentials: 'same-origin' });
+      const init: RequestInit = { credentials: 'same-origin' };
+      if (opts.signal) init.signal = opts.signal;
+      if (opts.cache !== undefined) init.cache = opts.cache;
+      response = await doFetch(url, init);
     } catch (e) {
       if (opts.signal?.aborted) throw abortError('Model download', opts.signal.reason);
       lastError = new InpageError('MODEL_FETCH_FAILED', `Could not download the model from ${url}: ${e instanceof Error ? e.message : String(e)} (network error or blocked by CSP connect-src).`, { url, status: 0, attempts: attempt + 1 });
@@ -62,7 +69,7 @@ export async function fetchModel(url: string, opts: FetchModelOptions = {}): Pro
 
 async function readBody(response: Response, url: string, opts: FetchModelOptions): Promise<Uint8Array> {
   return readResponseBody(response, url, {
-    signal: opts.signal, abortWhat: 'Model download',
+    signal: opts.signal, abortWhat: 'Model download', maxBytes: opts.maxBytes,
     onBytes: (loaded, total) => opts.onProgress?.(total === undefined ? { phase: 'download', loaded } : { phase: 'download', loaded, total }),
   });
 }
@@ -74,6 +81,12 @@ export interface ReadBodyOptions {
   abortWhat: string;
   /** Bytes read so far (0 before the first chunk), and the size when the response declares it. */
   onBytes?: (loaded: number, total: number | undefined) => void;
+  /** Largest body accepted; a longer one is INTEGRITY_MISMATCH (details: declared, arrived), read no further. */
+  maxBytes?: number | undefined;
+}
+
+function tooLarge(url: string, declared: number, arrived: number, complete: boolean): InpageError {
+  return new InpageError('INTEGRITY_MISMATCH', `${url} is larger than its declared ${declared} bytes: ${complete ? '' : 'more than '}${arrived} ${complete ? 'announced' : 'arrived before the download was stopped'}. A partial deploy, a wrong file, or a stale manifest.`, { url, declared, arrived });
 }
 
 /**
@@ -84,8 +97,14 @@ export async function readResponseBody(response: Response, url: string, opts: Re
   const header = response.headers.get('content-length');
   // Content-Length is the encoded size; with compression it can differ from what we read.
   const total = header !== null && /^\d+$/.test(header) && !response.headers.get('content-encoding') ? Number(header) : undefined;
+  const max = opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
+  if (total !== undefined && total > max) {
+    void response.body?.cancel().catch(() => {});
+    throw tooLarge(url, max, total, true);
+  }
   if (!response.body) {
     const buf = new Uint8Array(await response.arrayBuffer());
+    if (buf.byteLength > max) throw tooLarge(url, max, buf.byteLength, true);
     opts.onBytes?.(buf.byteLength, total);
     return buf;
   }
@@ -97,11 +116,16 @@ export async function readResponseBody(response: Response, url: string, opts: Re
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
       loaded += value.byteLength;
+      if (loaded > max) {
+        void reader.cancel().catch(() => {});
+        throw tooLarge(url, max, loaded, false);
+      }
+      chunks.push(value);
       opts.onBytes?.(loaded, total);
     }
   } catch (e) {
+    if (e instanceof InpageError && e.code === 'INTEGRITY_MISMATCH') throw e;
     if (opts.signal?.aborted) throw abortError(opts.abortWhat, opts.signal.reason);
     throw new InpageError('MODEL_FETCH_FAILED', `The download of ${url} broke off after ${loaded} bytes: ${e instanceof Error ? e.message : String(e)}.`, { url, loaded });
   }

@@ -33,7 +33,16 @@ export interface ModelStoreOptions {
   warn?: (message: string) => void;
   /** Where `caches` and `indexedDB` come from. Default `globalThis`. */
   scope?: ModelStoreScope;
+  /**
+   * Size budget per store in bytes: after a `put`, the least recently used entries (by
+   * `lastUsed`, else `storedAt`) are evicted until the store fits, never the one just written.
+   * Default {@link DEFAULT_BUDGET_BYTES}, or half the origin's quota when that is smaller.
+   */
+  maxBytes?: number;
 }
+
+/** Default size budget of the model cache: 2 GiB. */
+export const DEFAULT_BUDGET_BYTES = 2 * 1024 ** 3;
 
 /** One storage mechanism. `find` reads metadata only; bytes are read for the chosen entry. */
 interface Backend {
@@ -42,6 +51,8 @@ interface Backend {
   write(info: StoredModelInfo, bytes: Uint8Array): Promise<void>;
   remove(info: StoredModelInfo): Promise<void>;
   clear(): Promise<void>;
+  /** Records a read (for least-recently-used eviction). */
+  touch(info: StoredModelInfo, time: number): Promise<void>;
 }
 
 const NAMES: Record<StoreKind, string> = { 'cache-storage': 'Cache Storage', indexeddb: 'IndexedDB', memory: 'memory' };
@@ -60,10 +71,28 @@ function ownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return whole ? (bytes as Uint8Array<ArrayBuffer>) : bytes.slice();
 }
 
+// Last reads of the Cache Storage entries, as one JSON entry outside KEY_PREFIX (a Cache entry's
+// headers cannot change without rewriting its body).
+const USAGE_KEY = 'https://inpage.invalid/usage';
+
 function cacheBackend(cache: Cache): Backend {
   const keyOf = (i: { url: string; sha256: string }): string => `${KEY_PREFIX}${i.sha256}?u=${encodeURIComponent(i.url)}`;
+  const usage = async (): Promise<Record<string, number>> => {
+    try {
+      const parsed = (await (await cache.match(USAGE_KEY))?.json()) as unknown;
+      return typeof parsed === 'object' && parsed !== null ? Object.assign(Object.create(null) as Record<string, number>, parsed) : Object.create(null) as Record<string, number>;
+    } catch {
+      return Object.create(null) as Record<string, number>;
+    }
+  };
   return {
+    async touch(info, time) {
+      const u = await usage();
+      u[keyOf(info)] = time;
+      await cache.put(USAGE_KEY, new Response(JSON.stringify(u), { headers: { 'content-type': 'application/json' } }));
+    },
     async find(url, sha256) {
+      const used = await usage();
       const out: StoredModelInfo[] = [];
       for (const req of await cache.keys()) {
         if (!req.url.startsWith(KEY_PREFIX)) continue;
@@ -73,7 +102,11 @@ function cacheBackend(cache: Cache): Backend {
         const h = (await cache.match(req))?.headers;
         if (!h) continue;
         const version = h.get('x-inpage-version');
-        out.push({ ...partial, bytes: Number(h.get('x-inpage-bytes')), storedAt: Number(h.get('x-inpage-stored-at')), store: 'cache-storage', ...(version === null ? {} : { version: decodeURIComponent(version) }) });
+        const last = used[req.url];
+        out.push({
+          ...partial, bytes: Number(h.get('x-inpage-bytes')), storedAt: Number(h.get('x-inpage-stored-at')), store: 'cache-storage',
+          ...(typeof last === 'number' ? { lastUsed: last } : {}), ...(version === null ? {} : { version: decodeURIComponent(version) }),
+        });
       }
       return out;
     },
@@ -91,7 +124,10 @@ function cacheBackend(cache: Cache): Backend {
       await cache.put(keyOf(info), new Response(ownBytes(bytes), { headers }));
     },
     async remove(info) { await cache.delete(keyOf(info)); },
-    async clear() { for (const req of await cache.keys()) if (req.url.startsWith(KEY_PREFIX)) await cache.delete(req); },
+    async clear() {
+      for (const req of await cache.keys()) if (req.url.startsWith(KEY_PREFIX)) await cache.delete(req);
+      await cache.delete(USAGE_KEY);
+    },
   };
 }
 
@@ -111,6 +147,10 @@ function idbBackend(db: IdbDatabase): Backend {
       await db.write([{ op: 'put', store: 'bytes', key: keyOf(info), value: ownBytes(bytes) }, { op: 'put', store: 'meta', key: keyOf(info), value: info }]);
     },
     async remove(info) { await db.write([{ op: 'delete', store: 'bytes', key: keyOf(info) }, { op: 'delete', store: 'meta', key: keyOf(info) }]); },
+    async touch(info, time) {
+      const { store: _, ...meta } = info;
+      await db.write([{ op: 'put', store: 'meta', key: keyOf(info), value: { ...meta, lastUsed: time } }]);
+    },
     async clear() { await db.write([{ op: 'clear', store: 'bytes' }, { op: 'clear', store: 'meta' }]); },
   };
 }
@@ -125,6 +165,10 @@ function memoryBackend(): Backend {
     async write(info, bytes) { entries.set(keyOf(info), { info, bytes: bytes.slice() }); },
     async remove(info) { entries.delete(keyOf(info)); },
     async clear() { entries.clear(); },
+    async touch(info, time) {
+      const e = entries.get(keyOf(info));
+      if (e) e.info = { ...e.info, lastUsed: time };
+    },
   };
 }
 
@@ -144,12 +188,14 @@ export class ModelStore {
   private readonly scope: ModelStoreScope;
   private readonly opened = new Map<StoreKind, Promise<Backend | string>>();
   private readonly warned = new Set<StoreKind>();
+  private readonly maxBytes: number | undefined;
 
   constructor(opts: ModelStoreOptions = {}) {
     this.namespace = opts.namespace ?? 'inpage-models-v1';
     this.preferred = [...new Set<StoreKind>(opts.preferred ?? ['cache-storage', 'indexeddb', 'memory'])];
     this.warnFn = opts.warn;
     this.scope = opts.scope ?? globalThis;
+    this.maxBytes = opts.maxBytes;
   }
 
   /** Bytes for `url` (and `sha256` when given), verified against the SHA-256 recorded at `put`. */
@@ -164,7 +210,11 @@ export class ModelStore {
           const bytes = await backend.read(info);
           // Memory holds a private copy nothing else can reach; persistent stores can be edited
           // by anyone with devtools or the Cache API, and disks do fail.
-          if (bytes && (kind === 'memory' || await sha256Hex(bytes) === info.sha256)) return { bytes, info };
+          if (bytes && (kind === 'memory' || await sha256Hex(bytes) === info.sha256)) {
+            const lastUsed = Date.now();
+            await backend.touch(info, lastUsed).catch(() => {});
+            return { bytes, info: { ...info, lastUsed } };
+          }
           await backend.remove(info);
         }
       } catch { /* a broken store reads as empty */ }
@@ -186,6 +236,7 @@ export class ModelStore {
         try {
           await backend.write({ ...base, store: kind }, bytes);
           await this.evictOthers(url, sha, kind);
+          await this.fitBudget(backend, { url, sha256: sha });
           return kind;
         } catch (e) {
           const name = e instanceof Error ? e.name : 'Error';
@@ -212,6 +263,37 @@ export class ModelStore {
   /** Delete everything this namespace stored. */
   async clear(): Promise<void> {
     await this.eachBackend((b) => b.clear());
+  }
+
+  /** Evicts least recently used entries of `backend` until it fits the budget, never `kept`. */
+  private async fitBudget(backend: Backend, kept: { url: string; sha256: string }): Promise<void> {
+    try {
+      const budget = await this.budget();
+      const all = await backend.find();
+      let total = all.reduce((n, i) => n + i.bytes, 0);
+      const byAge = all.filter((i) => !(i.url === kept.url && i.sha256 === kept.sha256)).sort((a, b) => (a.lastUsed ?? a.storedAt) - (b.lastUsed ?? b.storedAt));
+      for (const info of byAge) {
+        if (total <= budget) break;
+        await backend.remove(info);
+        total -= info.bytes;
+      }
+    } catch { /* best effort: a store that cannot list keeps its entries */ }
+  }
+
+  private budgetBytes: Promise<number> | undefined;
+
+  /** The budget: the option, else 2 GiB or half the origin's quota when smaller (read once). */
+  private budget(): Promise<number> {
+    this.budgetBytes ??= (async () => {
+      if (this.maxBytes !== undefined) return this.maxBytes;
+      try {
+        const quota = (await (globalThis as { navigator?: { storage?: StorageManager } }).navigator?.storage?.estimate?.())?.quota;
+        return typeof quota === 'number' && quota > 0 ? Math.min(DEFAULT_BUDGET_BYTES, quota / 2) : DEFAULT_BUDGET_BYTES;
+      } catch {
+        return DEFAULT_BUDGET_BYTES;
+      }
+    })();
+    return this.budgetBytes;
   }
 
   private async evictOthers(url: string, sha256: string, kept: StoreKind): Promise<void> {

@@ -67,7 +67,12 @@ export interface Engine {
   /** Subscribe to an event; returns the unsubscribe function. */
   on<K extends keyof EngineEvents>(type: K, fn: (e: EngineEvents[K]) => void): () => void;
   /** The model cache (bytes kept across visits). */
-  readonly cache: { list(): Promise<StoredModelInfo[]>; clear(): Promise<void> };
+  readonly cache: {
+    list(): Promise<StoredModelInfo[]>;
+    /** Deletes every stored version of the model at `url` (resolved against the page). */
+    delete(url: string): Promise<void>;
+    clear(): Promise<void>;
+  };
   /** Stop the worker and release every model. Pending calls reject with `DISPOSED`. */
   dispose(): Promise<void>;
   /** Present only with `createEngine({ testHooks: true })`. */

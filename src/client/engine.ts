@@ -64,6 +64,10 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
         const conn = await this.connection();
         return conn.call((r) => r.cacheList(), { what: 'engine.cache.list()', timeoutMs: this.timeoutMs() });
       },
+      delete: async (url: string) => {
+        const conn = await this.connection();
+        await conn.call((r) => r.cacheDelete(new URL(url, globalThis.location?.href).href), { what: 'engine.cache.delete()', timeoutMs: this.timeoutMs() });
+      },
       clear: async () => {
         const conn = await this.connection();
         await conn.call((r) => r.cacheClear(), { what: 'engine.cache.clear()', timeoutMs: this.timeoutMs() });
@@ -142,6 +146,14 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
     if (opts.batch !== undefined) spec.batch = opts.batch;
     if (opts.warmup !== undefined) spec.warmup = opts.warmup;
     if (opts.cache !== undefined) spec.cache = opts.cache;
+    if (opts.maxBytes !== undefined) {
+      if (!Number.isInteger(opts.maxBytes) || opts.maxBytes < 1) throw new InpageError('OPTION_INVALID', `engine.load(): maxBytes must be a positive integer, got ${String(opts.maxBytes)}.`);
+      spec.maxBytes = opts.maxBytes;
+    }
+    if (opts.cacheMaxAgeMs !== undefined) {
+      if (!(opts.cacheMaxAgeMs >= 0)) throw new InpageError('OPTION_INVALID', `engine.load(): cacheMaxAgeMs must be a number ≥ 0, got ${String(opts.cacheMaxAgeMs)}.`);
+      spec.cacheMaxAgeMs = opts.cacheMaxAgeMs;
+    }
     const t0 = performance.now();
     const name = workerName(opts.worker, 'engine.load()');
     const worker = this.workers.get(name);

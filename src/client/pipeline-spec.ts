@@ -65,5 +65,17 @@ export function pipelineSpec(pipeId: string, task: unknown, model: unknown, opts
   };
   if (opts.device !== undefined) spec.device = opts.device;
   if (opts.dtype !== undefined) spec.dtype = opts.dtype;
+  if (opts.integrity !== undefined) spec.integrity = integrityOption(opts.integrity);
   return spec;
+}
+
+/** Validates `integrity` into a null-prototype map of path → lower-case hex SHA-256. */
+function integrityOption(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InpageError('OPTION_INVALID', `integrity must be an object of file path → SHA-256, got ${JSON.stringify(value)}.`);
+  const out = Object.create(null) as Record<string, string>;
+  for (const [path, sha] of Object.entries(value)) {
+    if (typeof sha !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha) || path === '' || path.includes('..')) throw new InpageError('OPTION_INVALID', `integrity['${path}'] must be a relative file path with a 64-hex-digit SHA-256, got ${JSON.stringify(sha)}.`);
+    out[path] = sha.toLowerCase();
+  }
+  return out;
 }

@@ -69,10 +69,28 @@ export interface InpageGlobal extends Partial<Runtime> {
 /** The full API: the loader's global with every runtime export present. */
 export type InpageApi = InpageGlobal & Runtime;
 
-type Win = Window & { Inpage?: unknown };
+/**
+ * Where the installed global is also kept: a symbol-keyed property, which markup cannot create.
+ * `window.Inpage` alone is not proof of an installation: an element with `id`/`name="Inpage"`
+ * (a form with fields named `ready` and `version`) shows up there through named access.
+ * `Symbol.for`, so two copies of the script (even of different versions) see one marker.
+ */
+const INSTALLED = Symbol.for('inpage.loader.installed');
+
+type Win = Window & { Inpage?: unknown; [INSTALLED]?: InpageGlobal };
 
 function isInstalled(v: unknown): v is InpageGlobal {
   return typeof v === 'object' && v !== null && 'ready' in v && 'version' in v;
+}
+
+/** The installed global, if a loader ran in `win` (a marker-less one from before the symbol counts when it is no DOM node). */
+function installed(win: Win): InpageGlobal | undefined {
+  const marked = win[INSTALLED];
+  if (isInstalled(marked)) return marked;
+  const prior = win.Inpage;
+  const NodeClass = (win as unknown as { Node?: typeof Node }).Node;
+  const isNode = typeof NodeClass === 'function' && prior instanceof NodeClass;
+  return !isNode && isInstalled(prior) ? prior : undefined;
 }
 
 /**
@@ -82,12 +100,13 @@ function isInstalled(v: unknown): v is InpageGlobal {
  * @example installLoader(window, document.currentScript)
  */
 export function installLoader(win: Win, script: HTMLScriptElement | undefined = findOwnScript(win.document)): InpageGlobal {
-  const prior = win.Inpage;
-  if (isInstalled(prior)) {
+  const prior = installed(win);
+  if (prior !== undefined) {
     if (prior.version !== INPAGE_VERSION) console.warn(`Inpage: version ${INPAGE_VERSION} was loaded after ${prior.version}; keeping ${prior.version}.`);
     return prior;
   }
-  const queued: unknown[] = typeof prior === 'object' && prior !== null && Array.isArray((prior as { q?: unknown }).q) ? (prior as { q: unknown[] }).q : [];
+  const stub = win.Inpage;
+  const queued: unknown[] = typeof stub === 'object' && stub !== null && Array.isArray((stub as { q?: unknown }).q) ? (stub as { q: unknown[] }).q : [];
   const { config, problems } = readConfig(script, win.document);
   for (const p of problems) console.warn(`Inpage: ${p}`);
 
@@ -154,6 +173,7 @@ export function installLoader(win: Win, script: HTMLScriptElement | undefined = 
     forget: (options) => consent.forget({ modelCache: options?.modelCache === true }),
   };
   win.Inpage = global;
+  Object.defineProperty(win, INSTALLED, { value: global, configurable: false, enumerable: false, writable: false });
   // Without custom elements the tags stay unknown elements showing their light-DOM fallback.
   if (typeof win.customElements === 'object') defineElement(win, config, site, report, consent);
   if (queued.length > 0) global.q.push(...(queued as InpageCommand[]));

@@ -32,8 +32,15 @@ export function safeHttpUrl(value: string, base: string): string | undefined {
  * fillUrlTemplate('/shop/images/{id}.svg', { id: 'sku 1/2' }, 'https://a.example/') // 'https://a.example/shop/images/sku%201%2F2.svg'
  */
 export function fillUrlTemplate(template: string, fields: { id: string; category?: string }, base: string): string | undefined {
+  // A '.' or '..' value is a dot segment however it is encoded (the URL parser reads '%2E%2E' as
+  // '..'), so it would climb the path: no URL rather than a wrong one.
+  if (isDotSegment(fields.id) || isDotSegment(fields.category ?? '')) return undefined;
   const filled = template
     .replaceAll('{id}', encodeURIComponent(fields.id))
     .replaceAll('{category}', encodeURIComponent(fields.category ?? ''));
   return safeHttpUrl(filled, base);
+}
+
+function isDotSegment(v: string): boolean {
+  return v === '.' || v === '..';
 }

@@ -3,6 +3,7 @@
  * removes it. Masking inside the model means the top-k it returns already respects the business
  * filters, so filters never starve the list (no "ask for 8, filter, show 2").
  */
+import { InpageError } from '../errors.ts';
 import type { RecommenderItems } from './manifest.ts';
 
 /** Bias of an excluded item: far below any real score (scores are O(10)). */
@@ -27,6 +28,31 @@ export interface RecommendFilter {
   inStock?: boolean;
   /** `recommend()` only: also offer out-of-stock items (left out by default in every strategy). */
   includeOutOfStock?: boolean;
+}
+
+/**
+ * Checks a filter's types (`caller` names the method in errors): a category of the wrong type
+ * would otherwise throw a raw TypeError inside the mask, a string price compare as text.
+ * Throws `INPUT_INVALID` naming the field.
+ */
+export function checkFilter(value: unknown, caller: string): RecommendFilter | undefined {
+  if (value === undefined) return undefined;
+  const fail = (field: string, want: string, got: unknown): never => {
+    throw new InpageError('INPUT_INVALID', `${caller}: filter.${field} must be ${want}, got ${JSON.stringify(got) ?? String(got)}.`, { field: `filter.${field}` });
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InpageError('INPUT_INVALID', `${caller}: filter must be an object like { category: 'tents', maxPrice: 300 }, got ${JSON.stringify(value) ?? String(value)}.`, { field: 'filter' });
+  const f = value as Record<string, unknown>;
+  const cat = f['category'];
+  if (cat !== undefined && typeof cat !== 'string' && !(Array.isArray(cat) && cat.every((c) => typeof c === 'string'))) fail('category', 'a category id or an array of them', cat);
+  for (const key of ['maxPrice', 'minPrice'] as const) {
+    const v = f[key];
+    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) fail(key, 'a number', v);
+  }
+  for (const key of ['inStock', 'includeOutOfStock'] as const) {
+    const v = f[key];
+    if (v !== undefined && typeof v !== 'boolean') fail(key, 'true or false', v);
+  }
+  return f as RecommendFilter;
 }
 
 /** A bias vector and how many items it keeps. */

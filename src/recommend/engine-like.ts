@@ -5,12 +5,15 @@
  * @example
  * const engine: EngineLike = await createEngine({ backend: 'auto' });
  */
-import type { Tensor } from '../tensor.ts';
+import type { Tensor, TensorInfo } from '../tensor.ts';
 
 /** A loaded model: `model.run(feeds)` resolves to named output tensors. */
 export interface ModelLike {
   run(feeds: Record<string, Tensor>, options?: { signal?: AbortSignal }): Promise<Record<string, Tensor>>;
   dispose(): Promise<void>;
+  /** The graph's inputs and outputs (the engine's models have them; checked against the manifest at load). */
+  readonly inputs?: readonly TensorInfo[];
+  readonly outputs?: readonly TensorInfo[];
 }
 
 /**
@@ -18,5 +21,5 @@ export interface ModelLike {
  * consent is required and not given, so the model cache stays untouched too.
  */
 export interface EngineLike {
-  load(source: { url: string; sha256?: string }, options?: { signal?: AbortSignal; cache?: boolean; worker?: string }): Promise<ModelLike>;
+  load(source: { url: string; sha256?: string }, options?: { signal?: AbortSignal; cache?: boolean; worker?: string; maxBytes?: number }): Promise<ModelLike>;
 }

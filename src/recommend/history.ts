@@ -46,7 +46,8 @@ function decode(text: string | null): TrackedEvent[] {
     for (const row of parsed.e) {
       if (!Array.isArray(row)) continue;
       const [itemId, code, time] = row;
-      const type = TRACK_EVENT_TYPES[code];
+      // An integer code only: a string such as "length" would index the array's own properties.
+      const type = Number.isInteger(code) ? TRACK_EVENT_TYPES[code] : undefined;
       if (typeof itemId === 'string' && type !== undefined && typeof time === 'number' && Number.isFinite(time)) out.push({ type, itemId, time });
     }
     return out;

@@ -1,13 +1,17 @@
 /**
- * Loads a recommender package in the page: `manifest.json` → `items.json` (SHA-256 checked when
- * SubtleCrypto is available) and the ONNX model through the engine (which checks its SHA-256).
+ * Loads a recommender package in the page: `manifest.json` (revalidated with the server on every
+ * load: it is the one mutable file) → `items.json` (size and SHA-256 checked, refetched past the
+ * HTTP cache once on a mismatch: see fetch-pinned.ts) and the ONNX model through the engine
+ * (which checks its SHA-256), with the model's inputs checked against the manifest's dims.
  */
 import { InpageError, toInpageError } from '../errors.ts';
 import type { EngineLike, ModelLike } from './engine-like.ts';
-import { parseItems, parseManifest, type RecommenderItems, type RecommenderManifest } from './manifest.ts';
+import { evictStale, STALE_KINDS } from './evict.ts';
+import { checkModelShape, namedTensors } from './model-check.ts';
+import { fetchPinned, MANIFEST_MAX_BYTES, type FetchLike } from './fetch-pinned.ts';
+import { fileEntry, parseItems, parseManifest, type RecommenderItems, type RecommenderManifest } from './manifest.ts';
 
-/** The part of `fetch` the loader uses (injectable for tests and non-browser hosts). */
-export type FetchLike = (url: string, init?: { signal?: AbortSignal }) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
+export type { FetchLike } from './fetch-pinned.ts';
 
 /** A loaded package. */
 export interface LoadedRecommender {
@@ -27,30 +31,12 @@ export function resolveUrl(url: string | URL, base?: string): string {
   }
 }
 
-async function fetchBytes(fetchFn: FetchLike, url: string, what: string, signal: AbortSignal | undefined): Promise<Uint8Array> {
-  let res;
-  try {
-    res = await fetchFn(url, signal === undefined ? {} : { signal });
-  } catch (e) {
-    throw toInpageError(e, 'MODEL_FETCH_FAILED', `Fetching the recommender ${what} from ${url}`);
-  }
-  if (!res.ok) throw new InpageError('MODEL_FETCH_FAILED', `Fetching the recommender ${what} from ${url} failed with HTTP ${res.status}. Check the URL and that the files are deployed.`, { url, status: res.status });
-  return new Uint8Array(await res.arrayBuffer());
-}
-
 function parseJson(bytes: Uint8Array, url: string, code: 'MANIFEST_INVALID' | 'CATALOG_INVALID'): unknown {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
     throw new InpageError(code, `${url} is not valid JSON (${(e as Error).message}).`);
   }
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string | undefined> {
-  const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
-  if (subtle === undefined) return undefined; // insecure context: the engine still checks the model
-  const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**
@@ -60,28 +46,43 @@ async function sha256Hex(bytes: Uint8Array): Promise<string | undefined> {
  */
 export async function loadRecommender(engine: EngineLike, manifestUrl: string | URL, fetchFn: FetchLike, signal?: AbortSignal, cache = true): Promise<LoadedRecommender> {
   const url = resolveUrl(manifestUrl);
-  const manifest = parseManifest(parseJson(await fetchBytes(fetchFn, url, 'manifest', signal), url, 'MANIFEST_INVALID'), url);
+  // The manifest is the one mutable file: always revalidated with the server (`no-cache`).
+  const manifestBytes = await fetchPinned(fetchFn, { url, what: 'manifest', pin: undefined, maxBytes: MANIFEST_MAX_BYTES, signal, cache: 'no-cache' });
+  const manifest = parseManifest(parseJson(manifestBytes, url, 'MANIFEST_INVALID'), url);
   const itemsUrl = resolveUrl(manifest.items, url);
   const modelUrl = resolveUrl(manifest.model, url);
-  const modelEntry = manifest.files[manifest.model];
-  const modelLoad = engine.load(
-    modelEntry === undefined ? { url: modelUrl } : { url: modelUrl, sha256: modelEntry.sha256 },
-    { ...(signal === undefined ? {} : { signal }), ...(cache ? {} : { cache: false }) },
-  );
+  const modelEntry = fileEntry(manifest.files, manifest.model)!;
+  // One load: when the item table fails, the model download stops too (and the other way round).
+  const parts = new AbortController();
+  const stop = (): void => parts.abort(signal?.reason);
+  signal?.addEventListener('abort', stop, { once: true });
+  const modelLoad = engine.load({ url: modelUrl, sha256: modelEntry.sha256 }, { signal: parts.signal, maxBytes: Math.max(1, modelEntry.bytes), ...(cache ? {} : { cache: false }) });
+  let modelError: unknown;
+  modelLoad.catch((e: unknown) => {
+    modelError = e;
+    parts.abort();
+  });
   let items: RecommenderItems;
   try {
-    const itemBytes = await fetchBytes(fetchFn, itemsUrl, 'item table', signal);
-    const expected = manifest.files[manifest.items]?.sha256;
-    const actual = await sha256Hex(itemBytes);
-    if (actual !== undefined && expected !== undefined && actual !== expected) {
-      throw new InpageError('INTEGRITY_MISMATCH', `${itemsUrl} does not match the SHA-256 in ${url} (a stale cache or a partial deploy?). Expected ${expected}, got ${actual}.`, { url: itemsUrl });
-    }
+    const itemBytes = await fetchPinned(fetchFn, { url: itemsUrl, what: 'item table', pin: fileEntry(manifest.files, manifest.items), signal: parts.signal });
     items = parseItems(parseJson(itemBytes, itemsUrl, 'CATALOG_INVALID'), manifest, itemsUrl);
   } catch (e) {
+    // An item table stopped because the model failed reports the model's error.
+    const cause = modelError !== undefined && signal?.aborted !== true ? toInpageError(modelError, 'MODEL_FETCH_FAILED', `Loading ${modelUrl}`) : e;
+    parts.abort();
     // The model may still be loading: release it once it arrives instead of leaking a session.
     modelLoad.then((m) => m.dispose()).catch(() => {});
-    throw e;
+    throw cause;
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
   const model = await modelLoad;
+  try {
+    checkModelShape(model, namedTensors(manifest.inputs, manifest.outputs, { bias: { size: manifest.dims.items, field: 'dims.items' } }), url, modelUrl);
+  } catch (e) {
+    await model.dispose().catch(() => {});
+    throw e;
+  }
+  if (cache) void evictStale(engine, new URL('./', url).href, STALE_KINDS.recommender, new Set([modelUrl]));
   return { manifestUrl: url, manifest, items, model };
 }

@@ -76,6 +76,11 @@ export interface RecommenderItems {
 
 type Code = 'MANIFEST_INVALID' | 'CATALOG_INVALID';
 
+/** Whether `v` can be an item id: a non-empty string that is not a dot path segment. */
+export function isItemId(v: unknown): v is string {
+  return typeof v === 'string' && v !== '' && v !== '.' && v !== '..';
+}
+
 function bad(code: Code, where: string, field: string, why: string): never {
   throw new InpageError(code, `${where}: field '${field}' ${why}. Re-run \`inpage train\` or fix the file.`, { field });
 }
@@ -84,22 +89,60 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * `obj[key]` when `obj` has it as its own property, else undefined: a parsed file's missing
+ * field must never be answered by `Object.prototype` (`constructor`, `toString`, `__proto__`).
+ */
+export function own(obj: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
 function num(code: Code, where: string, obj: Record<string, unknown>, key: string, path: string, min = -Infinity): number {
-  const v = obj[key];
+  const v = own(obj, key);
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min) bad(code, where, path, `must be a number ≥ ${min}, got ${JSON.stringify(v)}`);
   return v;
 }
 
+function int(code: Code, where: string, obj: Record<string, unknown>, key: string, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = own(obj, key);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(code, where, path, `must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 function str(code: Code, where: string, obj: Record<string, unknown>, key: string, path: string): string {
-  const v = obj[key];
+  const v = own(obj, key);
   if (typeof v !== 'string' || v === '') bad(code, where, path, `must be a non-empty string, got ${JSON.stringify(v)}`);
   return v;
 }
 
 function rec(code: Code, where: string, obj: Record<string, unknown>, key: string, path: string): Record<string, unknown> {
-  const v = obj[key];
+  const v = own(obj, key);
   if (!isRecord(v)) bad(code, where, path, 'must be an object');
   return v;
+}
+
+/** Largest catalogue, embedding and history a package may declare (far above any real shop). */
+export const DIM_LIMITS = { items: 5_000_000, embedding: 4096, history: 1000 } as const;
+
+/**
+ * Validates a `files` map (name → { bytes, sha256 }) into a null-prototype record, so an
+ * artifact named `constructor` or `__proto__` is an ordinary entry: present only when listed.
+ */
+export function parseFiles(files: Record<string, unknown>, where: string): Record<string, FileEntry> {
+  const C: Code = 'MANIFEST_INVALID';
+  const out = Object.create(null) as Record<string, FileEntry>;
+  for (const [name, entry] of Object.entries(files)) {
+    if (!isRecord(entry)) bad(C, where, `files.${name}`, 'must be an object { bytes, sha256 }');
+    const sha256 = str(C, where, entry, 'sha256', `files.${name}.sha256`);
+    if (!/^[0-9a-f]{64}$/.test(sha256)) bad(C, where, `files.${name}.sha256`, 'must be 64 lower-case hex digits');
+    out[name] = { bytes: int(C, where, entry, 'bytes', `files.${name}.bytes`, 0), sha256 };
+  }
+  return out;
+}
+
+/** The entry of artifact `name`, only when `files` lists it as its own. */
+export function fileEntry(files: Record<string, FileEntry>, name: string): FileEntry | undefined {
+  return Object.hasOwn(files, name) ? files[name] : undefined;
 }
 
 /**
@@ -109,8 +152,8 @@ function rec(code: Code, where: string, obj: Record<string, unknown>, key: strin
 export function parseManifest(json: unknown, where = 'manifest.json'): RecommenderManifest {
   const C: Code = 'MANIFEST_INVALID';
   if (!isRecord(json)) bad(C, where, '(root)', 'must be a JSON object');
-  if (json['format'] !== 'inpage-recommender') bad(C, where, 'format', `must be "inpage-recommender", got ${JSON.stringify(json['format'])}`);
-  const version = json['formatVersion'];
+  if (own(json, 'format') !== 'inpage-recommender') bad(C, where, 'format', `must be "inpage-recommender", got ${JSON.stringify(own(json, 'format'))}`);
+  const version = own(json, 'formatVersion');
   if (typeof version !== 'number' || !READABLE_VERSIONS.includes(version)) {
     bad(C, where, 'formatVersion', `must be ${READABLE_VERSIONS.join(' or ')} (the versions this SDK reads), got ${JSON.stringify(version)}`);
   }
@@ -133,11 +176,11 @@ export function parseManifest(json: unknown, where = 'manifest.json'): Recommend
     },
     outputs: { scores: str(C, where, outputs, 'scores', 'outputs.scores'), indices: str(C, where, outputs, 'indices', 'outputs.indices') },
     dims: {
-      items: num(C, where, dims, 'items', 'dims.items', 1),
-      embedding: num(C, where, dims, 'embedding', 'dims.embedding', 1),
-      history: num(C, where, dims, 'history', 'dims.history', 1),
+      items: int(C, where, dims, 'items', 'dims.items', 1, DIM_LIMITS.items),
+      embedding: int(C, where, dims, 'embedding', 'dims.embedding', 1, DIM_LIMITS.embedding),
+      history: int(C, where, dims, 'history', 'dims.history', 1, DIM_LIMITS.history),
     },
-    k: num(C, where, json, 'k', 'k', 1),
+    k: 0,
     weighting: {
       event: {
         view: num(C, where, event, 'view', 'weighting.event.view', 0),
@@ -148,19 +191,18 @@ export function parseManifest(json: unknown, where = 'manifest.json'): Recommend
       stepDecay: num(C, where, weighting, 'stepDecay', 'weighting.stepDecay', 0),
       halfLifeHours: num(C, where, weighting, 'halfLifeHours', 'weighting.halfLifeHours', 0),
     },
-    files: {},
+    files: parseFiles(files, where),
   };
-  for (const [name, entry] of Object.entries(files)) {
-    if (!isRecord(entry)) bad(C, where, `files.${name}`, 'must be an object { bytes, sha256 }');
-    const sha256 = str(C, where, entry, 'sha256', `files.${name}.sha256`);
-    if (!/^[0-9a-f]{64}$/.test(sha256)) bad(C, where, `files.${name}.sha256`, 'must be 64 lower-case hex digits');
-    m.files[name] = { bytes: num(C, where, entry, 'bytes', `files.${name}.bytes`, 0), sha256 };
-  }
-  for (const f of [m.model, m.items]) if (m.files[f] === undefined) bad(C, where, `files.${f}`, 'is missing (every artifact needs a hash)');
-  if (isRecord(json['training'])) m.training = json['training'];
+  // The graph's k input takes 1..N; a fractional k reaches BigInt() and throws.
+  m.k = int(C, where, json, 'k', 'k', 1, 1000);
+  for (const f of [m.model, m.items]) if (fileEntry(m.files, f) === undefined) bad(C, where, `files.${f}`, 'is missing (every artifact needs a hash)');
+  const training = own(json, 'training');
+  if (isRecord(training)) m.training = training;
   // Shop settings a marketer may add to the package; the recommender validates them (OPTION_INVALID).
-  if (json['experiment'] !== undefined) m.experiment = json['experiment'];
-  if (json['rules'] !== undefined) m.rules = json['rules'];
+  const experiment = own(json, 'experiment');
+  if (experiment !== undefined) m.experiment = experiment;
+  const rules = own(json, 'rules');
+  if (rules !== undefined) m.rules = rules;
   // Every weighted type (EVENT_TYPES), never 'impression': impressions are not model input, so
   // manifests written before they existed load unchanged, and an `impression` key is ignored.
   if (EVENT_TYPES.some((t) => m.weighting.event[t] === undefined)) bad(C, where, 'weighting.event', 'must weight every event type');
@@ -174,10 +216,10 @@ export function parseManifest(json: unknown, where = 'manifest.json'): Recommend
 export function parseItems(json: unknown, manifest: RecommenderManifest, where = 'items.json'): RecommenderItems {
   const C: Code = 'CATALOG_INVALID';
   if (!isRecord(json)) bad(C, where, '(root)', 'must be a JSON object');
-  if (json['format'] !== 'inpage-recommender-items') bad(C, where, 'format', `must be "inpage-recommender-items", got ${JSON.stringify(json['format'])}`);
+  if (own(json, 'format') !== 'inpage-recommender-items') bad(C, where, 'format', `must be "inpage-recommender-items", got ${JSON.stringify(own(json, 'format'))}`);
   const N = manifest.dims.items;
   const column = <T>(key: string, ok: (v: unknown) => v is T, what: string): T[] => {
-    const v = json[key];
+    const v = own(json, key);
     if (!Array.isArray(v)) bad(C, where, key, `must be an array of ${N} ${what}`);
     if (v.length !== N) bad(C, where, key, `has ${v.length} entries, but the manifest says dims.items = ${N}`);
     const i = v.findIndex((x) => !ok(x));
@@ -186,11 +228,12 @@ export function parseItems(json: unknown, manifest: RecommenderManifest, where =
   };
   const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
   const isStr = (v: unknown): v is string => typeof v === 'string';
-  const cats = json['categories'];
+  const isId = (v: unknown): v is string => isItemId(v);
+  const cats = own(json, 'categories');
   if (!Array.isArray(cats) || cats.length === 0) bad(C, where, 'categories', 'must be a non-empty array');
   const categories = cats.map((c: unknown, i) => {
     if (!isRecord(c)) bad(C, where, `categories[${i}]`, 'must be an object');
-    const comp = c['complements'];
+    const comp = own(c, 'complements');
     if (!Array.isArray(comp) || comp.some((p) => !Array.isArray(p) || !Number.isInteger(p[0]) || p[0] < 0 || p[0] >= cats.length || !isNum(p[1]))) {
       bad(C, where, `categories[${i}].complements`, 'must be an array of [category index, share] pairs');
     }
@@ -198,12 +241,14 @@ export function parseItems(json: unknown, manifest: RecommenderManifest, where =
   });
   const category = column('category', (v): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < categories.length, `a category index below ${categories.length}`);
   const trending = rec(C, where, json, 'trending', 'trending');
-  const scores = trending['scores'];
+  const scores = own(trending, 'scores');
   if (!Array.isArray(scores) || scores.length !== N || !scores.every(isNum)) bad(C, where, 'trending.scores', `must be ${N} numbers`);
   return {
     format: 'inpage-recommender-items',
     version: 1,
-    ids: column('ids', isStr, 'a string'),
+    // '.' and '..' would climb a link path ('/p/{id}' → '/p/..' is '/'): the URL parser treats
+    // their %2E forms as dot segments too, so they cannot be encoded away, only refused.
+    ids: column('ids', isId, "a non-empty string other than '.' and '..'"),
     titles: column('titles', isStr, 'a string'),
     category,
     price: column('price', isNum, 'a number'),

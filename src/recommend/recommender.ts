@@ -18,7 +18,7 @@ import { isConsent, type Consent, type ConsentMode } from '../privacy/consent.ts
 import { createConsent } from '../privacy/create-consent.ts';
 import type { ForgetReport } from '../privacy/forget.ts';
 import { resolveRetention, type RetentionOptions } from '../privacy/retention.ts';
-import { buildCandidates, type Candidates, type RecommendFilter } from './candidates.ts';
+import { buildCandidates, checkFilter, type Candidates, type RecommendFilter } from './candidates.ts';
 import type { EngineLike } from './engine-like.ts';
 import { HistoryStore, type StorageLike, type TrackedEvent } from './history.ts';
 import { SEEN_CAP, SeenItems } from './seen.ts';
@@ -325,6 +325,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       const k = opts.k ?? manifest.k;
       if (!Number.isInteger(k) || k < 1 || k > 1000) throw new InpageError('INPUT_INVALID', `recommend(): k must be an integer in 1..1000, got ${String(k)}.`);
       const excludeIds = excludeOption(opts.exclude);
+      const filter = checkFilter(opts.filter, 'recommend()');
       // Without consent: no history and no seen-set (nothing is read), and 'for-you' is the trending list.
       const personal = consent.granted();
       const history = personal ? steps() : [];
@@ -341,7 +342,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       return recommendList(
         { manifest, items, model, index, masks },
         { personal, history, seen: opts.excludeSeen === false ? undefined : seen.ids() },
-        { strategy, k, itemId: opts.itemId, filter: opts.filter, exclude: excludeIds, plan, facts: options.itemFacts },
+        { strategy, k, itemId: opts.itemId, filter, exclude: excludeIds, plan, facts: options.itemFacts },
         now(), opts.signal, blend,
       );
     },
@@ -372,6 +373,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       if (typeof text !== 'string' || text.length > 1000) throw new InpageError('INPUT_INVALID', `search(): text must be a string of at most 1000 characters, got ${typeof text === 'string' ? `${text.length} characters` : JSON.stringify(text)}.`);
       const k = opts.k ?? 10;
       if (!Number.isInteger(k) || k < 1 || k > 1000) throw new InpageError('INPUT_INVALID', `search(): k must be an integer in 1..1000, got ${String(k)}.`);
+      const filter = checkFilter(opts.filter, 'search()');
       const query = text.trim();
       if (query === '') return [];
       const s = await loadedSearch(opts.signal);
@@ -380,7 +382,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       const taste = opts.personalize === true && store.all().length > 0
         ? async (bias: Float32Array, depth: number) => (await forYou({ manifest, items, model, steps: steps(), now: now(), signal: opts.signal }, { bias, allowed: bias.reduce((n, b) => n + (b === 0 ? 1 : 0), 0) }, depth)).map((x) => ({ index: x.index, score: x.score }))
         : undefined;
-      const hits = await runSearch(s, items, { text: query, k, filter: opts.filter, signal: opts.signal, taste });
+      const hits = await runSearch(s, items, { text: query, k, filter, signal: opts.signal, taste });
       return hits.map((h) => ({ itemId: items.ids[h.index] ?? '', score: h.score }));
     },
 

@@ -5,7 +5,7 @@
  * Packages written before these existed have neither: `rec.search()` then runs the encoder alone.
  */
 import { InpageError } from '../errors.ts';
-import type { RecommenderItems } from './manifest.ts';
+import type { FileEntry, RecommenderItems } from './manifest.ts';
 import type { HybridSettings } from './search-hybrid.ts';
 import { KEYWORD_FIELDS, type KeywordDoc, type KeywordSettings } from './search-fields.ts';
 
@@ -98,4 +98,16 @@ export function keywordDocs(json: unknown, items: RecommenderItems, where: strin
     title: items.titles[j] ?? '', description: description[j]!, brand: brand[j]!,
     category: items.categories[items.category[j] ?? -1]?.name ?? '', tags: tags[j]!,
   }));
+}
+
+/**
+ * The encoder's files as search.json lists them (`encoder/tokenizer.json` → its hash), relative
+ * to the encoder folder: the pipeline then fetches only these, each checked against its hash.
+ */
+export function encoderPins(folder: string, files: Readonly<Record<string, FileEntry>>): Record<string, string> {
+  const prefix = `${folder}/`;
+  const pins: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(files)) if (name.startsWith(prefix)) pins[name.slice(prefix.length)] = entry.sha256;
+  if (Object.keys(pins).length === 0) throw new InpageError('MANIFEST_INVALID', `search.json lists no files under '${prefix}': the encoder's files need their hashes. Re-run \`inpage train\`.`, { field: 'files' });
+  return pins;
 }

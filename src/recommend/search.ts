@@ -19,12 +19,15 @@ import { PersonalRecord } from '../privacy/personal-record.ts';
 import { fitBytes, isFresh } from '../privacy/retention.ts';
 import type { HistoryPrivacy, StorageLike } from './history.ts';
 import type { FetchLike } from './load.ts';
-import type { FileEntry, RecommenderItems } from './manifest.ts';
+import { fileEntry, parseFiles, type FileEntry, type RecommenderItems } from './manifest.ts';
+import { fetchPinned, MANIFEST_MAX_BYTES } from './fetch-pinned.ts';
+import { evictStale, STALE_KINDS } from './evict.ts';
+import { checkModelShape, namedTensors } from './model-check.ts';
 import type { Reason } from './reasons.ts';
 import type { Step } from './weights.ts';
 import { pricePositions, type HybridSettings } from './search-hybrid.ts';
 import type { KeywordIndex } from './search-keyword.ts';
-import { keywordDocs, parseHybridBlock, parseKeywordBlock, type KeywordBlock } from './search-package.ts';
+import { encoderPins, keywordDocs, parseHybridBlock, parseKeywordBlock, type KeywordBlock } from './search-package.ts';
 
 /** Current `formatVersion` of `search.json`. */
 export const SEARCH_FORMAT_VERSION = 1;
@@ -91,7 +94,7 @@ export type EncoderLike = ((texts: string, options: { pooling: 'mean'; normalize
 
 /** An engine that can run transformers.js pipelines (`createEngine()` returns one). */
 export interface PipelineEngineLike extends EngineLike {
-  pipeline(task: 'feature-extraction', model: string, options: { modelHost: string; signal?: AbortSignal; cache?: boolean; worker?: string }): Promise<EncoderLike>;
+  pipeline(task: 'feature-extraction', model: string, options: { modelHost: string; signal?: AbortSignal; cache?: boolean; worker?: string; integrity?: Record<string, string> }): Promise<EncoderLike>;
 }
 
 /** Whether the engine has `pipeline()` (fakes in tests may not). */
@@ -131,9 +134,12 @@ export function parseSearchManifest(json: unknown, where: string): SearchManifes
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) bad(where, `dims.${f}`, `must be a positive integer, got ${JSON.stringify(v)}`);
   }
   if (typeof json['idsSha256'] !== 'string') bad(where, 'idsSha256', 'must be a hex SHA-256');
-  const files = json['files'];
-  if (!isRecord(files)) bad(where, 'files', 'must be an object');
+  const rawFiles = json['files'];
+  if (!isRecord(rawFiles)) bad(where, 'files', 'must be an object');
+  const files = parseFiles(rawFiles, where);
+  if (fileEntry(files, json['index'] as string) === undefined) bad(where, `files.${json['index'] as string}`, 'is missing (every artifact needs a hash)');
   const keyword = parseKeywordBlock(json['keyword'], where);
+  if (keyword !== undefined && fileEntry(files, keyword.file) === undefined) bad(where, `files.${keyword.file}`, 'is missing (every artifact needs a hash)');
   const hybrid = parseHybridBlock(json['hybrid'], where);
   if ((keyword === undefined) !== (hybrid === undefined)) bad(where, keyword === undefined ? 'keyword' : 'hybrid', 'must come with the other (keyword and hybrid)');
   return {
@@ -145,7 +151,7 @@ export function parseSearchManifest(json: unknown, where: string): SearchManifes
     dims: { items: dims['items'] as number, embedding: dims['embedding'] as number, vocab: dims['vocab'] as number },
     idsSha256: json['idsSha256'] as string,
     ...(keyword === undefined || hybrid === undefined ? {} : { keyword, hybrid }),
-    files: files as Record<string, FileEntry>,
+    files,
   };
 }
 
@@ -186,17 +192,16 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
   if (!hasPipeline(engine)) {
     throw new InpageError('OPTION_INVALID', 'rec.search() needs an engine with pipeline() (createEngine() from inpage); the engine given to createRecommender has none.');
   }
-  let res;
+  let bytes: Uint8Array;
   try {
-    res = await fetchFn(url, signal === undefined ? {} : { signal });
+    bytes = await fetchPinned(fetchFn, { url, what: 'search manifest', pin: undefined, maxBytes: MANIFEST_MAX_BYTES, signal, cache: 'no-cache' });
   } catch (e) {
-    throw toInpageError(e, 'MODEL_FETCH_FAILED', `Fetching the search manifest from ${url}`);
+    if (e instanceof InpageError && e.details?.['status'] === 404) throw new InpageError('NOT_FOUND', `This recommender package has no search index (${url} answered 404). Train it with \`inpage train\` from a version that writes search.json.`, { url, status: 404 });
+    throw e;
   }
-  if (res.status === 404) throw new InpageError('NOT_FOUND', `This recommender package has no search index (${url} answered 404). Train it with \`inpage train\` from a version that writes search.json.`, { url, status: 404 });
-  if (!res.ok) throw new InpageError('MODEL_FETCH_FAILED', `Fetching the search manifest from ${url} failed with HTTP ${res.status}.`, { url, status: res.status });
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(await res.arrayBuffer()));
+    json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
     throw new InpageError('MANIFEST_INVALID', `${url} is not valid JSON (${(e as Error).message}).`);
   }
@@ -210,20 +215,41 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
   }
   const base = new URL('./', url).href;
   const indexUrl = new URL(manifest.index, url).href;
-  const sha = manifest.files[manifest.index]?.sha256;
+  const sha = fileEntry(manifest.files, manifest.index)!.sha256;
   // Without consent nothing goes to the model cache either (docs/PRIVACY.md).
-  const opts = { ...(signal === undefined ? {} : { signal }), ...(cache ? {} : { cache: false }), worker };
+  const integrity = encoderPins(manifest.encoder.model, manifest.files);
+  // One load: the first part to fail stops the others' downloads.
+  const parts = new AbortController();
+  const stop = (): void => parts.abort(signal?.reason);
+  signal?.addEventListener('abort', stop, { once: true });
+  let first: Error | undefined;
+  const opts = { signal: parts.signal, ...(cache ? {} : { cache: false }), worker };
   const [model, encoder, keyword] = await Promise.all([
-    engine.load(sha === undefined ? { url: indexUrl } : { url: indexUrl, sha256: sha }, opts),
-    engine.pipeline('feature-extraction', manifest.encoder.model, { modelHost: `${base}{model}/`, ...opts }),
-    manifest.keyword === undefined ? Promise.resolve(undefined) : loadKeywordIndex(manifest, url, fetchFn, items, signal),
-  ].map((p) => p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))))) as [ModelLike | Error, EncoderLike | Error, KeywordIndex | undefined | Error];
+    engine.load({ url: indexUrl, sha256: sha }, { ...opts, maxBytes: Math.max(1, fileEntry(manifest.files, manifest.index)!.bytes) }),
+    engine.pipeline('feature-extraction', manifest.encoder.model, { modelHost: `${base}{model}/`, ...opts, integrity }),
+    manifest.keyword === undefined ? Promise.resolve(undefined) : loadKeywordIndex(manifest, url, fetchFn, items, parts.signal),
+  ].map((p) => p.catch((e: unknown) => {
+    const err = e instanceof Error ? e : new Error(String(e));
+    first ??= err; // the cause; the others then fail as aborted
+    parts.abort();
+    return err;
+  }))) as [ModelLike | Error, EncoderLike | Error, KeywordIndex | undefined | Error];
+  signal?.removeEventListener('abort', stop);
   if (model instanceof Error || encoder instanceof Error || keyword instanceof Error) {
     if (!(model instanceof Error)) await model.dispose().catch(() => {});
     if (!(encoder instanceof Error)) await encoder.dispose().catch(() => {});
-    if (keyword instanceof Error && keyword instanceof InpageError) throw keyword;
-    throw toInpageError(model instanceof Error ? model : encoder instanceof Error ? encoder : keyword, 'MODEL_INVALID', 'Loading the search index');
+    if (first instanceof InpageError) throw first;
+    throw toInpageError(first, 'MODEL_INVALID', 'Loading the search index');
   }
+  try {
+    checkModelShape(model, namedTensors(manifest.inputs, manifest.outputs, {
+      query: { size: manifest.dims.embedding, field: 'dims.embedding' }, bias: { size: manifest.dims.items, field: 'dims.items' },
+    }), url, indexUrl);
+  } catch (e) {
+    await Promise.all([model.dispose(), encoder.dispose()]).catch(() => {});
+    throw e;
+  }
+  if (cache) void evictStale(engine, base, STALE_KINDS.search, new Set([indexUrl, ...Object.keys(integrity).map((p) => new URL(`${manifest.encoder.model}/${p}`, base).href)]));
   const D = manifest.dims.embedding;
   return {
     manifest,
@@ -273,20 +299,7 @@ export async function loadSearch(engine: EngineLike, url: string, fetchFn: Fetch
 async function loadKeywordIndex(manifest: SearchManifest, searchUrl: string, fetchFn: FetchLike, items: RecommenderItems, signal?: AbortSignal): Promise<KeywordIndex> {
   const block = manifest.keyword!;
   const url = new URL(block.file, searchUrl).href;
-  let res;
-  try {
-    res = await fetchFn(url, signal === undefined ? {} : { signal });
-  } catch (e) {
-    throw toInpageError(e, 'MODEL_FETCH_FAILED', `Fetching the keyword index text from ${url}`);
-  }
-  if (!res.ok) throw new InpageError('MODEL_FETCH_FAILED', `Fetching the keyword index text from ${url} failed with HTTP ${res.status}.`, { url, status: res.status });
-  const bytes = await res.arrayBuffer();
-  const want = manifest.files[block.file]?.sha256;
-  const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
-  if (want !== undefined && subtle !== undefined) {
-    const got = Array.from(new Uint8Array(await subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
-    if (got !== want) throw new InpageError('INTEGRITY_MISMATCH', `${url} has SHA-256 ${got.slice(0, 12)}…, search.json expects ${want.slice(0, 12)}…. Re-deploy the package from one training run.`, { url });
-  }
+  const bytes = await fetchPinned(fetchFn, { url, what: 'keyword index text', pin: fileEntry(manifest.files, block.file), signal });
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));

@@ -63,6 +63,10 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     abort: (callId) => calls.abort(callId),
     disposeModel: (modelId) => models.dispose(modelId),
     cacheList: () => settle('INTERNAL', 'engine.cache.list()', () => store.list()),
+    cacheDelete: (url) => settle('INTERNAL', 'engine.cache.delete()', async () => {
+      await store.delete(url);
+      return null;
+    }),
     cacheClear: () => settle('INTERNAL', 'engine.cache.clear()', async () => {
       await Promise.all([store.clear(), verdicts.clear()]);
       return null;

@@ -49,7 +49,8 @@ test('Cache Storage: put/get round trip, list, versioned eviction, delete, clear
   expect(r.where1).toBe('cache-storage');
   expect(r.where2).toBe('cache-storage');
   expect(r.warnings).toEqual([]);
-  expect(r.cacheKeys1).toEqual([`https://inpage.invalid/models/${r.sha1}?u=${encodeURIComponent(r.url)}`]);
+  // The entry, and the record of last reads (least-recently-used eviction).
+  expect(r.cacheKeys1).toEqual([`https://inpage.invalid/models/${r.sha1}?u=${encodeURIComponent(r.url)}`, 'https://inpage.invalid/usage']);
   expect(r.hit1).toEqual({ same: true, store: 'cache-storage', version: '1' });
   expect(r.oldGone).toBe(true);
   expect(r.latest).toEqual({ sha: r.sha2, len: 2048 });
@@ -204,4 +205,31 @@ test('ResultCache answers a small hit fast in Chromium (target p50 ≤ 0.05 ms; 
   // The bench holds the 0.05 ms target; a mean on a shared 2-core machine also carries GC and
   // preemption, so this only catches order-of-magnitude regressions (e.g. a scan per lookup).
   expect(meanMs).toBeLessThan(0.25);
+});
+
+test('a size budget evicts the least recently used models in Cache Storage and IndexedDB; list shows last use', async ({ page }) => {
+  const r = await page.evaluate(async () => {
+    const { ModelStore, sha256Hex } = window.inpageCaches;
+    const out: Record<string, { urls: string[]; lastUsedShown: boolean }> = {};
+    for (const kind of ['cache-storage', 'indexeddb'] as const) {
+      const store = new ModelStore({ namespace: `budget-${kind}-${Date.now()}`, preferred: [kind], maxBytes: 5000 });
+      const put = async (name: string, seed: number) => {
+        const b = Uint8Array.from({ length: 2048 }, (_, i) => (i * seed) & 255);
+        await store.put(name, await sha256Hex(b), b);
+        await new Promise((res) => setTimeout(res, 5));
+      };
+      await put('a.onnx', 3);
+      await put('b.onnx', 5);
+      await store.get('a.onnx');
+      await put('c.onnx', 7); // 3 × 2048 > 5000: b, the least recently used, goes
+      const listed = await store.list();
+      out[kind] = { urls: listed.map((i) => i.url).sort(), lastUsedShown: typeof listed.find((i) => i.url === 'a.onnx')?.lastUsed === 'number' };
+      await store.clear();
+    }
+    return out;
+  });
+  expect(r).toEqual({
+    'cache-storage': { urls: ['a.onnx', 'c.onnx'], lastUsedShown: true },
+    indexeddb: { urls: ['a.onnx', 'c.onnx'], lastUsedShown: true },
+  });
 });

@@ -266,6 +266,18 @@ test.describe('script tag on another origin', () => {
     expect(inpageConsole(v)).toEqual([]);
   });
 
+  test('an element named Inpage in the markup does not switch the script tag off', async ({ visit }) => {
+    const v = await visit('plain', 'named-element.html');
+    expect((await settled(v)).type).toBe('inpage:render');
+    expect(await cards(v.page)).toHaveLength(4);
+    const api = await v.page.evaluate(() => {
+      const w = window as unknown as { Inpage: { version?: unknown; recommend?: unknown } };
+      return { version: w.Inpage.version, recommend: typeof w.Inpage.recommend, formStill: document.forms.namedItem('Inpage') !== null };
+    });
+    expect(api).toEqual({ version: '0.1.0', recommend: 'function', formStill: true });
+    expect(v.pageErrors).toEqual([]);
+  });
+
   test('a device without WebAssembly gets one warning, no cards and no downloads', async ({ page, visit }) => {
     await page.addInitScript(() => { delete (window as unknown as { WebAssembly?: unknown }).WebAssembly; });
     const v = await visit('plain');

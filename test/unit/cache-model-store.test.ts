@@ -114,4 +114,26 @@ describe('ModelStore (fake Cache Storage)', () => {
     await one.clear();
     expect(await one.list()).toEqual([]);
   });
+
+  it('a size budget evicts the least recently used entries, never the one just stored; list shows last use', async () => {
+    for (const preferred of [['cache-storage'], ['memory']] as const) {
+      const { scope } = fakeScope();
+      const store = new ModelStore({ scope, preferred, maxBytes: 250, namespace: `budget-${preferred[0]}` });
+      const [a, b, c] = [bytesOf(100, 1), bytesOf(100, 2), bytesOf(100, 3)];
+      await store.put('a', await sha256Hex(a), a);
+      await new Promise((r) => setTimeout(r, 2));
+      await store.put('b', await sha256Hex(b), b);
+      await new Promise((r) => setTimeout(r, 2));
+      const hit = await store.get('a'); // a is now the most recently used
+      expect(hit?.info.lastUsed).toBeGreaterThan(0);
+      await store.put('c', await sha256Hex(c), c);
+      const listed = await store.list();
+      expect(listed.map((i) => i.url).sort(), preferred[0]).toEqual(['a', 'c']);
+      expect(listed.find((i) => i.url === 'a')?.lastUsed).toBe(hit?.info.lastUsed);
+      // One entry larger than the budget is kept (it was just stored) and evicts the rest.
+      const big = bytesOf(400, 4);
+      await store.put('big', await sha256Hex(big), big);
+      expect((await store.list()).map((i) => i.url)).toEqual(['big']);
+    }
+  });
 });

@@ -4,6 +4,7 @@
  * pipelines in transformers.js' Node build (the real code, on the package's files); results are
  * compared with the JS reference of the same files.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,9 +171,13 @@ describe('rec.search', () => {
     const kw = JSON.parse(await readFile(join(dir, 'keywords.json'), 'utf8')) as Record<string, string[]>;
     const manifest = JSON.parse(await readFile(join(dir, 'search.json'), 'utf8')) as { files: Record<string, unknown> };
     const short = JSON.stringify({ ...kw, brand: kw['brand']!.slice(1) });
+    // Listed with its own hash, the short file passes integrity and fails the table check.
+    const pinned = JSON.stringify({ ...manifest, files: { ...manifest.files, 'keywords.json': { bytes: Buffer.byteLength(short), sha256: createHash('sha256').update(short).digest('hex') } } });
+    await expect((await open({ fetch: fakeFetch({ 'keywords.json': short, 'search.json': pinned }) })).search('tent')).rejects.toMatchObject({ code: 'CATALOG_INVALID' });
+    // Not listed at all: every artifact needs a hash.
     const { 'keywords.json': _, ...files } = manifest.files;
     const unhashed = JSON.stringify({ ...manifest, files });
-    await expect((await open({ fetch: fakeFetch({ 'keywords.json': short, 'search.json': unhashed }) })).search('tent')).rejects.toMatchObject({ code: 'CATALOG_INVALID' });
+    await expect((await open({ fetch: fakeFetch({ 'search.json': unhashed }) })).search('tent')).rejects.toMatchObject({ code: 'MANIFEST_INVALID', details: { field: 'files.keywords.json' } });
     await expect((await open({ fetch: fakeFetch({ 'keywords.json': short }) })).search('tent')).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH' });
   });
 

@@ -107,7 +107,10 @@ describe('inpage CLI', () => {
     const out = join(dir, 'reco-ids');
     // A stale encoder from an earlier run must not survive next to the new model.
     expect(await main(['train', '--catalog', join(shop, 'catalog.json'), '--events', join(shop, 'events.csv'), '--out', out, '--epochs', '1', '--no-validation'], capture().io)).toBe(0);
-    await stat(join(out, 'search.json'));
+    // Every search artifact is named by its hash too (the encoder folder by its files'), and exists.
+    const sj = JSON.parse(await readFile(join(out, 'search.json'), 'utf8')) as { index: string; encoder: { model: string }; files: Record<string, unknown> };
+    expect([sj.index, sj.encoder.model]).toEqual([expect.stringMatching(/^search\.[0-9a-f]{16}\.onnx$/), expect.stringMatching(/^encoder-[0-9a-f]{16}$/)]);
+    for (const name of Object.keys(sj.files)) await stat(join(out, name));
     const c = capture();
     expect(await main(['train', '--catalog', join(dir, 'ids.json'), '--events', join(shop, 'events.csv'), '--out', out, '--epochs', '1', '--no-validation'], c.io)).toBe(0);
     const err = c.err.join('\n');
@@ -118,7 +121,12 @@ describe('inpage CLI', () => {
     expect(c.out.join('\n')).not.toMatch(/search encoder|text views/);
     await expect(stat(join(out, 'search.json'))).rejects.toThrow();
     await expect(stat(join(out, 'encoder'))).rejects.toThrow();
-    await stat(join(out, 'recommender.onnx'));
+    // Content-addressed names: the manifest names files that carry their hash (and exist).
+    const m = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { model: string; items: string; files: Record<string, { sha256: string }> };
+    for (const name of [m.model, m.items]) {
+      expect(name).toMatch(new RegExp(`^\\w+\\.${m.files[name]!.sha256.slice(0, 16)}\\.(onnx|json)$`));
+      await stat(join(out, name));
+    }
   }, 60_000);
 
   it('trains at its defaults, printing what validation chose and why, time and events/s', async () => {

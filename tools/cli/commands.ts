@@ -74,10 +74,12 @@ export function printTrainSummary(s: TrainSummary, outDir: string, io: Io): void
   for (const [name, f] of Object.entries(s.manifest.files)) io.out(`  ${outDir}/${name}  ${f.bytes.toLocaleString('en')} bytes  sha256 ${f.sha256.slice(0, 16)}…`);
   io.out(`  ${outDir}/manifest.json`);
   if (s.search) {
-    const f = s.search.manifest.files;
-    const enc = Object.entries(f).filter(([n]) => n.startsWith('encoder/'));
-    io.out(`  ${outDir}/search.onnx  ${f['search.onnx']?.bytes.toLocaleString('en')} bytes, ${outDir}/search.json`);
-    io.out(`  ${outDir}/encoder/ (${enc.map(([n, e]) => `${n.slice('encoder/'.length)} ${e.bytes.toLocaleString('en')} B`).join(', ')})`);
+    const sm = s.search.manifest;
+    const f = sm.files;
+    const dir = `${sm.encoder.model}/`;
+    const enc = Object.entries(f).filter(([n]) => n.startsWith(dir));
+    io.out(`  ${outDir}/${sm.index}  ${f[sm.index]?.bytes.toLocaleString('en')} bytes, ${outDir}/search.json`);
+    io.out(`  ${outDir}/${dir} (${enc.map(([n, e]) => `${n.slice(dir.length)} ${e.bytes.toLocaleString('en')} B`).join(', ')})`);
   }
   io.out(
     `trained ${s.manifest.dims.items} items × ${s.manifest.dims.embedding} dims from ${r.kept.toLocaleString('en')} events / ${s.sessions.toLocaleString('en')} sessions ` +
@@ -111,17 +113,20 @@ export const genData: Command = {
 
 /** `inpage train --catalog f --events f --out dir [options]`. */
 export const trainCommand: Command = {
-  summary: 'train a recommender package: recommender.onnx, items.json, manifest.json (+ search encoder)',
+  summary: 'train a recommender package: manifest.json and its content-addressed model and item table (+ search encoder)',
   usage: 'inpage train --catalog <catalog.json> --events <events.csv|.jsonl> --out <dir> [options]\n' +
     '  Settings are chosen on a validation split of the events (each visitor\'s last step held out)\n' +
     '  and printed with the figures that decided; the flags below pin them instead.\n' +
     MODEL_HELP + '\n' +
     '  --no-search       skip the catalogue text encoder and search index (search.json)\n' +
+    '  --fixed-names     name the artifacts recommender.onnx, items.json, … instead of by their hash\n' +
+    '                    (by default every file but manifest.json and search.json carries its SHA-256\n' +
+    '                    in its name and never changes: serve it immutable, see docs/DEPLOY.md)\n' +
     `  --max-bad-lines <n>  stop with exit code 1 once more than n event lines cannot be read (default ${DEFAULT_MAX_BAD_LINES}); fewer are skipped and reported\n` +
     '  Event columns are matched by header name (session_id/visit…, item_id/product/sku…, event/action/type…, timestamp/time/when…,\n' +
     '  optional user_id/visitor/customer…); see README.',
   async run(argv, io) {
-    const v = parseFlags(argv, { catalog: { type: 'string' }, events: { type: 'string' }, out: { type: 'string' }, 'max-bad-lines': { type: 'string' }, 'no-search': { type: 'boolean' }, ...MODEL_FLAGS });
+    const v = parseFlags(argv, { catalog: { type: 'string' }, events: { type: 'string' }, out: { type: 'string' }, 'max-bad-lines': { type: 'string' }, 'no-search': { type: 'boolean' }, 'fixed-names': { type: 'boolean' }, ...MODEL_FLAGS });
     const catalog = required(v, 'catalog');
     const events = required(v, 'events');
     const outDir = required(v, 'out');
@@ -130,6 +135,7 @@ export const trainCommand: Command = {
     await inputFiles({ catalog, events });
     const summary = await train({
       catalog, events, outDir, model, validation, log: io.out, warn: (l) => io.err(`warning: ${l}`),
+      hashedNames: v['fixed-names'] !== true,
       ...(maxBadLines === undefined ? {} : { maxBadLines }),
       ...(v['no-search'] === true ? { encoder: false as const } : {}),
     });

@@ -14,10 +14,12 @@ import { reportCommand } from './report-command.ts';
 import { simulateAbCommand } from './simulate-ab-command.ts';
 import { recommendCommand } from './recommend-command.ts';
 import { isRecommendWorker, runRecommendWorker } from '../recommend/worker.ts';
+import { updateCatalogCommand } from './update-catalog-command.ts';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   'gen-data': genData,
   train: trainCommand,
+  'update-catalog': updateCatalogCommand,
   eval: evalCommand,
   'demo-data': demoData,
   'index-pages': indexPages,

@@ -11,7 +11,8 @@
  *
  * `rec.search()` and the for-you blend of recent searches read `search.json` (src/recommend/search.ts).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { hashedName } from '../train/hashed-name.ts';
 import { join } from 'node:path';
 import type { SearchManifest } from '../../src/recommend/search.ts';
 import { sha256Hex } from '../onnx/sha256.ts';
@@ -46,7 +47,7 @@ export function idsSha256(ids: readonly string[]): string {
  */
 export async function writeSearchPackage(
   outDir: string, texts: readonly ItemText[], itemVectors: Float32Array, recDim: number,
-  options: Partial<EncoderOptions> = {}, log: (line: string) => void = () => {},
+  options: Partial<EncoderOptions> = {}, log: (line: string) => void = () => {}, hashedNames = false,
 ): Promise<SearchPackageSummary> {
   const opts: EncoderOptions = { ...DEFAULT_ENCODER_OPTIONS, ...options };
   const t0 = performance.now();
@@ -56,28 +57,38 @@ export async function writeSearchPackage(
   const N = texts.length;
   const index = searchIndexOnnx(fit.targets, N, fit.weights.dim);
   await mkdir(outDir, { recursive: true });
-  const encoder = await writeHfFolder(join(outDir, ENCODER_DIR), encoderFiles(fit.weights));
-  await writeFile(join(outDir, 'search.onnx'), index);
   const keywords = new TextEncoder().encode(`${JSON.stringify({
     format: 'inpage-search-keywords', version: 1,
     description: texts.map((t) => t.description), brand: texts.map((t) => t.brand), tags: texts.map((t) => tagText(t.tags)),
   })}\n`);
-  await writeFile(join(outDir, KEYWORDS_FILE), keywords);
+  // Content-addressed names (`inpage train`): the encoder folder is named by the hash of its files.
+  const staging = hashedNames ? `${ENCODER_DIR}.tmp-${process.pid}` : ENCODER_DIR;
+  const written = await writeHfFolder(join(outDir, staging), encoderFiles(fit.weights));
+  let encoderDir = ENCODER_DIR;
+  if (hashedNames) {
+    encoderDir = `${ENCODER_DIR}-${sha256Hex(new TextEncoder().encode(written.map((f) => `${f.path} ${f.sha256}`).join('\n'))).slice(0, 16)}`;
+    await rm(join(outDir, encoderDir), { recursive: true, force: true });
+    await rename(join(outDir, staging), join(outDir, encoderDir));
+  }
+  const indexName = hashedNames ? hashedName('search.onnx', sha256Hex(index)) : 'search.onnx';
+  const keywordsName = hashedNames ? hashedName(KEYWORDS_FILE, sha256Hex(keywords)) : KEYWORDS_FILE;
+  await writeFile(join(outDir, indexName), index);
+  await writeFile(join(outDir, keywordsName), keywords);
   const manifest: SearchManifest = {
     format: 'inpage-search',
     formatVersion: 1,
-    encoder: { model: ENCODER_DIR, pooling: 'mean', normalize: true },
-    index: 'search.onnx',
+    encoder: { model: encoderDir, pooling: 'mean', normalize: true },
+    index: indexName,
     inputs: { ...SEARCH_GRAPH.inputs },
     outputs: { ...SEARCH_GRAPH.outputs },
     dims: { items: N, embedding: fit.weights.dim, vocab: fit.weights.vocab.tokens.length },
     idsSha256: idsSha256(texts.map((t) => t.id)),
-    keyword: { file: KEYWORDS_FILE, settings: structuredClone(DEFAULT_KEYWORD_SETTINGS) },
+    keyword: { file: keywordsName, settings: structuredClone(DEFAULT_KEYWORD_SETTINGS) },
     hybrid: { ...DEFAULT_HYBRID_SETTINGS },
     files: {
-      'search.onnx': { bytes: index.length, sha256: sha256Hex(index) },
-      [KEYWORDS_FILE]: { bytes: keywords.length, sha256: sha256Hex(keywords) },
-      ...Object.fromEntries(encoder.map((f) => [`${ENCODER_DIR}/${f.path}`, { bytes: f.bytes, sha256: f.sha256 }])),
+      [indexName]: { bytes: index.length, sha256: sha256Hex(index) },
+      [keywordsName]: { bytes: keywords.length, sha256: sha256Hex(keywords) },
+      ...Object.fromEntries(written.map((f) => [`${encoderDir}/${f.path}`, { bytes: f.bytes, sha256: f.sha256 }])),
     },
     training: { producer: 'inpage train', items: N, options: { ...opts } },
   };

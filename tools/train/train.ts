@@ -17,6 +17,8 @@ import { buildSessions, timeRange, type Sessions } from './sessions.ts';
 import { learnComplements, trendingScores } from './signals.ts';
 import { readCatalogText } from '../encoder/catalog-text.ts';
 import { writeSearchPackage, type SearchPackageSummary } from '../encoder/package.ts';
+import { hashedName } from './hashed-name.ts';
+export { hashedName };
 import type { EncoderOptions } from '../encoder/train-encoder.ts';
 
 /** Options of {@link train}. */
@@ -41,6 +43,12 @@ export interface TrainOptions {
   warn?: (line: string) => void;
   /** Unreadable event lines tolerated (read-events.ts). Default 100. */
   maxBadLines?: number;
+  /**
+   * Content-addressed artifact names (`recommender.<sha256:16>.onnx`, `items.<…>.json`, …): every
+   * file but manifest.json and search.json is immutable and can be served with a year's
+   * `max-age, immutable` (docs/DEPLOY.md). Default false here; `inpage train` turns it on.
+   */
+  hashedNames?: boolean;
   /** The search encoder's options (tools/encoder); `false` skips search.json and the encoder. */
   encoder?: Partial<EncoderOptions> | false;
 }
@@ -99,29 +107,33 @@ export function packageFiles(
   options: Readonly<ModelOptions>,
   k: number,
   training: Record<string, unknown>,
+  hashedNames = false,
 ): PackageFiles {
   const onnx = exportRecommender(fit.weights, { seed: String(options.seed) });
   const itemsBytes = new TextEncoder().encode(JSON.stringify(items));
+  const [onnxSha, itemsSha] = [sha256Hex(onnx), sha256Hex(itemsBytes)];
+  const model = hashedNames ? hashedName('recommender.onnx', onnxSha) : 'recommender.onnx';
+  const itemsName = hashedNames ? hashedName('items.json', itemsSha) : 'items.json';
   const manifest: RecommenderManifest = {
     format: 'inpage-recommender',
     formatVersion: RECOMMENDER_FORMAT_VERSION,
-    model: 'recommender.onnx',
-    items: 'items.json',
+    model,
+    items: itemsName,
     inputs: { ...GRAPH_NAMES.inputs },
     outputs: { ...GRAPH_NAMES.outputs },
     dims: { items: fit.weights.items, embedding: fit.weights.dim, history: options.maxHistory },
     k,
     weighting: options.weighting,
     files: {
-      'recommender.onnx': { bytes: onnx.length, sha256: sha256Hex(onnx) },
-      'items.json': { bytes: itemsBytes.length, sha256: sha256Hex(itemsBytes) },
+      [model]: { bytes: onnx.length, sha256: onnxSha },
+      [itemsName]: { bytes: itemsBytes.length, sha256: itemsSha },
     },
     training,
   };
   return { onnx, items: itemsBytes, manifest };
 }
 
-/** Writes the three files and returns the manifest. */
+/** Writes the three files (manifest.json last) and returns the manifest. */
 export async function writePackage(
   outDir: string,
   fit: FittedModel,
@@ -129,11 +141,13 @@ export async function writePackage(
   options: Readonly<ModelOptions>,
   k: number,
   training: Record<string, unknown>,
+  hashedNames = false,
 ): Promise<RecommenderManifest> {
-  const files = packageFiles(fit, items, options, k, training);
+  const files = packageFiles(fit, items, options, k, training, hashedNames);
   await mkdir(outDir, { recursive: true });
-  await writeFile(join(outDir, 'recommender.onnx'), files.onnx);
-  await writeFile(join(outDir, 'items.json'), files.items);
+  await writeFile(join(outDir, files.manifest.model), files.onnx);
+  await writeFile(join(outDir, files.manifest.items), files.items);
+  // The manifest last: a visitor who reads it finds every file it names already in place.
   await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(files.manifest, null, 2)}\n`);
   return files.manifest;
 }
@@ -181,6 +195,16 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const halfLifeDays = opts.trendingHalfLifeDays ?? 7;
   const items = buildItemsFile(catalog, sessions, options, halfLifeDays);
   const [from, until] = timeRange(sessions);
+  const hashed = opts.hashedNames === true;
+  // The text encoder learns to place item text near these item vectors (tools/encoder). Without
+  // any text there is nothing to learn: no encoder, and no stale one from an earlier run. Written
+  // before manifest.json, which goes last: a visitor never reads a manifest naming missing files.
+  const search = opts.encoder === false || !facts.text
+    ? undefined
+    : await writeSearchPackage(opts.outDir, texts, fit.weights.inVec, options.dim, opts.encoder ?? {}, log, hashed);
+  if (search === undefined && opts.encoder !== false) {
+    await Promise.all(['search.json', 'search.onnx', 'encoder'].map((f) => rm(join(opts.outDir, f), { recursive: true, force: true })));
+  }
   const manifest = await writePackage(opts.outDir, fit, items, options, opts.k ?? 10, {
     producer: 'inpage train',
     events: events.length,
@@ -190,15 +214,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     until: iso(until),
     options: { ...options },
     ...(selection === undefined ? {} : { validation: { ...selection.validation, rates: selection.rates, choices: selection.choices } }),
-  });
-  // The text encoder learns to place item text near these item vectors (tools/encoder). Without
-  // any text there is nothing to learn: no encoder, and no stale one from an earlier run.
-  const search = opts.encoder === false || !facts.text
-    ? undefined
-    : await writeSearchPackage(opts.outDir, texts, fit.weights.inVec, options.dim, opts.encoder ?? {}, log);
-  if (search === undefined && opts.encoder !== false) {
-    await Promise.all(['search.json', 'search.onnx', 'encoder'].map((f) => rm(join(opts.outDir, f), { recursive: true, force: true })));
-  }
+  }, hashed);
   const t3 = performance.now();
   const total = (t3 - t0) / 1000;
   return {

@@ -1,0 +1,30 @@
+/**
+ * `inpage update-catalog --reco <dir> --catalog <new.json> --out <dir>`: a new package for today's
+ * catalogue from a trained one, without retraining (tools/train/update-catalog.ts).
+ */
+import { parseFlags, required } from './args.ts';
+import type { Command } from './commands.ts';
+import { readCatalog } from '../train/catalog.ts';
+import { updateCatalog } from '../train/update-catalog.ts';
+
+export const updateCatalogCommand: Command = {
+  summary: 'apply a new catalogue to a trained package without retraining: new items from their content, removed items gone, prices and stock updated',
+  usage: 'inpage update-catalog --reco <package dir> --catalog <catalog.json> --out <dir> [--fixed-names]\n' +
+    '  New products get vectors from their category, brand, tags and price band (the mean of the trained\n' +
+    '  items sharing them); removed products leave the model; titles, prices and stock come from the new\n' +
+    '  catalogue. The search index (search.json) is not carried over: retrain with `inpage train` for search.\n' +
+    '  Upload the new files, then manifest.json last (docs/DEPLOY.md).',
+  async run(argv, io) {
+    const v = parseFlags(argv, { reco: { type: 'string' }, catalog: { type: 'string' }, out: { type: 'string' }, 'fixed-names': { type: 'boolean' } });
+    const reco = required(v, 'reco');
+    const out = required(v, 'out');
+    const catalog = await readCatalog(required(v, 'catalog'));
+    const t0 = performance.now();
+    const r = await updateCatalog(reco, catalog, out, v['fixed-names'] !== true);
+    for (const [name, f] of Object.entries(r.manifest.files)) io.out(`  ${out}/${name}  ${f.bytes.toLocaleString('en')} bytes  sha256 ${f.sha256.slice(0, 16)}…`);
+    io.out(`  ${out}/manifest.json`);
+    const sample = (ids: string[]): string => (ids.length === 0 ? '' : ` (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''})`);
+    io.out(`${r.manifest.dims.items} items: ${r.kept} kept (${r.changed} with a new price, stock, title or category), ${r.added.length} added${sample(r.added)}, ${r.removed.length} removed${sample(r.removed)}, in ${((performance.now() - t0) / 1000).toFixed(1)} s; no search index (retrain for search)`);
+    return 0;
+  },
+};

@@ -1,0 +1,216 @@
+/**
+ * `inpage update-catalog`: a new package from a trained one and today's catalogue, in seconds,
+ * without retraining:
+ * - items still in the catalogue keep their vectors, priors and followers;
+ * - removed items leave the model (and every follower list): they can never be returned;
+ * - new items get vectors from their content: the mean vector of the kept items sharing each of
+ *   their features (category, brand, brand×category, price band, tags; content.ts's features and
+ *   weights), the package stores no feature rows of its own. Their prior is the median prior of
+ *   their category's kept items (no events is not evidence of unpopularity), trending 0;
+ * - titles, prices, stock and categories come from the new catalogue.
+ * The search half (search.json) is built for the old item table and is not carried over: the new
+ * package has no search until the next `inpage train`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RecommenderItems, RecommenderManifest } from '../../src/recommend/manifest.ts';
+import { loadPackage } from '../eval/load-model.ts';
+import { sha256Hex } from '../onnx/sha256.ts';
+import type { TrainCatalog } from './catalog.ts';
+import { contentFeatures } from './content.ts';
+import { exportRecommender } from './export-onnx.ts';
+import { hashedName } from './hashed-name.ts';
+import type { ScorerWeights } from './reference.ts';
+
+/** What changed, as `update-catalog` reports it. */
+export interface CatalogUpdate {
+  manifest: RecommenderManifest;
+  kept: number;
+  added: string[];
+  removed: string[];
+  /** Kept items whose price, stock, title or category changed. */
+  changed: number;
+}
+
+/** Mean of the kept items' vectors per content feature, then each new item's weighted mix. */
+function contentVectors(catalog: TrainCatalog, oldIndex: readonly number[], old: ScorerWeights): { inVec: Float32Array; outVec: Float32Array } {
+  const D = old.dim;
+  const N = catalog.ids.length;
+  const f = contentFeatures(catalog);
+  const F = f.names.length;
+  const sumIn = new Float64Array((F + 1) * D);
+  const sumOut = new Float64Array((F + 1) * D);
+  const weight = new Float64Array(F + 1);
+  const add = (row: number, j: number, w: number): void => {
+    weight[row]! += w;
+    for (let d = 0; d < D; d++) {
+      sumIn[row * D + d]! += w * old.inVec[j * D + d]!;
+      sumOut[row * D + d]! += w * old.outVec[j * D + d]!;
+    }
+  };
+  for (let i = 0; i < N; i++) {
+    const j = oldIndex[i]!;
+    if (j < 0) continue;
+    f.cols[i]!.forEach((c, n) => add(c, j, f.vals[i]![n]!));
+    add(F, j, 1); // the global mean: for items sharing no feature with a kept one
+  }
+  const inVec = new Float32Array(N * D);
+  const outVec = new Float32Array(N * D);
+  const norms = typicalNorms(catalog, oldIndex, old);
+  for (let i = 0; i < N; i++) {
+    const j = oldIndex[i]!;
+    if (j >= 0) {
+      inVec.set(old.inVec.subarray(j * D, (j + 1) * D), i * D);
+      outVec.set(old.outVec.subarray(j * D, (j + 1) * D), i * D);
+      continue;
+    }
+    const rows = Array.from(f.cols[i]!).map((c, n) => [c, f.vals[i]![n]!] as const).filter(([c]) => weight[c]! > 0);
+    const mix = rows.length > 0 ? rows : [[F, 1] as const];
+    let total = 0;
+    for (const [, v] of mix) total += v;
+    for (const [c, v] of mix) {
+      for (let d = 0; d < D; d++) {
+        inVec[i * D + d]! += (v / total) * (sumIn[c * D + d]! / weight[c]!);
+        outVec[i * D + d]! += (v / total) * (sumOut[c * D + d]! / weight[c]!);
+      }
+    }
+    // A mean of vectors is shorter than the vectors it averages (they point different ways); at
+    // that length a new item would always rank below its siblings. Give it their typical length.
+    const typical = norms.get(catalog.categories[i] ?? '') ?? norms.get('\u0000all')!;
+    scaleTo(inVec.subarray(i * D, (i + 1) * D), typical.in);
+    scaleTo(outVec.subarray(i * D, (i + 1) * D), typical.out);
+  }
+  return { inVec, outVec };
+}
+
+function norm(v: Float32Array): number {
+  let s = 0;
+  for (const x of v) s += x * x;
+  return Math.sqrt(s);
+}
+
+function scaleTo(v: Float32Array, length: number): void {
+  const n = norm(v);
+  if (n > 0) for (let d = 0; d < v.length; d++) v[d] = (v[d]! * length) / n;
+}
+
+/** Median in- and out-vector lengths of the kept items per category (and over all, key '\u0000all'). */
+function typicalNorms(catalog: TrainCatalog, oldIndex: readonly number[], old: ScorerWeights): Map<string, { in: number; out: number }> {
+  const D = old.dim;
+  const by = new Map<string, { in: number[]; out: number[] }>();
+  const push = (key: string, j: number): void => {
+    const e = by.get(key) ?? { in: [], out: [] };
+    e.in.push(norm(old.inVec.subarray(j * D, (j + 1) * D)));
+    e.out.push(norm(old.outVec.subarray(j * D, (j + 1) * D)));
+    by.set(key, e);
+  };
+  oldIndex.forEach((j, i) => {
+    if (j < 0) return;
+    push(catalog.categories[i] ?? '', j);
+    push('\u0000all', j);
+  });
+  return new Map([...by].map(([k, e]) => [k, { in: median(e.in), out: median(e.out) }]));
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The scorer weights over the new catalogue (see the file comment). */
+export function updatedWeights(old: ScorerWeights, catalog: TrainCatalog, oldIndex: readonly number[]): ScorerWeights {
+  const N = catalog.ids.length;
+  const { inVec, outVec } = contentVectors(catalog, oldIndex, old);
+  const priorsByCat = new Map<string, number[]>();
+  oldIndex.forEach((j, i) => {
+    if (j < 0) return;
+    const c = catalog.categories[i] ?? '';
+    const list = priorsByCat.get(c);
+    if (list === undefined) priorsByCat.set(c, [old.itemBias[j]!]);
+    else list.push(old.itemBias[j]!);
+  });
+  const allPriors = oldIndex.filter((j) => j >= 0).map((j) => old.itemBias[j]!);
+  const itemBias = Float32Array.from(oldIndex, (j, i) => (j >= 0 ? old.itemBias[j]! : median(priorsByCat.get(catalog.categories[i] ?? '') ?? allPriors)));
+  const w: ScorerWeights = { items: N, dim: old.dim, inVec, outVec, itemBias, shrink: old.shrink };
+  const t = old.transitions;
+  if (t !== undefined) {
+    const newOf = new Map<number, number>();
+    oldIndex.forEach((j, i) => { if (j >= 0) newOf.set(j, i); });
+    const index = new Int32Array(N * t.width);
+    const strength = new Float32Array(N * t.width);
+    oldIndex.forEach((j, i) => {
+      if (j < 0) return; // a new item has no followers yet (strength 0 is padding)
+      for (let m = 0; m < t.width; m++) {
+        const to = newOf.get(t.index[j * t.width + m]!);
+        const s = t.strength[j * t.width + m]!;
+        // A removed follower becomes padding: never scattered into the scores.
+        if (to !== undefined && s !== 0) {
+          index[i * t.width + m] = to;
+          strength[i * t.width + m] = s;
+        }
+      }
+    });
+    w.transitions = { width: t.width, index, strength, recency: t.recency };
+  }
+  return w;
+}
+
+/** The item table over the new catalogue: kept categories keep their complements. */
+export function updatedItems(old: RecommenderItems, catalog: TrainCatalog, oldIndex: readonly number[]): RecommenderItems {
+  const categories = old.categories.map((c) => ({ ...c, name: catalog.categoryNames.get(c.id) ?? c.name }));
+  const catIndex = new Map(categories.map((c, i) => [c.id, i]));
+  for (const c of catalog.categories) {
+    if (catIndex.has(c)) continue;
+    catIndex.set(c, categories.length);
+    categories.push({ id: c, name: catalog.categoryNames.get(c) ?? c, complements: [] });
+  }
+  return {
+    format: 'inpage-recommender-items', version: 1,
+    ids: [...catalog.ids], titles: [...catalog.titles],
+    category: catalog.categories.map((c) => catIndex.get(c)!),
+    price: [...catalog.prices], inStock: catalog.inStock.map((s) => (s ? 1 : 0)),
+    categories,
+    trending: { ...old.trending, scores: oldIndex.map((j) => (j >= 0 ? old.trending.scores[j]! : 0)) },
+  };
+}
+
+/**
+ * Writes the updated package (content-addressed names, manifest last) into `outDir`.
+ *
+ * @example await updateCatalog('public/reco', await readCatalog('catalog.json'), 'public/reco-next');
+ */
+export async function updateCatalog(recoDir: string, catalog: TrainCatalog, outDir: string, hashedNames = true): Promise<CatalogUpdate> {
+  const pkg = await loadPackage(recoDir);
+  const oldIds = new Map(pkg.items.ids.map((id, j) => [id, j]));
+  const oldIndex = catalog.ids.map((id) => oldIds.get(id) ?? -1);
+  const weights = updatedWeights(pkg.weights, catalog, oldIndex);
+  const items = updatedItems(pkg.items, catalog, oldIndex);
+  const onnx = exportRecommender(weights, { updatedFrom: pkg.manifest.files[pkg.manifest.model]?.sha256 ?? '' });
+  const itemsBytes = new TextEncoder().encode(JSON.stringify(items));
+  const model = hashedNames ? hashedName('recommender.onnx', sha256Hex(onnx)) : 'recommender.onnx';
+  const itemsName = hashedNames ? hashedName('items.json', sha256Hex(itemsBytes)) : 'items.json';
+  const added = catalog.ids.filter((_, i) => oldIndex[i]! < 0);
+  const kept = new Set(catalog.ids);
+  const removed = pkg.items.ids.filter((id) => !kept.has(id));
+  let changed = 0;
+  oldIndex.forEach((j, i) => {
+    if (j < 0) return;
+    const was = pkg.items;
+    if (was.price[j] !== items.price[i] || was.inStock[j] !== items.inStock[i] || was.titles[j] !== items.titles[i] || was.categories[was.category[j]!]?.id !== items.categories[items.category[i]!]?.id) changed++;
+  });
+  const manifest: RecommenderManifest = {
+    ...pkg.manifest,
+    model, items: itemsName,
+    dims: { ...pkg.manifest.dims, items: catalog.ids.length },
+    k: Math.min(pkg.manifest.k, catalog.ids.length),
+    files: { [model]: { bytes: onnx.length, sha256: sha256Hex(onnx) }, [itemsName]: { bytes: itemsBytes.length, sha256: sha256Hex(itemsBytes) } },
+    training: { ...pkg.manifest.training, catalogUpdate: { from: pkg.manifest.files[pkg.manifest.model]?.sha256 ?? '', at: new Date().toISOString(), added: added.length, removed: removed.length, changed } },
+  };
+  await mkdir(outDir, { recursive: true });
+  await writeFile(join(outDir, model), onnx);
+  await writeFile(join(outDir, itemsName), itemsBytes);
+  await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return { manifest, kept: catalog.ids.length - added.length, added, removed, changed };
+}
