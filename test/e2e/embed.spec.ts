@@ -81,10 +81,12 @@ test.describe('script tag on another origin', () => {
     expectTwoHosts(v, servers.cdn.url);
     expect(v.pageErrors).toEqual([]);
     expect(inpageConsole(v)).toEqual([]);
-    // The CDN serves the precompressed copies (docs/SERVING.md); ORT compiled the brotli-encoded wasm.
-    const cpuWasm = servers.cdn.stats.get('/ort-wasm-simd-threaded.wasm');
-    expect(cpuWasm?.count).toBeGreaterThanOrEqual(1);
-    expect(cpuWasm!.wireBytes).toBeLessThan(cpuWasm!.bytes / 4);
+    // The CDN serves the precompressed copies (docs/SERVING.md); ORT compiled the brotli-encoded
+    // wasm: the CPU build without WebGPU, the WebGPU (asyncify) build where WebGPU is present.
+    const wasm = ['/ort-wasm-simd-threaded.wasm', '/ort-wasm-simd-threaded.asyncify.wasm'].map((f) => servers.cdn.stats.get(f)).filter((s) => s !== undefined);
+    expect(wasm).toHaveLength(1);
+    expect(wasm[0]!.count).toBeGreaterThanOrEqual(1);
+    expect(wasm[0]!.wireBytes).toBeLessThan(wasm[0]!.bytes / 4);
   });
 
   test('loads nothing heavy before idle: the runtime starts after the load event', async ({ visit }) => {
