@@ -4,17 +4,12 @@
  * real image download and decode. Generated, not committed: the same bytes every time.
  */
 import jpeg from 'jpeg-js';
+import { Prng } from '../../../tools/onnx/prng.ts';
 
-/** Mulberry32: a small seeded PRNG, so the image is identical on every machine. */
+/** The project's seeded PRNG (mulberry32), so the image is identical on every machine. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Prng(seed);
+  return () => rng.nextFloat();
 }
 
 /** Encodes the hero; `width` × `height` (default 1600 × 900). */
