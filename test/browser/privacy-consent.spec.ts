@@ -128,7 +128,9 @@ test('an IAB TCF v2.2 CMP grants (purposes 1, 5, 6) and revokes; revoking erases
 
   // The visitor withdraws purposes 5 and 6 in the CMP (storage alone is not enough).
   await page.evaluate(() => (window as unknown as { __tcfTest: { decide(c: object): void } }).__tcfTest.decide({ 1: true }));
-  await until(page, async () => !(await indexedDB.databases()).some((d) => d.name?.startsWith('inpage-')) && !Object.keys(localStorage).some((k) => k.startsWith('inpage:')), 'the erasure');
+  // The sweep erases web storage, then IndexedDB, then Cache Storage (src/privacy/forget.ts):
+  // waiting for the first two only and then reading Cache Storage raced the last step.
+  await until(page, async () => !(await indexedDB.databases()).some((d) => d.name?.startsWith('inpage-')) && !Object.keys(localStorage).some((k) => k.startsWith('inpage:')) && !(await caches.keys()).some((n) => n.startsWith('inpage-')), 'the erasure');
   const revoked = await page.evaluate(async () => {
     const { rec, consent } = (window as unknown as T).__t;
     rec.track({ type: 'view', itemId: 'sku-10002' });
@@ -176,9 +178,12 @@ test('Google Consent Mode v2 (gtag consent default/update, personalization_stora
   expect(stored).toContain(`localStorage inpage:reco:${new URL('reco/manifest.json', page.url()).href}:searches`);
 
   await page.evaluate(() => (window as unknown as G).gtag('consent', 'update', { personalization_storage: 'denied' }));
-  await until(page, async () => !(await indexedDB.databases()).some((d) => d.name?.startsWith('inpage-')) && !Object.keys(localStorage).some((k) => k.startsWith('inpage:')), 'the erasure');
-  const revoked = await page.evaluate(() => {
+  // The sweep erases web storage, then IndexedDB, then Cache Storage (src/privacy/forget.ts):
+  // waiting for the first two only and then reading Cache Storage raced the last step.
+  await until(page, async () => !(await indexedDB.databases()).some((d) => d.name?.startsWith('inpage-')) && !Object.keys(localStorage).some((k) => k.startsWith('inpage:')) && !(await caches.keys()).some((n) => n.startsWith('inpage-')), 'the erasure');
+  const revoked = await page.evaluate(async () => {
     const { rec, consent } = (window as unknown as T).__t;
+    await new Promise((r) => setTimeout(r, 300)); // room for a late write to show up below
     return { granted: consent.granted(), history: rec.history().length, searches: rec.recentSearches().length };
   });
   expect(revoked).toEqual({ granted: false, history: 0, searches: 0 });
