@@ -28,6 +28,8 @@ export interface Assignment {
   assignment: AssignmentKind;
   /** The variant's own rules. */
   rules: readonly MerchRule[];
+  /** The variant's own model package (its manifest URL as declared), when it has one. */
+  manifest?: string;
 }
 
 /** The variant a QA URL forces, if it names one of this experiment's variants. */
@@ -69,7 +71,7 @@ export function pickByWeight(weights: readonly number[], u: number): number {
 export function assignVariant(exp: ResolvedExperiment, visitorId: string | undefined, url: string | undefined): Assignment {
   const at = (i: number, assignment: AssignmentKind, name?: string): Assignment => {
     const v = exp.variants[i]!;
-    return { experiment: exp.id, variant: name ?? v.name, list: v.list, assignment, rules: v.rules };
+    return { experiment: exp.id, variant: name ?? v.name, list: v.list, assignment, rules: v.rules, ...(v.manifest === undefined ? {} : { manifest: v.manifest }) };
   };
   const forced = forcedVariant(exp, url);
   if (forced !== undefined) return at(forced, 'forced');

@@ -32,6 +32,13 @@ export interface ExperimentVariant {
   list?: VariantList;
   /** Merchandising rules applied only in this arm (after the recommender's global rules). */
   rules?: MerchRule[];
+  /**
+   * Another model package for this arm: its manifest URL, relative to the recommender's own
+   * manifest (e.g. `'../reco-2026-12-08/manifest.json'`, a retrained model). Loaded when a visitor
+   * in this arm first needs a list; its own model and item table then build the arm's lists.
+   * Default: the recommender's package.
+   */
+  manifest?: string;
 }
 
 /** An experiment. */
@@ -51,7 +58,7 @@ export interface ExperimentConfig {
 /** A validated experiment with defaults filled in. */
 export interface ResolvedExperiment {
   id: string;
-  variants: (Required<Omit<ExperimentVariant, 'rules' | 'control'>> & { control: boolean; rules: MerchRule[] })[];
+  variants: (Required<Omit<ExperimentVariant, 'rules' | 'control' | 'manifest'>> & { control: boolean; rules: MerchRule[]; manifest?: string })[];
   holdout: number;
   param: string;
   /** Index of the control arm. */
@@ -95,7 +102,14 @@ export function parseExperiment(json: unknown, where = 'experiment'): ResolvedEx
     const control = v['control'] ?? false;
     if (typeof control !== 'boolean') bad(where, `${f}.control`, 'must be true or false', control);
     const rules = v['rules'] === undefined ? [] : parseRules(v['rules'], `${where} ${f}.rules`);
-    return { name, weight, list: list as VariantList, control, rules };
+    const manifest = v['manifest'];
+    // Resolved against the recommender's manifest URL when loaded (recommend/variant-packages.ts);
+    // here only its shape: a relative path or an http(s) URL, never javascript:/data: and the like.
+    if (manifest !== undefined && (typeof manifest !== 'string' || manifest.length === 0 || manifest.length > 2048 || /^\s|\s$/.test(manifest) || (/^[a-z][a-z\d+.-]*:/i.test(manifest) && !/^https?:\/\//i.test(manifest)))) {
+      bad(where, `${f}.manifest`, "must be a model package's manifest URL, relative (like '../reco-v2/manifest.json') or http(s), at most 2048 characters", manifest);
+    }
+    if (manifest !== undefined && list === 'none') bad(where, `${f}.manifest`, "has no use in a variant with list: 'none' (it shows nothing); remove one of them", manifest);
+    return { name, weight, list: list as VariantList, control, rules, ...(manifest === undefined ? {} : { manifest }) };
   });
   const controls = out.flatMap((v, i) => (v.control ? [i] : []));
   if (controls.length > 1) bad(where, 'variants', 'may mark at most one variant as control', controls.map((i) => out[i]!.name));

@@ -30,6 +30,7 @@ import { trackCode, type Step, type TrackEventType } from './weights.ts';
 import { forYou } from './strategies.ts';
 import { recommendList, stepsOf, type Recommendation, type SearchBlend, type Strategy } from './list.ts';
 import { createExperimentSession, type Assignment, type ExperimentConfig } from '../experiments/index.ts';
+import { variantPackages } from './variant-packages.ts';
 import { listIdOf, planList, type MerchSetup } from './list-plan.ts';
 import { parseRules, type ItemFacts, type MerchRule } from './rules.ts';
 import { checkKpiFields, createKpiTracker, type AnalyticsOptions, type KpiTrackFields } from '../kpis/tracker.ts';
@@ -253,6 +254,9 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   const { manifest, items, model } = pkg;
   const index = new Map(items.ids.map((id, i) => [id, i]));
   const masks = new Map<string, Candidates>();
+  // Experiment arms with a model package of their own load it on first use.
+  const armBase = { manifestUrl: pkg.manifestUrl, manifest, items, model, index, masks };
+  const arms = variantPackages(armBase, (url, signal) => loadRecommender(options.engine, url, fetchFn, signal, consent.granted()));
   const storage = options.storage === undefined ? defaultStorage() : options.storage;
   const experimentConfig = options.experiment ?? manifest.experiment;
   const merch: MerchSetup = {
@@ -271,7 +275,12 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   // storageKey or an injected storage is outside what it finds by prefix).
   const kpi = createKpiTracker({
     storage, key: `${storageKey}:kpi`, consent, retention, now, options: options.analytics ?? {},
-    describe: (id) => { const j = index.get(id); return j === undefined ? undefined : { title: items.titles[j] ?? '', category: items.categories[items.category[j] ?? -1]?.name ?? '', price: items.price[j] ?? 0 }; },
+    describe: (id) => {
+      const at = arms.find(id);
+      if (at === undefined) return undefined;
+      const t = at.pkg.items;
+      return { title: t.titles[at.index] ?? '', category: t.categories[t.category[at.index] ?? -1]?.name ?? '', price: t.price[at.index] ?? 0 };
+    },
     assignment: () => merch.session?.assign().assignment,
     visitor: () => merch.session?.visitor.get(),
   });
@@ -295,6 +304,9 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   let disposed = false;
 
   const steps = (): Step[] => stepsOf(store.all(), index);
+  // A visitor already in an arm with its own package: start loading it now, not at the first list.
+  const first = merch.session?.assign();
+  if (first?.manifest !== undefined && first.list !== 'none') arms.get(first.manifest).catch(() => { /* reported by the list that needs it */ });
 
   return {
     manifest,
@@ -326,13 +338,18 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       if (!Number.isInteger(k) || k < 1 || k > 1000) throw new InpageError('INPUT_INVALID', `recommend(): k must be an integer in 1..1000, got ${String(k)}.`);
       const excludeIds = excludeOption(opts.exclude);
       const filter = checkFilter(opts.filter, 'recommend()');
+      // The arm's own package, when its variant brings one (variant-packages.ts).
+      const arm = await arms.get(plan.assignment?.manifest, opts.signal);
+      if (disposed) throw disposedError('Recommender');
       // Without consent: no history and no seen-set (nothing is read), and 'for-you' is the trending list.
       const personal = consent.granted();
-      const history = personal ? steps() : [];
+      const history = personal ? (arm === armBase ? steps() : stepsOf(store.all(), arm.index)) : [];
       // Recent searches count as views of their top items (see search.ts); without a search
       // index (an older package) for-you simply goes on without them.
       const blend: SearchBlend | undefined = opts.blendSearches === false || searches.all().length === 0 ? undefined : async (exclude) => {
         try {
+          // Search runs on the recommender's own package; its steps are that package's indices.
+          if (arm !== armBase) return [];
           return await searchSteps(await loadedSearch(opts.signal), searches.all(), buildCandidates(items, undefined, exclude), { signal: opts.signal });
         } catch (e) {
           if (!(e instanceof InpageError) || e.code !== 'NOT_FOUND') throw e;
@@ -340,7 +357,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
         }
       };
       return recommendList(
-        { manifest, items, model, index, masks },
+        arm,
         { personal, history, seen: opts.excludeSeen === false ? undefined : seen.ids() },
         { strategy, k, itemId: opts.itemId, filter, exclude: excludeIds, plan, facts: options.itemFacts },
         now(), opts.signal, blend,
@@ -360,8 +377,9 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
     assignment: () => merch.session?.assign(),
 
     item(itemId) {
-      const j = index.get(itemId);
-      return j === undefined ? undefined : itemInfo(items, j);
+      // An arm's package may list items the recommender's own catalogue does not (yet).
+      const at = arms.find(itemId);
+      return at === undefined ? undefined : itemInfo(at.pkg.items, at.index);
     },
 
     categories() {
@@ -397,7 +415,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       if (ownsConsent) consent.dispose();
       const s = searchIndex;
       searchIndex = undefined;
-      await Promise.all([model.dispose(), s?.then((x) => x.dispose(), () => {})]);
+      await Promise.all([model.dispose(), arms.dispose(), s?.then((x) => x.dispose(), () => {})]);
     },
   };
 }

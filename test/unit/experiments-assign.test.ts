@@ -152,6 +152,18 @@ describe('config validation', () => {
     bad({ id: 'e', holdout: 1, variants: [{ name: 'A' }, { name: 'B' }] }, 'holdout');
     bad({ id: 'e', variants: [{ name: 'holdout' }, { name: 'B' }] }, 'variants[0].name');
   });
+  it('a variant may name its own model package; the assignment carries it, holdout gets the control\'s', () => {
+    bad({ id: 'e', variants: [{ name: 'A' }, { name: 'B', manifest: 'javascript:alert(1)' }] }, 'variants[1].manifest');
+    bad({ id: 'e', variants: [{ name: 'A' }, { name: 'B', manifest: '' }] }, 'variants[1].manifest');
+    bad({ id: 'e', variants: [{ name: 'A' }, { name: 'B', manifest: 5 }] }, 'variants[1].manifest');
+    bad({ id: 'e', variants: [{ name: 'A', list: 'none', manifest: 'a/manifest.json' }, { name: 'B' }] }, 'variants[0].manifest');
+    const exp = parseExperiment({ id: 'e', holdout: 0.5, variants: [{ name: 'A', manifest: '../v1/manifest.json' }, { name: 'B', manifest: 'https://cdn.example/v2/manifest.json' }] });
+    expect(assignVariant(exp, undefined, 'https://shop.example/?inpage-variant=B')).toMatchObject({ variant: 'B', manifest: 'https://cdn.example/v2/manifest.json' });
+    expect(assignVariant(exp, undefined, undefined)).toMatchObject({ variant: 'A', assignment: 'no-consent', manifest: '../v1/manifest.json' });
+    const held = seededIds(200, 9).map((id) => assignVariant(exp, id, undefined)).find((a) => a.assignment === 'holdout')!;
+    expect(held).toMatchObject({ variant: 'holdout', manifest: '../v1/manifest.json' });
+    expect(assignVariant(parseExperiment({ id: 'e', variants: [{ name: 'A' }, { name: 'B' }] }), undefined, undefined)).not.toHaveProperty('manifest');
+  });
   it('the first variant is the control unless one is marked', () => {
     expect(parseExperiment({ id: 'e', variants: [{ name: 'A' }, { name: 'B' }] }).control).toBe(0);
     expect(parseExperiment({ id: 'e', variants: [{ name: 'A' }, { name: 'B', control: true }] }).control).toBe(1);
