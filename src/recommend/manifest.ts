@@ -72,6 +72,12 @@ export interface RecommenderItems {
   categories: { id: string; name: string; complements: [number, number][] }[];
   /** Time-decayed popularity at `asOf` (ISO time). */
   trending: { asOf: string; halfLifeDays: number; scores: number[] };
+  /**
+   * Brands and tags for merchandising rules that match on them (rules.ts), when the catalogue
+   * had any: `brand[j]` indexes `brands` (-1: none), `tags[j]` lists indices into `tagNames`.
+   * Absent in packages trained before it existed; `createRecommender({ itemFacts })` overrides.
+   */
+  facts?: { brands: string[]; brand: number[]; tagNames: string[]; tags: number[][] };
 }
 
 type Code = 'MANIFEST_INVALID' | 'CATALOG_INVALID';
@@ -243,7 +249,9 @@ export function parseItems(json: unknown, manifest: RecommenderManifest, where =
   const trending = rec(C, where, json, 'trending', 'trending');
   const scores = own(trending, 'scores');
   if (!Array.isArray(scores) || scores.length !== N || !scores.every(isNum)) bad(C, where, 'trending.scores', `must be ${N} numbers`);
+  const facts = own(json, 'facts') === undefined ? undefined : parseFacts(rec(C, where, json, 'facts', 'facts'), N, where);
   return {
+    ...(facts === undefined ? {} : { facts }),
     format: 'inpage-recommender-items',
     version: 1,
     // '.' and '..' would climb a link path ('/p/{id}' → '/p/..' is '/'): the URL parser treats
@@ -260,4 +268,25 @@ export function parseItems(json: unknown, manifest: RecommenderManifest, where =
       scores: scores as number[],
     },
   };
+}
+
+/** items.json `facts`: string tables and per-item indices into them, all in range. */
+function parseFacts(f: Record<string, unknown>, n: number, where: string): NonNullable<RecommenderItems['facts']> {
+  const C: Code = 'CATALOG_INVALID';
+  const strings = (key: string): string[] => {
+    const v = own(f, key);
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) bad(C, where, `facts.${key}`, 'must be an array of strings');
+    return v as string[];
+  };
+  const brands = strings('brands');
+  const tagNames = strings('tagNames');
+  const brand = own(f, 'brand');
+  if (!Array.isArray(brand) || brand.length !== n) bad(C, where, 'facts.brand', `must be ${n} brand indices (-1 for none)`);
+  const b = brand.findIndex((x) => !Number.isInteger(x) || (x as number) < -1 || (x as number) >= brands.length);
+  if (b >= 0) bad(C, where, `facts.brand[${b}]`, `must be -1 or an index below ${brands.length}, got ${JSON.stringify(brand[b])}`);
+  const tags = own(f, 'tags');
+  if (!Array.isArray(tags) || tags.length !== n) bad(C, where, 'facts.tags', `must be ${n} arrays of tag indices`);
+  const t = tags.findIndex((x) => !Array.isArray(x) || x.some((y) => !Number.isInteger(y) || (y as number) < 0 || (y as number) >= tagNames.length));
+  if (t >= 0) bad(C, where, `facts.tags[${t}]`, `must be an array of indices below ${tagNames.length}, got ${JSON.stringify(tags[t])}`);
+  return { brands, brand: brand as number[], tagNames, tags: tags as number[][] };
 }

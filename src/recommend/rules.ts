@@ -141,17 +141,29 @@ function matcher(items: RecommenderItems, match: RuleMatch, facts: ItemFacts | u
   const cats = asSet(match.category);
   const brands = asSet(match.brand);
   const tags = asSet(match.tag);
-  if ((brands !== undefined || tags !== undefined) && facts === undefined) {
-    throw new InpageError('OPTION_INVALID', 'A rule matches on brand or tag, but the item table has no brands or tags: pass createRecommender({ itemFacts: { [itemId]: { brand, tags } } }) or match on category, price or ids.');
+  // Brands and tags: the site's own `itemFacts` when given, else the item table's (trained from
+  // the catalogue since the table carried them; older packages have none).
+  const own = facts === undefined ? items.facts : undefined;
+  if ((brands !== undefined || tags !== undefined) && facts === undefined && own === undefined) {
+    throw new InpageError('OPTION_INVALID', 'A rule matches on brand or tag, but this package\'s item table has no brands or tags (trained before they were kept, or the catalogue had none): re-run `inpage train`, pass createRecommender({ itemFacts: { [itemId]: { brand, tags } } }), or match on category, price or ids.');
   }
+  const brandOf = (j: number, id: string): string | undefined => {
+    if (own === undefined) return facts?.[id]?.brand;
+    const b = own.brand[j] ?? -1;
+    return b < 0 ? undefined : own.brands[b];
+  };
+  const brandIn = (set: Set<string>, j: number, id: string): boolean => {
+    const b = brandOf(j, id);
+    return b !== undefined && set.has(b);
+  };
+  const tagsOf = (j: number, id: string): readonly string[] => (own === undefined ? facts?.[id]?.tags ?? [] : (own.tags[j] ?? []).map((t) => own.tagNames[t] ?? ''));
   return (j) => {
     const id = items.ids[j] ?? '';
     const price = items.price[j] ?? 0;
-    const fact = facts?.[id];
     return (ids === undefined || ids.has(id)) &&
       (cats === undefined || cats.has(items.categories[items.category[j] ?? -1]?.id ?? '')) &&
-      (brands === undefined || (fact?.brand !== undefined && brands.has(fact.brand))) &&
-      (tags === undefined || (fact?.tags ?? []).some((t) => tags.has(t))) &&
+      (brands === undefined || brandIn(brands, j, id)) &&
+      (tags === undefined || tagsOf(j, id).some((t) => tags.has(t))) &&
       (match.minPrice === undefined || price >= match.minPrice) &&
       (match.maxPrice === undefined || price <= match.maxPrice) &&
       (match.inStock === undefined || (items.inStock[j] === 1) === match.inStock);

@@ -15,8 +15,12 @@ test('rules: pin at its slot, bury drops, boost lifts, filter never starves; exp
   const catOf = (id: string): string => pkg.items.categories[pkg.items.category[pkg.items.ids.indexOf(id)]!]!.id;
   const ofCategory = (c: string): string[] => pkg.items.ids.filter((_, j) => pkg.items.categories[pkg.items.category[j]!]!.id === c && pkg.items.inStock[j] === 1);
   const tents = ofCategory('tents').slice(0, 3);
+  // Brand and tag rules need no itemFacts: the trained item table carries them (items.json facts).
+  const facts = pkg.items.facts!;
+  const brandOf = (id: string): string | undefined => { const b = facts.brand[pkg.items.ids.indexOf(id)]!; return b < 0 ? undefined : facts.brands[b]; };
+  const brand = brandOf(tents[0]!)!;
   const page = await openHarness();
-  const r = await page.evaluate(async ({ tents, backend }) => {
+  const r = await page.evaluate(async ({ tents, brand, backend }) => {
     (window as unknown as { dataLayer: unknown[] }).dataLayer = [];
     const engine = await window.inpage.createEngine({ backend });
     const rec = await window.inpage.createRecommender({
@@ -34,6 +38,7 @@ test('rules: pin at its slot, bury drops, boost lifts, filter never starves; exp
     const boost = await rec.recommend({ strategy: 'for-you', k: 8, rules: [{ type: 'boost', id: 'stoves-up', match: { category: 'stoves' }, strength: 4 }] });
     const filterYou = await rec.recommend({ strategy: 'for-you', k: 8, listId: 'home', rules: [{ type: 'filter', match: { category: 'headlamps', maxPrice: 80 } }] });
     const filterSimilar = await rec.recommend({ strategy: 'similar', itemId: tents[0]!, k: 6, rules: [{ type: 'filter', match: { maxPrice: 150 } }] });
+    const filterBrand = await rec.recommend({ strategy: 'for-you', k: 8, rules: [{ type: 'filter', match: { brand } }] });
     const buryTrending = await rec.recommend({ strategy: 'trending', k: 5, rules: [{ type: 'bury', match: { ids: [ids(await rec.recommend({ strategy: 'trending', k: 1 }))[0]!] }, strength: 50 }] });
     const trendingTop = ids(await rec.recommend({ strategy: 'trending', k: 1 }))[0]!;
     const expired = await rec.recommend({ strategy: 'for-you', k: 8, rules: [{ type: 'pin', itemId: pinned, position: 1, end: '2001-01-01' }] });
@@ -47,10 +52,10 @@ test('rules: pin at its slot, bury drops, boost lifts, filter never starves; exp
       base: ids(base), top, pinned, trendingTop,
       pin: pin.map((x) => ({ id: x.itemId, reason: x.reason, basis: x.basis, rule: x.rule })),
       bury: ids(bury), boost: boost.map((x) => ({ id: x.itemId, rule: x.rule })), filterYou: ids(filterYou), filterYouMeta: filterYou.map((x) => [x.listId, x.experiment, x.variant]),
-      filterSimilar: ids(filterSimilar), buryTrending: ids(buryTrending), expired: ids(expired), layer,
+      filterSimilar: ids(filterSimilar), filterBrand: ids(filterBrand), buryTrending: ids(buryTrending), expired: ids(expired), layer,
       prices: Object.fromEntries([...filterYou, ...filterSimilar].map((x) => [x.itemId, rec.item(x.itemId)!.price])),
     };
-  }, { tents, backend: expectedBackend });
+  }, { tents, brand, backend: expectedBackend });
 
   // Pin: at slot 3, with its reason and rule; the list keeps its length and has no repeats.
   expect(r.pin).toHaveLength(8);
@@ -70,6 +75,9 @@ test('rules: pin at its slot, bury drops, boost lifts, filter never starves; exp
   for (const id of r.filterYou) { expect(catOf(id)).toBe('headlamps'); expect(r.prices[id]).toBeLessThanOrEqual(80); }
   expect(r.filterSimilar).toHaveLength(6);
   for (const id of r.filterSimilar) { expect(catOf(id)).toBe('tents'); expect(r.prices[id]).toBeLessThanOrEqual(150); }
+  // A brand filter from the package's own facts: a full list, every item of that brand.
+  expect(r.filterBrand).toHaveLength(8);
+  for (const id of r.filterBrand) expect(brandOf(id)).toBe(brand);
   // Trending honours bury too.
   expect(r.buryTrending).toHaveLength(5);
   expect(r.buryTrending).not.toContain(r.trendingTop);

@@ -78,6 +78,17 @@ describe('rules', () => {
     expect(Array.from(r.cand.bias)).toEqual([0, 2, 0, 0, 0]);
   });
 
+  it('brand and tag rules read the item table\'s facts when the site passes none; the site\'s own win', () => {
+    const withFacts: RecommenderItems = { ...items, facts: { brands: ['Northpeak', 'Ember'], brand: [1, 0, -1, 0, 1], tagNames: ['ultralight', '2p'], tags: [[1], [0, 1], [], [], [0]] } };
+    const base = buildCandidates(withFacts, undefined, new Set());
+    const bias = (rules: MerchRule[], facts?: Parameters<typeof applyRules>[4]): number[] => Array.from(applyRules(withFacts, index, base, rules, facts).cand.bias);
+    expect(bias([{ type: 'boost', match: { brand: 'Northpeak' } }])).toEqual([0, 2, 0, 2, 0]);
+    expect(bias([{ type: 'boost', match: { tag: 'ultralight' } }])).toEqual([0, 2, 0, 0, 2]);
+    expect(bias([{ type: 'boost', match: { brand: 'Northpeak', tag: ['ultralight'] } }])).toEqual([0, 2, 0, 0, 0]);
+    expect(bias([{ type: 'boost', match: { brand: '' } }])).toEqual([0, 0, 0, 0, 0]);
+    expect(bias([{ type: 'boost', match: { brand: 'Northpeak' } }], { e: { brand: 'Northpeak' } })).toEqual([0, 0, 0, 0, 2]);
+  });
+
   it('placePins puts pins at their slots, appends past the end, keeps k', () => {
     const pin = (index: number, slot: number) => ({ index, slot, rule: 'r', reason: 'x' });
     expect(placePins([1, 2, 3], [pin(9, 0), pin(8, 2)], 3, (p) => p.index)).toEqual([9, 1, 8]);

@@ -3,6 +3,7 @@
  * `items.json`, `manifest.json`). Streams the events, fits the model, learns trending and
  * complementary categories, and writes files whose bytes depend only on the inputs and the seed.
  */
+import { factsOf } from './item-facts.ts';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RECOMMENDER_FORMAT_VERSION, type RecommenderItems, type RecommenderManifest } from '../../src/recommend/manifest.ts';
@@ -90,6 +91,7 @@ export function buildItemsFile(catalog: TrainCatalog, sessions: Sessions, option
       complements: (comp.complements[i] ?? []).map((c): [number, number] => [c.category, round(c.share, 3)]),
     })),
     trending: { asOf: iso(trend.asOf), halfLifeDays, scores: Array.from(trend.scores, (s) => round(s, 4)) },
+    ...factsOf(catalog),
   };
 }
 

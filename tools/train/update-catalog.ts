@@ -11,6 +11,7 @@
  * The search half (search.json) is built for the old item table and is not carried over: the new
  * package has no search until the next `inpage train`.
  */
+import { factsOf } from './item-facts.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecommenderItems, RecommenderManifest } from '../../src/recommend/manifest.ts';
@@ -173,6 +174,7 @@ export function updatedItems(old: RecommenderItems, catalog: TrainCatalog, oldIn
     price: [...catalog.prices], inStock: catalog.inStock.map((s) => (s ? 1 : 0)),
     categories,
     trending: { ...old.trending, scores: oldIndex.map((j) => (j >= 0 ? old.trending.scores[j]! : 0)) },
+    ...factsOf(catalog),
   };
 }
 
