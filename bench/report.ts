@@ -106,6 +106,25 @@ export function renderMarkdown(r: BenchResults): string {
     L.push(`| Inpage (mean batch ${f(b.meanBatchSize, 1)}) | ${f(b.inpageMs, 1)} |`, `| bare ORT worker, one by one | ${f(b.bareMs, 1)} |`);
     L.push('', `Inpage is ${f(b.ratio, 2)}× faster (target ≥ 4×: ${verdict(b.ratio >= 4)}).`);
   }
+  if (r.search !== undefined) {
+    L.push('', '## Search: rec.search() latency on WASM (#15)', '');
+    if (typeof r.search === 'string') L.push(r.search);
+    else {
+      L.push('| catalog | items | first search (ms) | p50 (ms) | p95 (ms) | target p95 | keyword index build (ms, longest task) | keyword half p50 / p95 (ms) |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+      for (const s of r.search) L.push(`| ${s.catalog} | ${s.items} | ${f(s.firstMs, 0)} | ${f(s.p50)} | ${f(s.p95)} | ≤ ${s.targetP95} ms: ${verdict(s.p95 <= s.targetP95)} | ${f(s.keywordBuildMs, 0)} (${f(s.keywordBuildLongestTaskMs, 0)}) | ${f(s.keywordP50)} / ${f(s.keywordP95)} |`);
+    }
+  }
+  if (r.chat !== undefined) {
+    const c = r.chat;
+    L.push('', '## Streaming generation and the assistant (#21)', '');
+    L.push(`Tiny GPT (${c.params.toLocaleString('en')} parameters), ${c.direct.tokens} tokens, greedy, WASM, one thread, the same onnxruntime-web build (the CPU-only \`onnxruntime-web/wasm\`) on both sides; each repetition runs both in one page, order alternated.`, '');
+    L.push('| path | time to first token (ms) | ms per token after the first | tokens/s |', '|---|---:|---:|---:|');
+    L.push(`| transformers.js directly in a worker | ${f(c.direct.firstTokenMs)} | ${f(c.direct.msPerToken, 3)} | ${f(c.direct.tokensPerSecond, 0)} |`);
+    L.push(`| engine.pipeline('text-generation'), streamed to the page | ${f(c.inpage.firstTokenMs)} | ${f(c.inpage.msPerToken, 3)} | ${f(c.inpage.tokensPerSecond, 0)} |`);
+    L.push('', `Streaming overhead per token (median of paired differences): ${f(c.overheadMsPerToken, 3)} ms (target ≤ 0.2 ms: ${verdict(c.overheadMsPerToken <= 0.2)}).`);
+    if (typeof c.assistant === 'string') L.push('', `Assistant: ${c.assistant}`);
+    else L.push('', `Assistant: ${c.assistant.questions} questions, answer p50 ${f(c.assistant.p50)} ms, p95 ${f(c.assistant.p95)} ms; ready (engine + package + encoder + first answer) ${f(c.assistant.readyMs, 0)} ms.`);
+  }
   if (r.repeatView) L.push(...repeatViewSection(r.repeatView, r.meta.reps));
   if (r.vitals) L.push(...vitalsSection(r.vitals, r.meta.reps));
   return L.join('\n');

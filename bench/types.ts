@@ -5,6 +5,8 @@ import type { ContentionResult, ThreeLoadsResult } from './app/contention.ts';
 import type { BareBurstResult } from './app/bare-burst.ts';
 import type { RepeatViewResult } from './site/repeat-view.ts';
 import type { VitalsResult } from './site/vitals.ts';
+import type { SearchBench } from './search.ts';
+import type { ChatBench } from './chat.ts';
 
 export type Lat = { p50: number; p95: number };
 export type Throughput = { batchedMs: number; unbatchedMs: number; firstBatchedMs: number; firstUnbatchedMs: number; batchedPerSec: number; unbatchedPerSec: number; meanBatchSize: number; batchedComputeMs: number; unbatchedComputeMs: number; batching: string };
@@ -29,4 +31,8 @@ export interface BenchResults {
   repeatView?: RepeatViewResult;
   /** #19: Core Web Vitals of the marketing page with and without the script tag (bench/site/vitals.ts). */
   vitals?: VitalsResult;
+  /** #15: rec.search() latency on WASM (bench/search.ts). */
+  search?: SearchBench[] | string;
+  /** #21: streaming generation vs transformers.js directly, and the assistant (bench/chat.ts). */
+  chat?: ChatBench;
 }

@@ -24,12 +24,16 @@ export async function generationBench(opts: { mode: 'direct' | 'inpage'; model: 
   let done: () => Promise<void>;
   if (opts.mode === 'direct') {
     const w = new Worker(new URL('./tf-generation-worker.ts', import.meta.url), { type: 'module' });
-    const next = (type: string, onChunk?: () => void) => new Promise<{ tokens?: number }>((resolve) => {
-      const on = (e: MessageEvent<{ type: string; tokens?: number }>) => {
+    const next = (type: string, onChunk?: () => void) => new Promise<{ tokens?: number }>((resolve, reject) => {
+      const off = (): void => { w.removeEventListener('message', on); w.removeEventListener('error', onError); };
+      const on = (e: MessageEvent<{ type: string; tokens?: number; message?: string }>) => {
         if (e.data.type === 'chunk') onChunk?.();
-        if (e.data.type === type) { w.removeEventListener('message', on); resolve(e.data); }
+        if (e.data.type === 'error') { off(); reject(new Error(`direct transformers.js worker: ${e.data.message ?? ''}`)); }
+        if (e.data.type === type) { off(); resolve(e.data); }
       };
+      const onError = (e: ErrorEvent): void => { off(); reject(new Error(`direct transformers.js worker failed to start: ${e.message}`)); };
       w.addEventListener('message', on);
+      w.addEventListener('error', onError);
     });
     const loaded = next('loaded');
     w.postMessage({ type: 'load', model: opts.model, host: `${location.origin}/hf/` });

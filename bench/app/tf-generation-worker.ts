@@ -1,13 +1,29 @@
 // The baseline for streaming generation: transformers.js called directly in a worker, each token
 // posted to the page as it is produced (a bare postMessage per token: no engine, no executor,
 // no validation, no stream bookkeeping). Same model, same ORT build, one thread.
-import { env, pipeline } from '@huggingface/transformers';
+//
+// Same ORT build: transformers.js imports `onnxruntime-web/webgpu` (the JSEP build) unless a runtime
+// sits under globalThis[Symbol.for('onnxruntime')]; the engine runs the CPU-only
+// `onnxruntime-web/wasm` build on the WASM backend, so this worker puts that same build there
+// before importing transformers.js (as src/backends/transformers.ts does). With the symbol set,
+// transformers.js registers no devices: the execution provider goes in session_options.
+import * as ort from 'onnxruntime-web/wasm';
+
+(globalThis as Record<symbol, unknown>)[Symbol.for('onnxruntime')] = ort;
+// Imported after the symbol is set (a static import would run first); no top-level await, so the
+// message handler is installed at once.
+const tf = import('@huggingface/transformers');
 
 type Msg = { type: 'load'; model: string; host: string } | { type: 'generate'; prompt: string; tokens: number };
-let gen: Awaited<ReturnType<typeof pipeline>> | undefined;
+let gen: unknown;
 
-self.onmessage = async (e: MessageEvent<Msg>) => {
-  const msg = e.data;
+self.onmessage = (e: MessageEvent<Msg>) => {
+  // Any failure reaches the page (it waits for a reply, and a silent worker would hang the bench).
+  handle(e.data).catch((err: unknown) => self.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+};
+
+async function handle(msg: Msg): Promise<void> {
+  const { env, pipeline, Tensor } = await tf;
   if (msg.type === 'load') {
     env.allowLocalModels = false;
     env.useBrowserCache = false;
@@ -15,13 +31,12 @@ self.onmessage = async (e: MessageEvent<Msg>) => {
     env.remotePathTemplate = '{model}/';
     delete (env.backends.onnx as { wasm: { wasmPaths?: unknown } }).wasm.wasmPaths;
     (env.backends.onnx as { wasm: { numThreads?: number } }).wasm.numThreads = 1;
-    gen = await pipeline('text-generation', msg.model, { device: 'wasm', dtype: 'fp32' });
+    gen = await pipeline('text-generation', msg.model, { device: 'auto', dtype: 'fp32', session_options: { executionProviders: ['wasm'] } } as Parameters<typeof pipeline>[2]);
     self.postMessage({ type: 'loaded' });
     return;
   }
   const p = gen as unknown as { tokenizer: { encode(t: string): number[]; decode(ids: number[], o: object): string }; model: { generate(a: object): Promise<unknown> } };
   const ids = p.tokenizer.encode(msg.prompt);
-  const { Tensor } = await import('@huggingface/transformers');
   let first = true;
   const out: number[] = [];
   await p.model.generate({
@@ -39,4 +54,4 @@ self.onmessage = async (e: MessageEvent<Msg>) => {
     },
   });
   self.postMessage({ type: 'done', tokens: out.length });
-};
+}
