@@ -58,6 +58,18 @@ export function unsupportedReason(win: Window): string | undefined {
 const TRAILING_REPORTS_MS = 300;
 const settleReports = (): Promise<void> => new Promise((r) => setTimeout(r, TRAILING_REPORTS_MS));
 
+/** Fires `inpage:storage` ({ status }) on the document for each answer of the persistence request. */
+function reportStorage(win: Window, rec: Recommender): void {
+  let last: string | undefined;
+  const emit = (status: string): void => {
+    if (status === last) return;
+    last = status;
+    win.document.dispatchEvent(new CustomEvent('inpage:storage', { detail: { status } }));
+  };
+  rec.storage.onChange(emit);
+  emit(rec.storage.status());
+}
+
 function remember<T>(make: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
   return () => (p ??= make());
@@ -146,7 +158,9 @@ export function createSite(win: Window, config: EmbedConfig, report: (e: unknown
       return fail(new rt.InpageError('OPTION_INVALID', 'No recommender manifest: add data-manifest="/path/to/manifest.json" to the inpage.js script tag.'));
     }
     const e = await engine();
-    return underCsp(rt, 'BACKEND_UNAVAILABLE', () => rt.createRecommender({ engine: e, manifestUrl, consent, ...marketing(config) }));
+    const rec = await underCsp(rt, 'BACKEND_UNAVAILABLE', () => rt.createRecommender({ engine: e, manifestUrl, consent, ...marketing(config), ...(config.persistStorage ? { persistStorage: true } : {}) }));
+    if (config.persistStorage) reportStorage(win, rec);
+    return rec;
   });
   return { runtime, engineOptions, engine, recommender };
 }
