@@ -17,13 +17,14 @@
  *
  * Usage: tsx scripts/build-dist.ts [all|lib|iife|cli].
  */
-import { build, type Rollup } from 'vite';
+import { build, type InlineConfig, type Rollup } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESERVE_CSS } from '../src/embed/styles.ts';
 import { precompress } from './precompress.ts';
+import { integrityTable } from './sri.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -71,8 +72,22 @@ async function buildLib(): Promise<void> {
 
 async function buildIife(): Promise<void> {
   await rm(cdn, { recursive: true, force: true });
-  await timed('dist/cdn/inpage.js (loader)', () => build({ configFile: join(root, 'vite.iife.config.ts'), mode: 'loader', logLevel: 'warn' }).then(() => {}));
-  await timed('dist/cdn (runtime + worker modules)', () => build({ configFile: join(root, 'vite.iife.config.ts'), mode: 'modules', logLevel: 'warn' }).then(() => {}));
+  const pass = async (mode: 'runtime' | 'worker' | 'loader', extra: InlineConfig = {}): Promise<string[]> => {
+    const out = await build({ configFile: join(root, 'vite.iife.config.ts'), mode, logLevel: 'warn', ...extra }) as Rollup.RollupOutput | Rollup.RollupOutput[];
+    return (Array.isArray(out) ? out : [out]).flatMap((o) => o.output).filter((o) => o.type === 'chunk').map((o) => o.fileName);
+  };
+  let runtimeFiles: string[] = [];
+  await timed('dist/cdn (runtime module)', async () => { runtimeFiles = await pass('runtime'); });
+  await timed('dist/cdn (worker module)', async () => {
+    const files = await pass('worker');
+    // One file: the loader starts the worker from its verified bytes, which cannot import siblings.
+    const entry = await readFile(join(cdn, 'inpage-worker.js'), 'utf8');
+    const sibling = /(?:^|[;}\n])\s*(?:import|export)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'`]\.{1,2}\//.exec(entry);
+    if (sibling) throw new Error(`inpage-worker.js imports a sibling statically (${sibling[0]}); its pass must emit it as one file (${files.join(', ')}).`);
+  });
+  // Last: the loader carries the hashes of what the two passes wrote (scripts/sri.ts).
+  const table = await integrityTable(cdn, runtimeFiles);
+  await timed('dist/cdn/inpage.js (loader, with the SHA-384 of the runtime and the worker)', () => pass('loader', { define: { __INPAGE_INTEGRITY__: JSON.stringify(table) } }).then(() => {}));
   await timed('dist/cdn (ORT glue and wasm)', async () => {
     await mkdir(cdn, { recursive: true });
     const ortDist = join(root, 'node_modules/onnxruntime-web/dist');

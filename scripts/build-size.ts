@@ -72,7 +72,8 @@ export function measureSizes(cdn = fileURLToPath(new URL('../dist/cdn', import.m
   if (worker.some((f) => /ort\.(wasm|webgpu)/.test(f))) throw new Error('inpage-worker.js imports ORT statically; it must stay a lazy import() chunk.');
   const code = readFileSync(at('inpage-worker.js'), 'utf8');
   // Each import() of the worker (an ORT build, transformers.js) with what it adds to the worker's graph.
-  const lazy = [...code.matchAll(/import\(["'`](\.\/chunks\/[^"'`]+)["'`]\)/g)].map((m) => at(m[1]!));
+  // (`import(new URL("./chunks/…", base))` in the built worker: vite.iife.config.ts resolves them against its real folder.)
+  const lazy = [...code.matchAll(/import\((?:new URL\()?["'`](\.\/chunks\/[^"'`]+)["'`]/g)].map((m) => at(m[1]!));
   const lazySizes = lazy.map((f) => measure(`${/chunks\/(.+?)-[\w-]+\.js$/.exec(f)?.[1] ?? f} (lazy)`, staticGraph(f).filter((g) => !worker.includes(g)), cdn));
   return [
     measure('loader', [at('inpage.js')], cdn, BUDGETS.loader),

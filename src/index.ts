@@ -45,5 +45,5 @@ export { toGa4, type AnalyticsOptions, type AttributionOptions, type ExposureEve
 export { createConsent, forgetEverything, DEFAULT_RETENTION_DAYS } from './privacy/index.ts';
 export type {
   Consent, ConsentGate, ConsentMode, ConsentModeOptions, ConsentOptions, ConsentSource, ConsentStatus, ErasedLocation, ForgetOptions, ForgetReport,
-  RetentionOptions, StorageArea, TcfOptions,
+  PersistStatus, RetentionOptions, StorageArea, StoragePersistence, TcfOptions,
 } from './privacy/index.ts';

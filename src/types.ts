@@ -100,6 +100,15 @@ export interface EngineOptions {
   /** URL of the worker script, for hosts that serve it elsewhere. Default: resolved next to the SDK. */
   workerUrl?: string | URL;
   /**
+   * SRI hash of the file at `workerUrl` (`'sha384-…'`). When set, the worker's bytes are fetched,
+   * checked with SubtleCrypto and started from a blob of those very bytes; a mismatch rejects
+   * `createEngine` with `INTEGRITY_MISMATCH` and nothing of the file runs. The worker must be one
+   * file (the script-tag build's is). The script tag sets it from the hashes inpage.js carries.
+   *
+   * @example createEngine({ workerUrl: 'https://cdn.example.com/inpage/inpage-worker.js', workerIntegrity: 'sha384-…' })
+   */
+  workerIntegrity?: string;
+  /**
    * Under `'auto'` with both WebGPU and WASM available, time the actual model on both after
    * warm-up and keep the faster; the verdict is remembered per (model, adapter, threads).
    * Default true.

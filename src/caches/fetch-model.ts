@@ -2,6 +2,7 @@
  * Download model bytes with progress, abort and bounded retries. Transient failures (network
  * errors, 408/429/5xx) are retried with exponential backoff; permanent ones (other 4xx) are not.
  */
+import { readBounded, type BoundedRead } from './read-bounded.ts';
 import { InpageError, abortError } from '../errors.ts';
 import type { LoadProgress } from '../types.ts';
 
@@ -108,32 +109,18 @@ export async function readResponseBody(response: Response, url: string, opts: Re
     opts.onBytes?.(buf.byteLength, total);
     return buf;
   }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
   let loaded = 0;
   opts.onBytes?.(0, total);
+  let read: BoundedRead;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      loaded += value.byteLength;
-      if (loaded > max) {
-        void reader.cancel().catch(() => {});
-        throw tooLarge(url, max, loaded, false);
-      }
-      chunks.push(value);
-      opts.onBytes?.(loaded, total);
-    }
+    read = await readBounded(response.body, max, (n) => { loaded = n; opts.onBytes?.(n, total); });
   } catch (e) {
-    if (e instanceof InpageError && e.code === 'INTEGRITY_MISMATCH') throw e;
     if (opts.signal?.aborted) throw abortError(opts.abortWhat, opts.signal.reason);
     throw new InpageError('MODEL_FETCH_FAILED', `The download of ${url} broke off after ${loaded} bytes: ${e instanceof Error ? e.message : String(e)}.`, { url, loaded });
   }
-  if (total !== undefined && loaded !== total) {
-    throw new InpageError('MODEL_FETCH_FAILED', `The download of ${url} ended after ${loaded} of ${total} bytes.`, { url, loaded, total });
+  if (!read.ok) throw tooLarge(url, max, read.arrived, false);
+  if (total !== undefined && read.bytes.byteLength !== total) {
+    throw new InpageError('MODEL_FETCH_FAILED', `The download of ${url} ended after ${read.bytes.byteLength} of ${total} bytes.`, { url, loaded: read.bytes.byteLength, total });
   }
-  const out = new Uint8Array(loaded);
-  let offset = 0;
-  for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
-  return out;
+  return read.bytes;
 }

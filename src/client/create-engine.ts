@@ -1,3 +1,4 @@
+import { sriSha384 } from '../caches/sri.ts';
 import { InpageError } from '../errors.ts';
 import type { BackendPreference, EngineOptions } from '../types.ts';
 import { EngineImpl, type Engine } from './engine.ts';
@@ -84,6 +85,53 @@ export function spawnModuleWorker(url: string | URL, name = 'inpage'): Worker {
 }
 
 /**
+ * The worker file's bytes, fetched once and checked against `integrity` (SRI, SHA-384). From a
+ * blob the worker's `import.meta.url` is `blob:…`, so the source gets `__inpageBase` (its real
+ * folder, for its lazy imports: vite.iife.config.ts) and the CSP-violation forwarding the
+ * bootstrap would have done, both appended after the verified bytes.
+ */
+async function verifiedWorkerSource(url: URL, integrity: string): Promise<string> {
+  if (!/^sha384-[A-Za-z0-9+/]+={0,2}$/.test(integrity)) {
+    throw new InpageError('OPTION_INVALID', `workerIntegrity must be an SRI SHA-384 string ('sha384-<base64>'), got ${JSON.stringify(integrity)}.`);
+  }
+  let bytes: ArrayBuffer;
+  try {
+    const res = await fetch(url, { credentials: 'omit' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    bytes = await res.arrayBuffer();
+  } catch (e) {
+    throw new InpageError('WORKER_UNAVAILABLE', `Could not fetch the Inpage worker ${url.href} to check its integrity: ${e instanceof Error ? e.message : String(e)}. Check that it is served (with Access-Control-Allow-Origin when on another origin) and that the page's CSP allows it in connect-src.`);
+  }
+  const actual = await sriSha384(bytes);
+  if (actual === undefined) {
+    throw new InpageError('INTEGRITY_MISMATCH', `Cannot check the worker's integrity: SubtleCrypto is unavailable (the page is not a secure context). Serve the page over https, or leave workerIntegrity out.`, { url: url.href, expected: integrity });
+  }
+  if (actual !== integrity) {
+    throw new InpageError('INTEGRITY_MISMATCH', `The Inpage worker ${url.href} failed its integrity check: expected ${integrity}, the file has ${actual}. Nothing from it ran. Serve the files of one build together (a partial upload or a modified file causes this).`, { url: url.href, expected: integrity, actual });
+  }
+  const base = new URL('./', url).href;
+  return `${new TextDecoder().decode(bytes)}
+;var __inpageBase = ${JSON.stringify(base)};
+addEventListener('securitypolicyviolation', (e) => postMessage({ inpageCspViolation: { directive: e.effectiveDirective || e.violatedDirective, blocked: e.blockedURI } }));
+`;
+}
+
+/** Start a module worker from already verified source (a same-origin blob: `worker-src blob:`). */
+function spawnFromSource(source: string, name = 'inpage'): Worker {
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  let worker: Worker;
+  try {
+    worker = new Worker(url, { type: 'module', name });
+  } finally {
+    URL.revokeObjectURL(url); // see spawnModuleWorker
+  }
+  worker.addEventListener('message', (e: MessageEvent<unknown>) => {
+    if (isCspViolation(e.data)) globalThis.dispatchEvent?.(new CustomEvent(CSP_VIOLATION_EVENT, { detail: e.data.inpageCspViolation }));
+  });
+  return worker;
+}
+
+/**
  * Start an engine: a Web Worker that runs models on WebGPU or WASM. Resolves once the worker
  * has probed the device; a forced `backend: 'webgpu'` on a device without WebGPU rejects here
  * with `WEBGPU_UNAVAILABLE`. A `workerUrl` on another origin is started through a same-origin
@@ -96,8 +144,17 @@ export function spawnModuleWorker(url: string | URL, name = 'inpage'): Worker {
  */
 export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   checkOptions(opts);
-  const { workerUrl } = opts;
-  const spawn = (): Worker => workerUrl !== undefined
+  const { workerUrl, workerIntegrity } = opts;
+  if (workerIntegrity !== undefined && workerUrl === undefined) {
+    throw new InpageError('OPTION_INVALID', 'workerIntegrity needs a workerUrl: it is the hash of that file.');
+  }
+  // Checked once; a respawn after a crash starts from the same verified bytes.
+  const verified = workerIntegrity === undefined || workerUrl === undefined
+    ? undefined
+    : await verifiedWorkerSource(new URL(workerUrl, globalThis.location?.href), workerIntegrity);
+  const spawn = (): Worker => verified !== undefined
+    ? spawnFromSource(verified)
+    : workerUrl !== undefined
     ? spawnModuleWorker(workerUrl)
     // Written inline so bundlers (Vite, webpack 5) see and emit the worker. The package build
     // rewrites this URL to the built worker file (vite.lib.config.ts).

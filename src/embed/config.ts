@@ -42,6 +42,12 @@ export interface EmbedConfig {
   experiment?: unknown;
   /** `data-rules`: merchandising rules as a JSON array (validated by the recommender). */
   rules?: unknown;
+  /**
+   * `data-persist-storage` (present, or "true"): ask the browser to keep the model cache under
+   * storage pressure (`navigator.storage.persist()`), once storage consent is given. The answer
+   * fires `inpage:storage` on the document, detail `{ status }`.
+   */
+  persistStorage?: boolean;
 }
 
 /** The config and anything wrong with the attributes (each a sentence for one console warning). */
@@ -131,6 +137,11 @@ export function readConfig(script: HTMLScriptElement | undefined, doc: Document)
     } catch {
       problems.push(`data-${key} is not JSON; it was ignored (no ${key === 'experiment' ? 'experiment runs' : 'rules apply'}).`);
     }
+  }
+  const persist = data['persistStorage'];
+  if (persist !== undefined) {
+    if (persist === '' || persist === 'true') config.persistStorage = true;
+    else if (persist !== 'false') problems.push(`data-persist-storage="${persist}" must be empty, "true" or "false"; storage persistence is not requested.`);
   }
   const locale = data['locale'] || doc.documentElement.lang;
   if (locale) config.locale = locale;

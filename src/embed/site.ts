@@ -13,6 +13,7 @@ import type { EmbedConfig } from './config.ts';
 import type { ExperimentConfig } from '../experiments/config.ts';
 import type { MerchRule } from '../recommend/rules.ts';
 import { cspAdvice, watchViolations } from './csp.ts';
+import { builtIntegrity, preloadVerified } from './integrity.ts';
 import { whenIdle } from './idle.ts';
 
 /** The runtime module's exports. */
@@ -57,6 +58,18 @@ export function unsupportedReason(win: Window): string | undefined {
 const TRAILING_REPORTS_MS = 300;
 const settleReports = (): Promise<void> => new Promise((r) => setTimeout(r, TRAILING_REPORTS_MS));
 
+/** Fires `inpage:storage` ({ status }) on the document for each answer of the persistence request. */
+function reportStorage(win: Window, rec: Recommender): void {
+  let last: string | undefined;
+  const emit = (status: string): void => {
+    if (status === last) return;
+    last = status;
+    win.document.dispatchEvent(new CustomEvent('inpage:storage', { detail: { status } }));
+  };
+  rec.storage.onChange(emit);
+  emit(rec.storage.status());
+}
+
 function remember<T>(make: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
   return () => (p ??= make());
@@ -87,13 +100,22 @@ export function createSite(win: Window, config: EmbedConfig, report: (e: unknown
     report(e);
     throw e;
   };
-  const load = remember(() => (import(/* @vite-ignore */ versioned('inpage-runtime.js')) as Promise<Runtime>).catch(fail));
+  const integrity = builtIntegrity();
+  const load = remember(async () => {
+    // Every module of the runtime's graph is checked before the first of them runs (integrity.ts).
+    if (integrity !== undefined) await preloadVerified(win.document, config.base, integrity.runtime, (f) => (f === 'inpage-runtime.js' ? versioned(f) : f)).catch(fail);
+    return (import(/* @vite-ignore */ versioned('inpage-runtime.js')) as Promise<Runtime>).catch(fail);
+  });
   const runtime = async (idle = false): Promise<Runtime> => {
     if (idle) await whenIdle(win);
     return load();
   };
   const engineOptions = (opts: EngineOptions = {}): EngineOptions => {
     const o: EngineOptions = { workerUrl: versioned('inpage-worker.js'), assetBase: config.base, ...opts };
+    // The worker is fetched, checked and started from those bytes (create-engine.ts); a
+    // workerUrl of the caller's own is theirs to pin.
+    const workerHash = integrity?.worker['inpage-worker.js'];
+    if (workerHash !== undefined && opts.workerUrl === undefined && o.workerIntegrity === undefined) o.workerIntegrity = workerHash;
     if (config.backend !== undefined && o.backend === undefined) o.backend = config.backend;
     if (config.threads !== undefined && o.threads === undefined) o.threads = config.threads;
     return o;
@@ -136,7 +158,9 @@ export function createSite(win: Window, config: EmbedConfig, report: (e: unknown
       return fail(new rt.InpageError('OPTION_INVALID', 'No recommender manifest: add data-manifest="/path/to/manifest.json" to the inpage.js script tag.'));
     }
     const e = await engine();
-    return underCsp(rt, 'BACKEND_UNAVAILABLE', () => rt.createRecommender({ engine: e, manifestUrl, consent, ...marketing(config) }));
+    const rec = await underCsp(rt, 'BACKEND_UNAVAILABLE', () => rt.createRecommender({ engine: e, manifestUrl, consent, ...marketing(config), ...(config.persistStorage ? { persistStorage: true } : {}) }));
+    if (config.persistStorage) reportStorage(win, rec);
+    return rec;
   });
   return { runtime, engineOptions, engine, recommender };
 }

@@ -12,6 +12,7 @@ export { createConsent } from './create-consent.ts';
 export { isConsent, type Consent, type ConsentMode, type ConsentOptions, type ConsentScope, type ConsentStatus } from './consent.ts';
 export { consentModeVerdicts, CONSENT_MODE_TYPES, type ConsentModeOptions } from './consent-mode.ts';
 export { forgetEverything, STORAGE_KEY_PREFIX, DATABASE_PREFIX, type ErasedLocation, type ForgetOptions, type ForgetReport, type ForgetScope, type StorageArea } from './forget.ts';
+export { requestPersistence, type PersistApi, type PersistStatus, type StoragePersistence } from './persist-storage.ts';
 export { ALWAYS_GRANTED, type ConsentGate } from './gate.ts';
 export { PersonalRecord, type StorageLike } from './personal-record.ts';
 export { DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_DAYS, resolveRetention, type RetentionOptions, type RetentionPolicy } from './retention.ts';

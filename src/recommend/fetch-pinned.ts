@@ -6,6 +6,7 @@
  * - only then does it fail, with INTEGRITY_MISMATCH saying what was declared and what arrived.
  */
 import { InpageError, abortError, toInpageError } from '../errors.ts';
+import { readBounded, type BoundedRead } from '../caches/read-bounded.ts';
 import type { FileEntry } from './manifest.ts';
 
 /** The response the loader reads: `body` (a stream) is used when present, else `arrayBuffer()`. */
@@ -49,34 +50,21 @@ function tooLarge(req: PinnedRequest, limit: number, arrived: number, complete: 
 }
 
 /** Reads at most `limit` bytes; a longer body is cancelled at once and rejected. */
-async function readBounded(res: ResponseLike, req: PinnedRequest, limit: number): Promise<Uint8Array> {
+async function readPinnedBody(res: ResponseLike, req: PinnedRequest, limit: number): Promise<Uint8Array> {
   if (!res.body) {
     const buf = new Uint8Array(await res.arrayBuffer());
     if (buf.byteLength > limit) throw tooLarge(req, limit, buf.byteLength, true);
     return buf;
   }
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
+  let read: BoundedRead;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      loaded += value.byteLength;
-      if (loaded > limit) {
-        void reader.cancel().catch(() => {});
-        throw tooLarge(req, limit, loaded, false);
-      }
-      chunks.push(value);
-    }
+    read = await readBounded(res.body, limit);
   } catch (e) {
     if (req.signal?.aborted) throw abortError(`Loading the recommender ${req.what}`, req.signal.reason);
     throw toInpageError(e, 'MODEL_FETCH_FAILED', `Reading ${req.url}`);
   }
-  const out = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
-  return out;
+  if (!read.ok) throw tooLarge(req, limit, read.arrived, false);
+  return read.bytes;
 }
 
 async function fetchOnce(fetchFn: FetchLike, req: PinnedRequest, reload: boolean): Promise<Uint8Array> {
@@ -92,7 +80,7 @@ async function fetchOnce(fetchFn: FetchLike, req: PinnedRequest, reload: boolean
     throw toInpageError(e, 'MODEL_FETCH_FAILED', `Fetching the recommender ${req.what} from ${req.url}`);
   }
   if (!res.ok) throw new InpageError('MODEL_FETCH_FAILED', `Fetching the recommender ${req.what} from ${req.url} failed with HTTP ${res.status}. Check the URL and that the files are deployed.`, { url: req.url, status: res.status });
-  return readBounded(res, req, req.pin?.bytes ?? req.maxBytes ?? Number.MAX_SAFE_INTEGER);
+  return readPinnedBody(res, req, req.pin?.bytes ?? req.maxBytes ?? Number.MAX_SAFE_INTEGER);
 }
 
 /** Why `bytes` is not the pinned file, or undefined when it is. */

@@ -16,6 +16,7 @@
 import { disposedError, InpageError } from '../errors.ts';
 import { isConsent, type Consent, type ConsentMode } from '../privacy/consent.ts';
 import { createConsent } from '../privacy/create-consent.ts';
+import { requestPersistence, type StoragePersistence } from '../privacy/persist-storage.ts';
 import type { ForgetReport } from '../privacy/forget.ts';
 import { resolveRetention, type RetentionOptions } from '../privacy/retention.ts';
 import { buildCandidates, checkFilter, type Candidates, type RecommendFilter } from './candidates.ts';
@@ -77,6 +78,12 @@ export interface RecommenderOptions {
    * `createConsent()` shared with the rest of the page.
    */
   consent?: ConsentMode | Consent;
+  /**
+   * Ask the browser to keep this origin's storage (the model cache) under storage pressure:
+   * `navigator.storage.persist()`, only once storage consent is given. The answer is in
+   * `rec.storage.status()` and `rec.storage.onChange`. Default false (docs/DEPLOY.md).
+   */
+  persistStorage?: boolean;
   /** How long (default 30 days) and how much (default 32 KiB per key) history and searches are kept. */
   retention?: RetentionOptions;
   /**
@@ -160,6 +167,8 @@ export interface Recommender {
   recommend(options?: RecommendOptions): Promise<Recommendation[]>;
   /** The consent controller: `rec.consent.set(true)`, `rec.consent.granted()`, `rec.consent.status()`. */
   readonly consent: Consent;
+  /** The `persistStorage` request: `rec.storage.status()` is 'off' without it, else 'awaiting-consent', 'granted', 'denied' or 'unsupported'. */
+  readonly storage: StoragePersistence;
   /**
    * Erases every Inpage trace on this origin: history and searches of every manifest version,
    * persisted result-cache entries, backend verdicts, and with `{ modelCache: true }` the model
@@ -234,6 +243,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   const capOption = options.historyCap;
   if (capOption !== undefined && (!Number.isInteger(capOption) || capOption < 1 || capOption > 10_000)) throw new InpageError('OPTION_INVALID', `historyCap must be an integer in 1..10000, got ${String(capOption)}.`);
   const fetchFn = options.fetch ?? (globalThis.fetch === undefined ? undefined : globalThis.fetch.bind(globalThis));
+  if (options.persistStorage !== undefined && typeof options.persistStorage !== 'boolean') throw new InpageError('OPTION_INVALID', `persistStorage must be true or false, got ${JSON.stringify(options.persistStorage)}.`);
   if (fetchFn === undefined) throw new InpageError('OPTION_INVALID', 'No fetch in this environment: pass options.fetch.');
   const now = options.now ?? Date.now;
   const retention = resolveRetention(options.retention);
@@ -308,9 +318,11 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   const first = merch.session?.assign();
   if (first?.manifest !== undefined && first.list !== 'none') arms.get(first.manifest).catch(() => { /* reported by the list that needs it */ });
 
+  const persistence = requestPersistence(options.persistStorage === true, consent);
   return {
     manifest,
     consent,
+    storage: persistence,
     track(event) {
       if (disposed) throw disposedError('Recommender');
       const e = event as Partial<TrackInput> | null;
@@ -412,6 +424,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       if (disposed) return;
       disposed = true;
       offErase();
+      persistence.dispose();
       if (ownsConsent) consent.dispose();
       const s = searchIndex;
       searchIndex = undefined;

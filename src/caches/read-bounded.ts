@@ -1,0 +1,38 @@
+/**
+ * The one bounded body reader (model downloads in the worker, pinned package files on the page):
+ * reads a stream chunk by chunk and stops, cancelling the download, as soon as it passes
+ * `maxBytes`, so an oversized or endless body never sits whole in memory. Callers turn the
+ * outcome into their own errors (what was declared, what arrived).
+ */
+
+/** The body, or how many bytes had arrived when it passed the bound (the stream is then cancelled). */
+export type BoundedRead = { ok: true; bytes: Uint8Array } | { ok: false; arrived: number };
+
+/**
+ * Reads `body` up to `maxBytes`. A stream error (a cut connection, an abort) rejects as it came;
+ * `onBytes` sees the running total after each chunk, so a caller can report how far it got.
+ *
+ * @example
+ * const r = await readBounded(res.body, 625_000);
+ * if (!r.ok) throw new Error(`more than ${r.arrived} bytes arrived`);
+ */
+export async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: number, onBytes?: (loaded: number) => void): Promise<BoundedRead> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    loaded += value.byteLength;
+    if (loaded > maxBytes) {
+      void reader.cancel().catch(() => {});
+      return { ok: false, arrived: loaded };
+    }
+    chunks.push(value);
+    onBytes?.(loaded);
+  }
+  const bytes = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) { bytes.set(c, at); at += c.byteLength; }
+  return { ok: true, bytes };
+}
