@@ -23,7 +23,7 @@ self.onmessage = (e: MessageEvent<Msg>) => {
 };
 
 async function handle(msg: Msg): Promise<void> {
-  const { env, pipeline, Tensor } = await tf;
+  const { env, pipeline, Tensor, DynamicCache } = await tf;
   if (msg.type === 'load') {
     env.allowLocalModels = false;
     env.useBrowserCache = false;
@@ -32,6 +32,9 @@ async function handle(msg: Msg): Promise<void> {
     delete (env.backends.onnx as { wasm: { wasmPaths?: unknown } }).wasm.wasmPaths;
     (env.backends.onnx as { wasm: { numThreads?: number } }).wasm.numThreads = 1;
     gen = await pipeline('text-generation', msg.model, { device: 'auto', dtype: 'fp32', session_options: { executionProviders: ['wasm'] } } as Parameters<typeof pipeline>[2]);
+    // Proof that transformers.js took the runtime under the symbol: its env.backends.onnx is a
+    // shallow copy of that runtime's env, so they share the `wasm` settings object.
+    if ((env.backends.onnx as { wasm?: unknown }).wasm !== ort.env.wasm) throw new Error('transformers.js did not use the onnxruntime-web/wasm build put under Symbol.for(\'onnxruntime\')');
     self.postMessage({ type: 'loaded' });
     return;
   }
@@ -39,7 +42,11 @@ async function handle(msg: Msg): Promise<void> {
   const ids = p.tokenizer.encode(msg.prompt);
   let first = true;
   const out: number[] = [];
+  // The same generate() call the engine makes (src/backends/transformers-generation.ts): a
+  // DynamicCache for the keys/values, the text re-decoded per token; only the engine is missing.
+  const cache = new DynamicCache();
   await p.model.generate({
+    past_key_values: cache,
     input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
     attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
     max_new_tokens: msg.tokens, do_sample: false,
@@ -53,5 +60,6 @@ async function handle(msg: Msg): Promise<void> {
       end() {},
     },
   });
+  await cache.dispose();
   self.postMessage({ type: 'done', tokens: out.length });
 }
