@@ -8,16 +8,12 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { env, pipeline } from '@huggingface/transformers';
-import * as ort from 'onnxruntime-node';
+import { env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InpageError } from '../../src/errors.ts';
-import type { EngineLike, ModelLike } from '../../src/recommend/engine-like.ts';
 import type { StorageLike } from '../../src/recommend/history.ts';
 import type { FetchLike } from '../../src/recommend/load.ts';
 import { createRecommender, type RecommenderOptions } from '../../src/recommend/recommender.ts';
-import type { EncoderLike, PipelineEngineLike } from '../../src/recommend/search.ts';
-import type { Tensor } from '../../src/tensor.ts';
 import { readSearchPackage, type ReadSearchPackage } from '../../tools/encoder/read.ts';
 import { referenceEncoder, searchScores } from '../../tools/encoder/reference.ts';
 import { TINY_SHOP_CONFIG } from '../../tools/shop/config.ts';
@@ -30,60 +26,15 @@ import { pricePositions } from '../../src/recommend/search-hybrid.ts';
 import { KeywordIndex } from '../../src/recommend/search-keyword.ts';
 import { keywordDocs } from '../../src/recommend/search-package.ts';
 import type { RecommenderItems } from '../../src/recommend/manifest.ts';
+import { packageFetch, searchEngine } from './helpers/search-engine.ts';
 
 const BASE = 'http://shop.test/reco/';
 let dir = '';
 let pkg: ReadSearchPackage;
 let items: RecommenderItems;
 
-function fakeFetch(override: Record<string, string | null> = {}): FetchLike {
-  return async (url) => {
-    const name = url.startsWith(BASE) ? url.slice(BASE.length) : '';
-    const o = override[name];
-    try {
-      if (o === null) throw new Error('gone');
-      const bytes = o !== undefined ? new TextEncoder().encode(o) : new Uint8Array(await readFile(join(dir, name)));
-      return { ok: true, status: 200, arrayBuffer: async () => bytes.slice().buffer };
-    } catch {
-      return { ok: false, status: 404, arrayBuffer: async () => new ArrayBuffer(0) };
-    }
-  };
-}
-
-const toOrt = (t: Tensor) => new ort.Tensor(t.type as 'float32', t.data as Float32Array, [...t.dims]);
-const fromOrt = (t: ort.Tensor): Tensor => ({ type: t.type as 'float32', dims: [...t.dims], data: t.data as Float32Array });
-
-/** Models in onnxruntime-node; pipelines in transformers.js (Node, CPU) from the package folder. */
-function fakeEngine(log: string[] = [], withPipeline = true): EngineLike | PipelineEngineLike {
-  const engine: EngineLike = {
-    async load(source) {
-      log.push(`load ${source.url.slice(BASE.length)}`);
-      const session = await ort.InferenceSession.create(await readFile(join(dir, source.url.slice(BASE.length))));
-      const model: ModelLike = {
-        async run(feeds) {
-          const out = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)])));
-          return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, fromOrt(v)]));
-        },
-        dispose: () => session.release(),
-      };
-      return model;
-    },
-  };
-  if (!withPipeline) return engine;
-  return {
-    ...engine,
-    async pipeline(task, model, options) {
-      log.push(`pipeline ${task} ${model} ${options.modelHost}`);
-      expect(options.modelHost).toBe(`${BASE}{model}/`);
-      const p = await pipeline(task, model, { device: 'cpu', dtype: 'q8' });
-      const fn = async (text: string, o: { pooling: 'mean'; normalize: true }): Promise<Tensor> => {
-        const t = await p(text, { pooling: o.pooling, normalize: o.normalize });
-        return { type: 'float32', dims: t.dims, data: t.data as Float32Array };
-      };
-      return Object.assign(fn, { dispose: () => p.dispose() }) as EncoderLike;
-    },
-  };
-}
+const fakeFetch = (override: Record<string, string | null> = {}): FetchLike => packageFetch(BASE, dir, override);
+const fakeEngine = (log: string[] = [], withPipeline = true) => searchEngine(BASE, dir, log, withPipeline);
 
 function memoryStorage(): StorageLike & { map: Map<string, string> } {
   const map = new Map<string, string>();

@@ -14,6 +14,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { hashedName } from '../train/hashed-name.ts';
 import { join } from 'node:path';
+import type { FileEntry } from '../../src/recommend/manifest.ts';
 import type { SearchManifest } from '../../src/recommend/search.ts';
 import { sha256Hex } from '../onnx/sha256.ts';
 import { tagText, type ItemText } from './catalog-text.ts';
@@ -39,6 +40,25 @@ export function idsSha256(ids: readonly string[]): string {
   return sha256Hex(new TextEncoder().encode(ids.join('\n')));
 }
 
+/** keywords.json: the keyword half's text per item (description, brand, tags), catalogue order. */
+export function keywordsBytes(texts: readonly ItemText[]): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify({
+    format: 'inpage-search-keywords', version: 1,
+    description: texts.map((t) => t.description), brand: texts.map((t) => t.brand), tags: texts.map((t) => tagText(t.tags)),
+  })}\n`);
+}
+
+/**
+ * Writes `bytes` as `name` in `outDir`, content-addressed when asked (`search.onnx` →
+ * `search.<sha256:16>.onnx`); returns the written name and its manifest entry.
+ */
+export async function writeArtifact(outDir: string, name: string, bytes: Uint8Array, hashedNames: boolean): Promise<[string, FileEntry]> {
+  const sha256 = sha256Hex(bytes);
+  const written = hashedNames ? hashedName(name, sha256) : name;
+  await writeFile(join(outDir, written), bytes);
+  return [written, { bytes: bytes.length, sha256 }];
+}
+
 /**
  * Fits the encoder on `texts` (catalogue order = model order) towards `itemVectors` and writes the
  * search files into `outDir`.
@@ -55,12 +75,7 @@ export async function writeSearchPackage(
   const seconds = (performance.now() - t0) / 1000;
   log(`fitted the search encoder: ${fit.weights.vocab.tokens.length} WordPiece tokens × ${fit.weights.dim} dims, ${fit.examples.toLocaleString('en')} text views × ${opts.epochs} epochs, loss ${fit.epochLoss.map((l) => l.toFixed(3)).join(' → ')} (${seconds.toFixed(1)} s)`);
   const N = texts.length;
-  const index = searchIndexOnnx(fit.targets, N, fit.weights.dim);
   await mkdir(outDir, { recursive: true });
-  const keywords = new TextEncoder().encode(`${JSON.stringify({
-    format: 'inpage-search-keywords', version: 1,
-    description: texts.map((t) => t.description), brand: texts.map((t) => t.brand), tags: texts.map((t) => tagText(t.tags)),
-  })}\n`);
   // Content-addressed names (`inpage train`): the encoder folder is named by the hash of its files.
   const staging = hashedNames ? `${ENCODER_DIR}.tmp-${process.pid}` : ENCODER_DIR;
   const written = await writeHfFolder(join(outDir, staging), encoderFiles(fit.weights));
@@ -70,10 +85,8 @@ export async function writeSearchPackage(
     await rm(join(outDir, encoderDir), { recursive: true, force: true });
     await rename(join(outDir, staging), join(outDir, encoderDir));
   }
-  const indexName = hashedNames ? hashedName('search.onnx', sha256Hex(index)) : 'search.onnx';
-  const keywordsName = hashedNames ? hashedName(KEYWORDS_FILE, sha256Hex(keywords)) : KEYWORDS_FILE;
-  await writeFile(join(outDir, indexName), index);
-  await writeFile(join(outDir, keywordsName), keywords);
+  const [indexName, indexEntry] = await writeArtifact(outDir, 'search.onnx', searchIndexOnnx(fit.targets, N, fit.weights.dim), hashedNames);
+  const [keywordsName, keywordsEntry] = await writeArtifact(outDir, KEYWORDS_FILE, keywordsBytes(texts), hashedNames);
   const manifest: SearchManifest = {
     format: 'inpage-search',
     formatVersion: 1,
@@ -86,8 +99,8 @@ export async function writeSearchPackage(
     keyword: { file: keywordsName, settings: structuredClone(DEFAULT_KEYWORD_SETTINGS) },
     hybrid: { ...DEFAULT_HYBRID_SETTINGS },
     files: {
-      [indexName]: { bytes: index.length, sha256: sha256Hex(index) },
-      [keywordsName]: { bytes: keywords.length, sha256: sha256Hex(keywords) },
+      [indexName]: indexEntry,
+      [keywordsName]: keywordsEntry,
       ...Object.fromEntries(written.map((f) => [`${encoderDir}/${f.path}`, { bytes: f.bytes, sha256: f.sha256 }])),
     },
     training: { producer: 'inpage train', items: N, options: { ...opts } },

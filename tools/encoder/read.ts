@@ -21,6 +21,8 @@ export interface ReadSearchPackage {
   weights: EncoderWeights;
   /** Item vectors of the index, [items, dim]. */
   targets: Float32Array;
+  /** search.json's `training` block (how the encoder was fitted), when it has one. */
+  training?: Record<string, unknown>;
 }
 
 /**
@@ -29,7 +31,9 @@ export interface ReadSearchPackage {
  * @example const { weights, targets } = await readSearchPackage('public/reco');
  */
 export async function readSearchPackage(dir: string): Promise<ReadSearchPackage> {
-  const manifest = parseSearchManifest(JSON.parse(await readFile(join(dir, 'search.json'), 'utf8')), join(dir, 'search.json'));
+  const json = JSON.parse(await readFile(join(dir, 'search.json'), 'utf8')) as Record<string, unknown>;
+  const manifest = parseSearchManifest(json, join(dir, 'search.json'));
+  const training = json['training'];
   const enc = join(dir, manifest.encoder.model);
   const tokenizer = JSON.parse(await readFile(join(enc, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } };
   const config = JSON.parse(await readFile(join(enc, 'tokenizer_config.json'), 'utf8')) as { model_max_length: number };
@@ -41,5 +45,8 @@ export async function readSearchPackage(dir: string): Promise<ReadSearchPackage>
   const D = manifest.dims.embedding;
   const targets = new Float32Array(N * D);
   for (let j = 0; j < N; j++) for (let d = 0; d < D; d++) targets[j * D + d] = t[d * N + j]!;
-  return { manifest, weights: { vocab: vocabFromTokenizerJson(tokenizer), dim: D, table, maxLength: config.model_max_length }, targets };
+  return {
+    manifest, weights: { vocab: vocabFromTokenizerJson(tokenizer), dim: D, table, maxLength: config.model_max_length }, targets,
+    ...(typeof training === 'object' && training !== null && !Array.isArray(training) ? { training: training as Record<string, unknown> } : {}),
+  };
 }

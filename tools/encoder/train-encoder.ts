@@ -159,6 +159,39 @@ function itemTokens(fields: number[][][]): number[] {
 }
 
 /**
+ * Every trainable piece id of an item's text (repeats kept): what its index row sums.
+ *
+ * @example const tokens = textTokens(text, vocab, trainableTokens(vocab));
+ */
+export function textTokens(t: ItemText, vocab: Vocab, trainable: Uint8Array): number[] {
+  return itemTokens(itemWords(t, vocab, trainable));
+}
+
+/** How an index row mixes its two blocks ({@link EncoderOptions}). */
+export type IndexMix = Pick<EncoderOptions, 'recWeight' | 'textWeight'>;
+
+/**
+ * Writes one item's row of the search index into `out[base … base + R + Dt)`:
+ * [recWeight · its normalised recommender vector ; textWeight · the normalised sum of its tokens'
+ * text blocks], normalised. `table` is the token table [vocab, R + Dt]; `rec[recBase …]` the
+ * item's normalised recommender vector; `textSum` scratch of Dt values. The trainer refreshes the
+ * index with it, and `inpage update-catalog` encodes new and changed items with the same code.
+ */
+export function indexRow(tokens: readonly number[], rec: Float32Array, recBase: number, table: Float64Array, R: number, Dt: number, mix: IndexMix, out: Float64Array, base: number, textSum: Float64Array): void {
+  const D = R + Dt;
+  textSum.fill(0);
+  for (const t of tokens) for (let d = 0; d < Dt; d++) textSum[d] = textSum[d]! + table[t * D + R + d]!;
+  let tn = 0;
+  for (let d = 0; d < Dt; d++) tn += textSum[d]! ** 2;
+  const tInv = tn > 0 ? mix.textWeight / Math.sqrt(tn) : 0;
+  let n = 0;
+  for (let d = 0; d < R; d++) { out[base + d] = mix.recWeight * rec[recBase + d]!; n += out[base + d]! ** 2; }
+  for (let d = 0; d < Dt; d++) { out[base + R + d] = textSum[d]! * tInv; n += out[base + R + d]! ** 2; }
+  const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+  for (let d = 0; d < D; d++) out[base + d] = out[base + d]! * inv;
+}
+
+/**
  * Trains the encoder. `itemVectors` ([items, recDim], catalogue order) are the recommender's
  * vectors; items with `train[i] === 0` are held out: never an example, never a candidate of the
  * softmax, and their text never reaches the vocabulary, so the token table does not depend on
@@ -203,19 +236,7 @@ export function fitEncoder(texts: readonly ItemText[], itemVectors: Float32Array
   const index = new Float64Array(N * D);
   const textSum = new Float64Array(Dt);
   const refreshIndex = (): void => {
-    for (let i = 0; i < N; i++) {
-      const base = i * D;
-      textSum.fill(0);
-      for (const t of tokensOf[i]!) for (let d = 0; d < Dt; d++) textSum[d] = textSum[d]! + E[t * D + R + d]!;
-      let tn = 0;
-      for (let d = 0; d < Dt; d++) tn += textSum[d]! ** 2;
-      const tInv = tn > 0 ? opts.textWeight / Math.sqrt(tn) : 0;
-      let n = 0;
-      for (let d = 0; d < R; d++) { index[base + d] = opts.recWeight * rec[i * R + d]!; n += index[base + d]! ** 2; }
-      for (let d = 0; d < Dt; d++) { index[base + R + d] = textSum[d]! * tInv; n += index[base + R + d]! ** 2; }
-      const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
-      for (let d = 0; d < D; d++) index[base + d] = index[base + d]! * inv;
-    }
+    for (let i = 0; i < N; i++) indexRow(tokensOf[i]!, rec, i * R, E, R, Dt, opts, index, i * D, textSum);
   };
   refreshIndex();
   const f = new Float64Array(D);

@@ -7,9 +7,9 @@
  *   their features (category, brand, brand×category, price band, tags; content.ts's features and
  *   weights), the package stores no feature rows of its own. Their prior is the median prior of
  *   their category's kept items (no events is not evidence of unpopularity), trending 0;
- * - titles, prices, stock and categories come from the new catalogue.
- * The search half (search.json) is built for the old item table and is not carried over: the new
- * package has no search until the next `inpage train`.
+ * - titles, prices, stock and categories come from the new catalogue;
+ * - the search half is rebuilt over the new item table with the package's own encoder
+ *   (tools/encoder/update-search.ts): new and changed items are encoded, the rest keep their rows.
  */
 import { factsOf } from './item-facts.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -22,6 +22,8 @@ import { contentFeatures } from './content.ts';
 import { exportRecommender } from './export-onnx.ts';
 import { hashedName } from './hashed-name.ts';
 import type { ScorerWeights } from './reference.ts';
+import type { ItemText } from '../encoder/catalog-text.ts';
+import { updateSearchPackage, type SearchUpdate } from '../encoder/update-search.ts';
 
 /** What changed, as `update-catalog` reports it. */
 export interface CatalogUpdate {
@@ -31,6 +33,16 @@ export interface CatalogUpdate {
   removed: string[];
   /** Kept items whose price, stock, title or category changed. */
   changed: number;
+  /** The rebuilt search half; undefined when the package had none. */
+  search?: SearchUpdate;
+}
+
+/** Options of {@link updateCatalog}. */
+export interface UpdateCatalogOptions {
+  /** The new catalogue's text (catalog-text.ts, same file and order as `catalog`): the search half encodes it. */
+  texts: readonly ItemText[];
+  /** Content-addressed names (`recommender.<sha256:16>.onnx`, …). Default true. */
+  hashedNames?: boolean;
 }
 
 /** Mean of the kept items' vectors per content feature, then each new item's weighted mix. */
@@ -179,11 +191,13 @@ export function updatedItems(old: RecommenderItems, catalog: TrainCatalog, oldIn
 }
 
 /**
- * Writes the updated package (content-addressed names, manifest last) into `outDir`.
+ * Writes the updated package (content-addressed names; the search half, then manifest.json last)
+ * into `outDir`.
  *
- * @example await updateCatalog('public/reco', await readCatalog('catalog.json'), 'public/reco-next');
+ * @example await updateCatalog('public/reco', await readCatalog('new.json'), 'public/reco-next', { texts: await readCatalogText('new.json') });
  */
-export async function updateCatalog(recoDir: string, catalog: TrainCatalog, outDir: string, hashedNames = true): Promise<CatalogUpdate> {
+export async function updateCatalog(recoDir: string, catalog: TrainCatalog, outDir: string, opts: UpdateCatalogOptions): Promise<CatalogUpdate> {
+  const hashedNames = opts.hashedNames ?? true;
   const pkg = await loadPackage(recoDir);
   const oldIds = new Map(pkg.items.ids.map((id, j) => [id, j]));
   const oldIndex = catalog.ids.map((id) => oldIds.get(id) ?? -1);
@@ -213,6 +227,10 @@ export async function updateCatalog(recoDir: string, catalog: TrainCatalog, outD
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, model), onnx);
   await writeFile(join(outDir, itemsName), itemsBytes);
+  const search = await updateSearchPackage(recoDir, outDir, {
+    texts: opts.texts, itemVectors: weights.inVec, recDim: weights.dim, oldIndex, oldItems: pkg.items, newItems: items, hashedNames,
+  });
+  // The manifest last: a visitor who reads it finds every file it (and search.json) names in place.
   await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { manifest, kept: catalog.ids.length - added.length, added, removed, changed };
+  return { manifest, kept: catalog.ids.length - added.length, added, removed, changed, ...(search === undefined ? {} : { search }) };
 }
