@@ -9,7 +9,7 @@
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, stat, truncate } from 'node:fs/promises';
+import { stat, truncate } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { packChunk, readHistories, type SubscriberHistory } from './histories.ts';
@@ -32,7 +32,7 @@ export interface RecommendRunOptions {
   workers?: number;
   resume: boolean;
   maxBadLines: number;
-  /** Subscribers per chunk handed to a worker. Default 512, fewer for catalogues over ~5,000 items. */
+  /** Subscribers per chunk handed to a worker. Default 512. */
   chunkSize?: number;
   onBadLine?: (report: string) => void;
   /** Called about four times a second. */
@@ -135,10 +135,9 @@ export function checkResumable(prior: Pick<ExistingRows, 'firstLine'>, out: stri
 export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRunSummary> {
   const t0 = performance.now();
   const workers = o.workers ?? availableParallelism();
-  // Each subscriber in flight holds a copy of the filter mask (one float per item): chunks shrink
-  // as catalogues grow, so a worker's chunks stay near 10 MB of masks whatever the catalogue.
-  const items = (JSON.parse(await readFile(`${o.reco.replace(/\/+$/, '')}/manifest.json`, 'utf8')) as { dims?: { items?: number } }).dims?.items ?? 2400;
-  const chunkSize = o.chunkSize ?? Math.max(32, Math.min(512, Math.floor(2_500_000 / Math.max(1, items))));
+  // Chunks need not shrink for large catalogues: a subscriber's bias row lives only in its
+  // worker's reused batch (batch-lists.ts), whose runs are capped at 16 MB of bias.
+  const chunkSize = o.chunkSize ?? 512;
   const totalBytes = (await stat(o.histories)).size;
   const prior = o.resume ? await existingRows(o.out, o.format, o.request.k) : { rows: 0, lastId: undefined, firstLine: '', lastLine: '' };
   const out = createWriteStream(o.out, { flags: prior.rows > 0 || (o.resume && o.format === 'jsonl') ? 'a' : 'w' });
