@@ -96,9 +96,17 @@ export function filterMask(items: RecommenderItems, filter: RecommendFilter | un
   return { bias, allowed };
 }
 
-/** A copy of `base` with the items in `exclude` removed too. */
-export function excluding(base: Candidates, exclude: ReadonlySet<number>): Candidates {
-  const bias = base.bias.slice();
+/**
+ * A copy of `base` with the items in `exclude` removed too, written into `into` when given (a
+ * row of a batch's bias, `base.bias.length` long) instead of a new array.
+ */
+export function excluding(base: Candidates, exclude: ReadonlySet<number>, into?: Float32Array): Candidates {
+  let bias: Float32Array;
+  if (into === undefined) bias = base.bias.slice();
+  else {
+    bias = into;
+    bias.set(base.bias);
+  }
   let allowed = base.allowed;
   for (const j of exclude) {
     if (j < 0 || j >= bias.length || bias[j] === EXCLUDED) continue;

@@ -18,7 +18,7 @@ import type { ReasonBasis } from './reasons.ts';
 import { searchReason, type SearchStep } from './search.ts';
 import { completeTheLook, forYou, similar, trending, type Scored, type StrategyContext } from './strategies.ts';
 import { finishList, type ListPlan } from './list-plan.ts';
-import { applyRules, type ItemFacts } from './rules.ts';
+import { applyRules, type ItemFacts, type RuledCandidates } from './rules.ts';
 import { eventCode, toSteps, type Step } from './weights.ts';
 
 /** Which list to build. */
@@ -87,11 +87,13 @@ export type SearchBlend = (exclude: ReadonlySet<number>) => Promise<SearchStep[]
  * the package does not know and impressions are dropped, consecutive events on one item merge.
  */
 export function stepsOf(events: readonly TrackedEvent[], index: ReadonlyMap<string, number>): Step[] {
-  return toSteps(events.flatMap((e) => {
+  const kept: Step[] = [];
+  for (const e of events) {
     const item = index.get(e.itemId);
     const code = eventCode(e.type); // -1 for impressions: never model input, never "seen"
-    return item === undefined || code < 0 ? [] : [{ item, code, time: e.time }];
-  }));
+    if (item !== undefined && code >= 0) kept.push({ item, code, time: e.time });
+  }
+  return toSteps(kept);
 }
 
 /**
@@ -102,7 +104,14 @@ function stockDefault(filter: RecommendFilter | undefined): RecommendFilter {
   return filter?.includeOutOfStock === true ? filter : { ...filter, inStock: true };
 }
 
-/** The mask of `filter`, from `pkg.masks` when it holds it (at most 32 filters are kept). */
+/**
+ * The mask of `filter` with the stock default applied (out of stock left out unless
+ * `filter.includeOutOfStock`), from `pkg.masks` when it holds it (at most 32 filters are kept).
+ */
+export function listMask(pkg: ListPackage, filter: RecommendFilter | undefined): Candidates {
+  return maskFor(pkg, stockDefault(filter));
+}
+
 function maskFor(pkg: ListPackage, filter: RecommendFilter): Candidates {
   if (pkg.masks === undefined) return filterMask(pkg.items, filter);
   const key = JSON.stringify(filter);
@@ -144,19 +153,11 @@ function anchorOf(pkg: ListPackage, id: string | undefined, history: readonly St
 export async function recommendList(pkg: ListPackage, visitor: ListVisitor, req: ListRequest, now: number, signal?: AbortSignal, blend?: SearchBlend): Promise<Recommendation[]> {
   const { manifest, items, model, index } = pkg;
   const { strategy, k } = req;
-  const history = visitor.personal ? visitor.history : [];
-  const exclude = visitor.seen === undefined || !visitor.personal ? new Set<number>() : seenIndices(index, visitor.seen, history);
-  for (const id of req.exclude) {
-    const j = index.get(id);
-    if (j !== undefined) exclude.add(j);
-  }
-  const needsAnchor = strategy === 'similar' || strategy === 'complete-the-look';
-  const anchor = needsAnchor ? anchorOf(pkg, req.itemId, history, strategy) : -1;
-  if (anchor >= 0) exclude.add(anchor);
-  const plan: ListPlan = req.plan ?? { listId: strategy, strategy, show: true, rules: [], assignment: undefined };
+  const { history, exclude, anchor } = listExclusions(pkg, visitor, req);
+  const plan = planOf(req);
   // Merchandising rules act on the bias like the filters (a filtered list is never starved); pins
   // are placed after the model's top-k (finishList).
-  const ruled = applyRules(items, index, excluding(maskFor(pkg, stockDefault(req.filter)), exclude), plan.rules, req.facts);
+  const ruled = applyRules(items, index, excluding(listMask(pkg, req.filter), exclude), plan.rules, req.facts);
   const cand = ruled.cand;
   const ctx: StrategyContext = { manifest, items, model, steps: history, now, signal };
   let scored: Scored[];
@@ -179,5 +180,34 @@ export async function recommendList(pkg: ListPackage, visitor: ListVisitor, req:
       });
     }
   }
+  return listResult(items, scored, ruled, plan, k, personalised);
+}
+
+/** The request's plan; without one, the strategy is the list id and no rules apply. */
+export function planOf(req: ListRequest): ListPlan {
+  return req.plan ?? { listId: req.strategy, strategy: req.strategy, show: true, rules: [], assignment: undefined };
+}
+
+/**
+ * What a list leaves out and builds on: the visitor's history (none without consent), the items
+ * to exclude (their seen-set and history, `req.exclude`, the anchor) and the anchor item of
+ * 'similar' / 'complete-the-look' (-1 for the other strategies).
+ */
+export function listExclusions(pkg: ListPackage, visitor: ListVisitor, req: ListRequest): { history: Step[]; exclude: Set<number>; anchor: number } {
+  const { index } = pkg;
+  const history = visitor.personal ? visitor.history : [];
+  const exclude = visitor.seen === undefined || !visitor.personal ? new Set<number>() : seenIndices(index, visitor.seen, history);
+  for (const id of req.exclude) {
+    const j = index.get(id);
+    if (j !== undefined) exclude.add(j);
+  }
+  const needsAnchor = req.strategy === 'similar' || req.strategy === 'complete-the-look';
+  const anchor = needsAnchor ? anchorOf(pkg, req.itemId, history, req.strategy) : -1;
+  if (anchor >= 0) exclude.add(anchor);
+  return { history, exclude, anchor };
+}
+
+/** Scored items → the list's recommendations: pins placed, rule and experiment fields added. */
+export function listResult(items: RecommenderItems, scored: readonly Scored[], ruled: RuledCandidates, plan: ListPlan, k: number, personalised: boolean): Recommendation[] {
   return finishList(scored, ruled, plan, k, (s, fields) => ({ itemId: items.ids[s.index] ?? '', score: s.score, reason: s.reason.text, basis: s.reason.basis, personalised, ...fields }));
 }

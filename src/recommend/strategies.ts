@@ -44,11 +44,19 @@ export async function runModel(ctx: StrategyContext, steps: readonly Step[], can
   if (idx?.type !== 'int64' || sc?.type !== 'float32') {
     throw new InpageError('RUN_FAILED', `The recommender model did not return '${manifest.outputs.indices}' (int64) and '${manifest.outputs.scores}' (float32); is ${manifest.model} the file this manifest was written for?`);
   }
+  return topOfRow(idx.data as BigInt64Array, sc.data as Float32Array, 0, idx.data.length);
+}
+
+/**
+ * Entries `from` to `to` of the model's top-k outputs (one visitor's row of a `[rows, k]` run)
+ * as allowed items, best first.
+ */
+export function topOfRow(indices: BigInt64Array, scores: Float32Array, from: number, to: number): { index: number; score: number }[] {
   const result: { index: number; score: number }[] = [];
-  for (let r = 0; r < idx.data.length; r++) {
-    const score = Number(sc.data[r] ?? -Infinity);
+  for (let r = from; r < to; r++) {
+    const score = Number(scores[r] ?? -Infinity);
     // Defensive: an excluded item only comes back when fewer than k pass, which kk prevents.
-    if (score > EXCLUDED_THRESHOLD) result.push({ index: Number(idx.data[r]), score });
+    if (score > EXCLUDED_THRESHOLD) result.push({ index: Number(indices[r]), score });
   }
   return result;
 }
@@ -109,19 +117,23 @@ export function trending(ctx: StrategyContext, cand: Candidates, k: number): Sco
   const scores = ctx.items.trending.scores;
   // Ranked by log(popularity) + bias, so merchandising boosts (rules.ts, log-scale like the
   // model's scores) move items here too; with a zero bias the order is popularity's.
-  const key = (j: number): number => Math.log(Math.max(scores[j]!, 1e-12)) + cand.bias[j]!;
   // Partial insertion sort into a k-long list: O(N) for the usual small k, no full sort per call.
+  // Each item's key is computed once (a log per item, not per comparison): `bestKey[i]` is `best[i]`'s.
   const best: number[] = [];
-  const better = (a: number, b: number): boolean => key(a) > key(b) || (key(a) === key(b) && a < b);
+  const bestKey: number[] = [];
+  const better = (ka: number, a: number, at: number): boolean => ka > bestKey[at]! || (ka === bestKey[at]! && a < best[at]!);
   for (let j = 0; j < scores.length; j++) {
     if (cand.bias[j]! <= EXCLUDED_THRESHOLD) continue;
-    if (best.length === k && !better(j, best[k - 1]!)) continue;
+    const kj = Math.log(Math.max(scores[j]!, 1e-12)) + cand.bias[j]!;
+    if (best.length === k && !better(kj, j, k - 1)) continue;
     let at = best.length < k ? best.length : k - 1;
-    while (at > 0 && better(j, best[at - 1]!)) {
+    while (at > 0 && better(kj, j, at - 1)) {
       best[at] = best[at - 1]!;
+      bestKey[at] = bestKey[at - 1]!;
       at--;
     }
     best[at] = j;
+    bestKey[at] = kj;
   }
   return best.map((index) => ({ index, score: scores[index]!, reason: trendingReason() }));
 }

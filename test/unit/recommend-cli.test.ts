@@ -13,12 +13,15 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InpageError } from '../../src/errors.ts';
 import { createRecommender } from '../../src/recommend/recommender.ts';
 import { writeHistories } from '../../bench/newsletter-histories.ts';
 import { TINY_SHOP_CONFIG } from '../../tools/shop/config.ts';
 import { writeShop } from '../../tools/shop/generate.ts';
 import { readHistories, type SubscriberHistory } from '../../tools/recommend/histories.ts';
 import { nodeEngine } from '../../tools/recommend/node-engine.ts';
+import { csvHeader } from '../../tools/recommend/output.ts';
+import { checkResumable } from '../../tools/recommend/run.ts';
 import { fileFetch } from '../../tools/recommend/subscriber-list.ts';
 import { train } from '../../tools/train/train.ts';
 
@@ -129,7 +132,42 @@ describe('inpage recommend', () => {
     const mismatch = await cli(['--reco', reco, '--histories', histories, '--out', other, '--resume']);
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toContain('ends with subscriber "someone-else"');
+
+    // Another --k, format or --strategy than the file was written with: refused, the file untouched.
+    const wrongK = await cli(['--reco', reco, '--histories', histories, '--out', cut, '--k', '4', '--resume']);
+    expect(wrongK.code).toBe(1);
+    expect(wrongK.stderr).toContain('was written with --k 6 (its header has 6 rec slots), not --k 4');
+    const wrongStrategy = await cli(['--reco', reco, '--histories', histories, '--out', cut, '--strategy', 'similar', '--resume']);
+    expect(wrongStrategy.code).toBe(1);
+    expect(wrongStrategy.stderr).toMatch(/the last row of .*cut\.csv \(subscriber "[^"]+"\) is not the row these flags give that subscriber/);
+    expect(await readFile(cut, 'utf8')).toBe(expected);
+    const asJsonl = join(dir, 'cut.jsonl');
+    await writeFile(asJsonl, expected);
+    const wrongFormat = await cli(['--reco', reco, '--histories', histories, '--out', asJsonl, '--resume']);
+    expect(wrongFormat.code).toBe(1);
+    expect(wrongFormat.stderr).toContain('is not JSON Lines');
   }, 180_000);
+
+  it('checkResumable refuses another --k or format with a typed error', () => {
+    const header = { firstLine: csvHeader(6) };
+    expect(() => checkResumable(header, 'recs.csv', 'csv', 6)).not.toThrow();
+    expect(() => checkResumable({ firstLine: '' }, 'recs.csv', 'csv', 3)).not.toThrow(); // nothing there yet
+    const err = (f: () => void): InpageError => {
+      try {
+        f();
+      } catch (e) {
+        return e as InpageError;
+      }
+      throw new Error('did not throw');
+    };
+    const k = err(() => checkResumable(header, 'recs.csv', 'csv', 8));
+    expect(k).toBeInstanceOf(InpageError);
+    expect(k.code).toBe('OPTION_INVALID');
+    expect(k.message).toBe('--resume: recs.csv was written with --k 6 (its header has 6 rec slots), not --k 8; run with the flags that wrote it, or start over without --resume.');
+    expect(err(() => checkResumable(header, 'recs.jsonl', 'jsonl', 6)).message).toContain('is not JSON Lines');
+    expect(err(() => checkResumable({ firstLine: '{"subscriber_id":"a"}' }, 'recs.csv', 'csv', 6)).message).toContain('holds JSON Lines, not CSV');
+    expect(err(() => checkResumable({ firstLine: 'id,name' }, 'recs.csv', 'csv', 6)).message).toContain("has a header that is not this command's");
+  });
 
   it('says what to fix for a bad flag', async () => {
     const r = await cli(['--reco', reco, '--histories', histories, '--out', join(dir, 'x.txt')]);

@@ -163,6 +163,17 @@ describe('helpers', () => {
     expect(parseTime('nope-1')).toBeNaN(); // Date.parse alone says 2001
     expect(parseTime('2026-01-01 00:00:00Z')).toBe(Date.UTC(2026, 0, 1));
   });
+  it('parseTime reads the common YYYY-MM-DDTHH:MM:SS.sssZ shape as Date.parse does, edge cases included', () => {
+    const shapes = ['2026-09-04T17:13:11.607Z', '2026-02-29T00:00:00.000Z', '2026-02-30T00:00:00.000Z', '2026-13-04T17:13:11.607Z', '2026-09-04T24:00:00.000Z',
+      '2026-09-04T23:59:60.000Z', '0050-01-01T00:00:00.000Z', '0150-06-15T12:30:00.250Z', '2026-09-31T10:00:00.000Z', '2026-00-10T10:00:00.000Z', ' 2026-09-04T17:13:11.607Z ',
+      '2026-09-04T17:13:11.607z', '2026-9-04T17:13:11.6070Z', '2026-09-04T17:13:1a.607Z'];
+    for (const s of shapes) expect(parseTime(s), s).toEqual(Date.parse(s.trim()));
+    for (let i = 0; i < 2000; i++) {
+      const t = Math.floor(Math.abs(Math.sin(i + 1)) * 4e12); // 1970–2096, every day of every month
+      const iso = new Date(t).toISOString();
+      expect(parseTime(iso), iso).toBe(t);
+    }
+  });
   it('parseCatalog names the bad field', () => {
     expect(() => parseCatalog({ products: [{ id: 'a' }, { id: 'b', price: '12 EUR' }] }, 'shop.json')).toThrow(/shop\.json: products\[1\]\.price must be a non-negative number/);
     expect(() => parseCatalog({ products: [{ id: 'a' }, { id: 'a' }] })).toThrow(/products\[1\]\.id 'a' is a duplicate/);

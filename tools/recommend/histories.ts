@@ -147,8 +147,12 @@ export function readHistories(path: string, options: ReadHistoriesOptions): { su
       }
       const subscriber = f.subscriber?.trim() ?? '';
       const item = f.item?.trim() ?? '';
-      const missing = [subscriber === '' ? 'subscriber' : '', item === '' ? 'item' : '', (f.event?.trim() ?? '') === '' ? 'event' : '', (f.time?.trim() ?? '') === '' ? 'timestamp' : ''].filter((m) => m !== '');
-      if (missing.length > 0) return bad(line, `no ${missing.join(', ')}`);
+      const noEvent = (f.event?.trim() ?? '') === '';
+      const noTime = (f.time?.trim() ?? '') === '';
+      if (subscriber === '' || item === '' || noEvent || noTime) {
+        const missing = [subscriber === '' ? 'subscriber' : '', item === '' ? 'item' : '', noEvent ? 'event' : '', noTime ? 'timestamp' : ''].filter((m) => m !== '');
+        return bad(line, `no ${missing.join(', ')}`);
+      }
       const time = parseTime(f.time!);
       if (!Number.isFinite(time)) return bad(line, `timestamp ${quote(f.time!)} is not ISO 8601 or epoch seconds/ms`);
       if (current !== undefined && current.id !== subscriber) {

@@ -80,11 +80,19 @@ function batchedModel(ort: Ort, session: OrtSession, maxBatch: number): ModelLik
     for (const name of names) {
       const t = first[name];
       if (t === undefined) throw new InpageError('INPUT_INVALID', `The model needs input '${name}'.`);
-      if (t.dims.length === 1) feeds[name] = new ort.Tensor(t.type as 'int64', t.data as BigInt64Array, [...t.dims]);
+      // A caller alone in its turn (one visitor, or a whole batch already stacked by its caller,
+      // tools/recommend/batch-lists.ts) runs as it is, outputs whole: no copies.
+      if (t.dims.length === 1 || group.length === 1) feeds[name] = new ort.Tensor(t.type as 'int64', t.data as BigInt64Array, [...t.dims]);
       else if (t.type === 'int64') feeds[name] = new ort.Tensor('int64', stack(group.map((p) => p.feeds[name]!.data as BigInt64Array), (n) => new BigInt64Array(n)), [group.length, ...t.dims.slice(1)]);
       else feeds[name] = new ort.Tensor('float32', stack(group.map((p) => p.feeds[name]!.data as Float32Array), (n) => new Float32Array(n)), [group.length, ...t.dims.slice(1)]);
     }
     const out = await session.run(feeds);
+    if (group.length === 1) {
+      const whole: Record<string, Tensor> = {};
+      for (const [name, t] of Object.entries(out)) whole[name] = { type: t.type as 'int64', dims: [...t.dims], data: t.data as BigInt64Array };
+      group[0]!.resolve(whole);
+      return;
+    }
     group.forEach((p, row) => {
       const mine: Record<string, Tensor> = {};
       for (const [name, t] of Object.entries(out)) {
@@ -102,8 +110,10 @@ function batchedModel(ort: Ort, session: OrtSession, maxBatch: number): ModelLik
     queue = [];
     // Rows stack only with the same scalar inputs (k) and row widths.
     const groups = new Map<string, Pending[]>();
-    for (const p of all) {
-      const key = names.map((n) => {
+    for (const [i, p] of all.entries()) {
+      // A caller's own batch (first dimension over 1) runs alone.
+      const own = names.some((n) => { const d = p.feeds[n]?.dims; return d !== undefined && d.length > 1 && d[0] !== 1; });
+      const key = own ? `own ${i}` : names.map((n) => {
         const t = p.feeds[n];
         return t === undefined ? '-' : t.dims.length === 1 ? String(t.data[0]) : t.dims.join('x');
       }).join('|');

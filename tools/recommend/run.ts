@@ -9,10 +9,11 @@
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, stat, truncate } from 'node:fs/promises';
+import { stat, truncate } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { packChunk, readHistories, type SubscriberHistory } from './histories.ts';
+import { InpageError } from '../../src/errors.ts';
 import type { NodeRuntime } from './node-engine.ts';
 import { csvHeader, type OutputFormat, type UrlTemplates } from './output.ts';
 import type { BatchRequest } from './subscriber-list.ts';
@@ -31,7 +32,7 @@ export interface RecommendRunOptions {
   workers?: number;
   resume: boolean;
   maxBadLines: number;
-  /** Subscribers per chunk handed to a worker. Default 512, fewer for catalogues over ~5,000 items. */
+  /** Subscribers per chunk handed to a worker. Default 512. */
   chunkSize?: number;
   onBadLine?: (report: string) => void;
   /** Called about four times a second. */
@@ -64,20 +65,34 @@ export interface RecommendRunSummary {
 /** The worker entry: bin/inpage.js, two folders up from tools/recommend and from dist/cli alike. */
 const WORKER_ENTRY = new URL('../../bin/inpage.js', import.meta.url);
 
-/** Complete rows already in `path` and the last one's subscriber id; cuts a torn last line. */
-async function existingRows(path: string, format: OutputFormat): Promise<{ rows: number; lastId: string | undefined }> {
+/** What `--resume` finds in an output file. */
+interface ExistingRows {
+  rows: number;
+  lastId: string | undefined;
+  /** The first and last complete lines ('' when none). */
+  firstLine: string;
+  lastLine: string;
+}
+
+/**
+ * Complete rows already in `path`, its first and last lines and the last one's subscriber id;
+ * cuts a torn last line. Refuses (checkResumable) a file of another format or `k`.
+ */
+async function existingRows(path: string, format: OutputFormat, k: number): Promise<ExistingRows> {
   const size = await stat(path).then((s) => s.size, () => -1);
-  if (size < 0) return { rows: 0, lastId: undefined };
+  if (size < 0) return { rows: 0, lastId: undefined, firstLine: '', lastLine: '' };
   let lines = 0;
   let complete = 0; // bytes up to the last newline
   let offset = 0;
   let lastLine = '';
+  let firstLine: string | undefined;
   let partial = '';
   for await (const buf of createReadStream(path) as AsyncIterable<Buffer>) {
     let from = 0;
     for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) {
       lines++;
       lastLine = partial + buf.toString('utf8', from, i);
+      firstLine ??= lastLine;
       partial = '';
       from = i + 1;
       complete = offset + i + 1;
@@ -85,25 +100,46 @@ async function existingRows(path: string, format: OutputFormat): Promise<{ rows:
     partial += buf.toString('utf8', from);
     offset += buf.length;
   }
+  checkResumable({ firstLine: firstLine ?? '' }, path, format, k); // before anything is cut
   if (complete < size) await truncate(path, complete);
   const rows = format === 'csv' ? Math.max(0, lines - 1) : lines;
-  if (rows === 0) return { rows: 0, lastId: undefined };
+  if (rows === 0) return { rows: 0, lastId: undefined, firstLine: firstLine ?? '', lastLine };
   let lastId: string;
   if (format === 'jsonl') lastId = String((JSON.parse(lastLine) as { subscriber_id: string }).subscriber_id);
   else lastId = lastLine.startsWith('"') ? lastLine.slice(1, lastLine.indexOf('",')).replaceAll('""', '"') : lastLine.slice(0, lastLine.indexOf(','));
-  return { rows, lastId };
+  return { rows, lastId, firstLine: firstLine ?? '', lastLine };
+}
+
+/**
+ * `--resume` appends only to an output of the same format and `--k`: a CSV's header names its
+ * slots (rec1_… to recK_…), a JSON Lines file starts with `{`. Throws `OPTION_INVALID` otherwise.
+ */
+export function checkResumable(prior: Pick<ExistingRows, 'firstLine'>, out: string, format: OutputFormat, k: number): void {
+  const first = prior.firstLine;
+  if (first === '') return;
+  const fail = (what: string, details: Record<string, string | number>): never => {
+    throw new InpageError('OPTION_INVALID', `--resume: ${out} ${what}; run with the flags that wrote it, or start over without --resume.`, { flag: 'resume', ...details });
+  };
+  const looksJson = first.startsWith('{');
+  if (format === 'jsonl' && !looksJson) fail(`is not JSON Lines (its first line is ${JSON.stringify(first.slice(0, 60))})`, { expected: 'jsonl' });
+  if (format === 'csv') {
+    if (looksJson) fail('holds JSON Lines, not CSV', { expected: 'csv' });
+    if (first !== csvHeader(k)) {
+      const slots = first.split(',').filter((c) => /^rec\d+_id$/.test(c)).length;
+      fail(slots > 0 ? `was written with --k ${slots} (its header has ${slots} rec slots), not --k ${k}` : `has a header that is not this command's (${JSON.stringify(first.slice(0, 60))})`, { k, found: slots });
+    }
+  }
 }
 
 /** Runs the whole batch; rejects with a message a person can act on. */
 export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRunSummary> {
   const t0 = performance.now();
   const workers = o.workers ?? availableParallelism();
-  // Each subscriber in flight holds a copy of the filter mask (one float per item): chunks shrink
-  // as catalogues grow, so a worker's chunks stay near 10 MB of masks whatever the catalogue.
-  const items = (JSON.parse(await readFile(`${o.reco.replace(/\/+$/, '')}/manifest.json`, 'utf8')) as { dims?: { items?: number } }).dims?.items ?? 2400;
-  const chunkSize = o.chunkSize ?? Math.max(32, Math.min(512, Math.floor(2_500_000 / Math.max(1, items))));
+  // Chunks need not shrink for large catalogues: a subscriber's bias row lives only in its
+  // worker's reused batch (batch-lists.ts), whose runs are capped at 16 MB of bias.
+  const chunkSize = o.chunkSize ?? 512;
   const totalBytes = (await stat(o.histories)).size;
-  const prior = o.resume ? await existingRows(o.out, o.format) : { rows: 0, lastId: undefined };
+  const prior = o.resume ? await existingRows(o.out, o.format, o.request.k) : { rows: 0, lastId: undefined, firstLine: '', lastLine: '' };
   const out = createWriteStream(o.out, { flags: prior.rows > 0 || (o.resume && o.format === 'jsonl') ? 'a' : 'w' });
   await once(out, 'open');
   if (prior.rows === 0 && o.format === 'csv') {
@@ -133,6 +169,7 @@ export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRun
   };
 
   let runtime: NodeRuntime = 'node';
+  let lastRow: string | undefined;
   const start = (): Promise<void> => new Promise<void>((resolve, reject) => {
     const w = new Worker(WORKER_ENTRY, { workerData: setup });
     pool.push(w);
@@ -147,6 +184,9 @@ export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRun
         const e = new Error(m.message);
         reject(e);
         fail(e);
+      } else if (m.seq < 0) {
+        lastRow = m.text; // the --resume check's row (below), not output
+        signal();
       } else {
         busy.set(w, busy.get(w)! - 1);
         personal += m.personal;
@@ -187,6 +227,20 @@ export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRun
       else await idle();
     }
   };
+  /**
+   * The last kept row must be what these settings give its subscriber: rows written with another
+   * --strategy, filter, URL template or package are not appended to.
+   */
+  const sameLastRow = async (sub: SubscriberHistory): Promise<void> => {
+    pool[0]!.postMessage({ type: 'chunk', seq: -1, chunk: packChunk([sub]) } satisfies ToWorker);
+    while (lastRow === undefined) {
+      if (failure) throw failure;
+      await idle();
+    }
+    if (lastRow !== `${prior.lastLine}\n`) {
+      throw new InpageError('OPTION_INVALID', `--resume: the last row of ${o.out} (subscriber ${JSON.stringify(sub.id)}) is not the row these flags give that subscriber: it was written with another --strategy, filter, --exclude, --link/--image/--base or package. Run with the flags that wrote it, or start over without --resume.`, { flag: 'resume', subscriber: sub.id });
+    }
+  };
   try {
     await start();
     let chunk: SubscriberHistory[] = [];
@@ -196,6 +250,7 @@ export async function runRecommend(o: RecommendRunOptions): Promise<RecommendRun
         if (subscribers === prior.rows && sub.id !== prior.lastId) {
           throw new Error(`--resume: ${o.out} ends with subscriber ${JSON.stringify(prior.lastId)}, but subscriber ${prior.rows.toLocaleString('en')} of ${o.histories} is ${JSON.stringify(sub.id)}; is it the output of this input? Start over without --resume.`);
         }
+        if (subscribers === prior.rows) await sameLastRow(sub);
         continue;
       }
       chunk.push(sub);

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { capped, type TrackedEvent } from '../../src/recommend/history.ts';
-import { recommendList, stepsOf, type ListPackage, type ListRequest } from '../../src/recommend/list.ts';
+import { recommendList, stepsOf, type ListPackage, type ListRequest, type ListVisitor } from '../../src/recommend/list.ts';
 import { loadRecommender, type FetchLike } from '../../src/recommend/load.ts';
 import type { Recommendation, Strategy } from '../../src/recommend/recommender.ts';
 import { lastDistinct, SEEN_CAP } from '../../src/recommend/seen.ts';
@@ -19,8 +19,11 @@ import { nodeEngine, type NodeRuntime } from './node-engine.ts';
 export type BatchStrategy = Extract<Strategy, 'for-you' | 'similar' | 'trending'>;
 export const BATCH_STRATEGIES: readonly BatchStrategy[] = ['for-you', 'similar', 'trending'];
 
-/** What every subscriber's list is built with. */
-export interface BatchRequest extends Omit<ListRequest, 'strategy' | 'itemId'> {
+/**
+ * What every subscriber's list is built with. No merchandising plan: a batch list has no
+ * experiment and no rules (the CLI has no flags for them).
+ */
+export interface BatchRequest extends Omit<ListRequest, 'strategy' | 'itemId' | 'plan' | 'facts'> {
   strategy: BatchStrategy;
   /** Leave out items the subscriber already interacted with (the page's default). */
   excludeSeen: boolean;
@@ -61,14 +64,36 @@ function strongest(history: readonly Step[]): number {
   return history[best]!.item;
 }
 
-/** Builds one subscriber's list. `now` is only the anchor's time for 'similar' (ages are relative to the newest step). */
-export async function subscriberList(pkg: ListPackage, sub: SubscriberHistory, req: BatchRequest, now: number): Promise<SubscriberList> {
+/** A subscriber as the page's list sees them: their visitor state and the request for their list. */
+export interface SubscriberRequest {
+  visitor: ListVisitor;
+  request: ListRequest;
+  /** False when the list falls back to trending (no usable history, or trending asked for). */
+  personal: boolean;
+}
+
+/**
+ * A subscriber's events as the page's state (`capped` history as steps, `lastDistinct` seen-set)
+ * and their list's request: 'trending' without usable history, the strongest item as the anchor
+ * of 'similar'.
+ */
+export function subscriberRequest(pkg: ListPackage, sub: SubscriberHistory, req: BatchRequest): SubscriberRequest {
   const events: TrackedEvent[] = sub.events.map(([itemId, type, time]) => ({ itemId, type, time }));
   const history = stepsOf(capped(events, historyCap(pkg)), pkg.index);
   const personal = req.strategy !== 'trending' && history.length > 0;
   const seen = req.excludeSeen ? lastDistinct(events.map((e) => e.itemId), SEEN_CAP) : undefined;
   const strategy: Strategy = personal ? req.strategy : 'trending';
   const itemId = strategy === 'similar' ? pkg.items.ids[strongest(history)] : undefined;
-  const recs = await recommendList(pkg, { personal: true, history, seen }, { strategy, k: req.k, itemId, filter: req.filter, exclude: req.exclude }, now);
+  return { visitor: { personal: true, history, seen }, request: { strategy, k: req.k, itemId, filter: req.filter, exclude: req.exclude }, personal };
+}
+
+/**
+ * Builds one subscriber's list with the page's `recommendList`, one model run per subscriber
+ * (batched-lists.ts builds a chunk's lists in a few runs; tests hold the two equal). `now` is
+ * only the anchor's time for 'similar' (ages are relative to the newest step).
+ */
+export async function subscriberList(pkg: ListPackage, sub: SubscriberHistory, req: BatchRequest, now: number): Promise<SubscriberList> {
+  const { visitor, request, personal } = subscriberRequest(pkg, sub, req);
+  const recs = await recommendList(pkg, visitor, request, now);
   return { id: sub.id, list: personal ? 'personal' : 'trending', recs };
 }

@@ -7,8 +7,9 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { unpackChunk, type PackedChunk } from './histories.ts';
 import type { NodeRuntime } from './node-engine.ts';
-import { formatRow, type OutputFormat, type UrlTemplates } from './output.ts';
-import { openPackage, subscriberList, type BatchRequest } from './subscriber-list.ts';
+import { BatchLists } from './batch-lists.ts';
+import { rowFormatter, type OutputFormat, type UrlTemplates } from './output.ts';
+import { openPackage, type BatchRequest } from './subscriber-list.ts';
 
 /** What a worker is started with. */
 export interface WorkerSetup {
@@ -47,26 +48,33 @@ export async function runRecommendWorker(): Promise<number> {
     return 1;
   }
   const { pkg } = opened;
+  const lists = new BatchLists(pkg, setup.request, setup.now);
+  const format = rowFormatter(pkg, setup.format, setup.request.k, setup.urls);
   post({ type: 'ready', runtime: opened.runtime });
+  // One chunk at a time: a chunk's lists already fill whole batches, and its buffers are reused.
+  let queue = Promise.resolve();
   return new Promise<number>((resolve) => {
     port.on('message', (m: ToWorker) => {
-      if (m.type === 'close') {
-        port.close();
-        void opened.dispose().then(() => resolve(0));
-        return;
-      }
-      // Every subscriber of the chunk at once: their model runs stack into a few batched runs.
-      Promise.all(unpackChunk(m.chunk).map((s) => subscriberList(pkg, s, setup.request, setup.now))).then(
-        (lists) => {
+      queue = queue.then(async () => {
+        if (m.type === 'close') {
+          port.close();
+          await opened.dispose();
+          resolve(0);
+          return;
+        }
+        try {
+          const rows = await lists.build(unpackChunk(m.chunk));
           let personal = 0;
-          const lines = lists.map((r) => {
+          let text = '';
+          for (const r of rows) {
             if (r.list === 'personal') personal++;
-            return `${formatRow(pkg, r, setup.format, setup.request.k, setup.urls)}\n`;
-          });
-          post({ type: 'done', seq: m.seq, text: lines.join(''), personal, trending: lists.length - personal });
-        },
-        (e: unknown) => post({ type: 'error', message: (e as Error).message }),
-      );
+            text += `${format(r)}\n`;
+          }
+          post({ type: 'done', seq: m.seq, text, personal, trending: rows.length - personal });
+        } catch (e) {
+          post({ type: 'error', message: (e as Error).message });
+        }
+      });
     });
   });
 }
