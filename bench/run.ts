@@ -76,7 +76,10 @@ export async function runBench(): Promise<void> {
   });
   // Hashed build assets (the ORT runtime among them) are cacheable, as from any CDN; models are
   // not, so the warm load can only be served by Inpage's own model cache.
-  const server = await serve({ roots: [here('./.build'), here('../public'), here('./.data')], cacheControl: (p) => (p.startsWith('/assets/') ? 'public, max-age=3600' : 'no-store') });
+  // (Under /coi/ too: the recommend scenario's returning visit is isolated. Fresh contexts keep
+  // their HTTP cache in a small memory store that never holds ORT's wasm, so no other scenario
+  // is served from cache by this.)
+  const server = await serve({ roots: [here('./.build'), here('../public'), here('./.data')], cacheControl: (p) => (/^(\/coi)?\/assets\//.test(p) ? 'public, max-age=3600' : 'no-store') });
   const executablePath = findChromium();
   const launch = (gpu: boolean): Promise<Browser> => chromium.launch({ headless: true, ...(executablePath ? { executablePath } : {}), args: gpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS });
   const cpu = await launch(false);
@@ -109,7 +112,7 @@ export async function runBench(): Promise<void> {
         return { localhost: await coldWarm(profile, base), broadband: await coldWarm(profile, base, BROADBAND) };
       },
       cacheHit: () => repeat('result cache', cpu, iso, (p) => p.evaluate(() => window.bench.cacheHit({ runs: 1000, model: 'mlp', width: 64 }))),
-      recommend: () => recommendScenario(cpu, iso, REPS, openBench),
+      recommend: () => recommendScenario((dir) => chromium.launchPersistentContext(dir, { headless: true, ...(executablePath ? { executablePath } : {}), args: ARGS }), iso, REPS),
       search: () => searchScenario(cpu, iso, REPS, openBench),
       chat: () => chatScenario(cpu, base, REPS, openBench),
       transformers: async () => ({

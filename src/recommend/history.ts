@@ -4,7 +4,7 @@
  * newest `cap` impressions. The caps are separate because a page shows far more cards than a visitor
  * opens: one shared cap would let a few scrolled-past lists push out everything the visitor did.
  * Every read goes back to storage, so two tabs of the same shop see each other's events and
- * `forget()` in one tab holds in all.
+ * `forget()` in one tab holds in all; an unchanged record is not parsed again (text-memo.ts).
  *
  * Privacy (docs/PRIVACY.md): the record sits behind the consent gate (no reads, no writes, nothing
  * held for later without consent); events older than the retention window are dropped on every
@@ -17,6 +17,7 @@
 import { ALWAYS_GRANTED, type ConsentGate } from '../privacy/gate.ts';
 import { PersonalRecord, type StorageLike } from '../privacy/personal-record.ts';
 import { fitBytes, isFresh, type RetentionPolicy } from '../privacy/retention.ts';
+import { TextMemo } from './text-memo.ts';
 import { TRACK_EVENT_TYPES, isWeighted, trackCode, type TrackEventType } from './weights.ts';
 
 export type { StorageLike };
@@ -105,6 +106,8 @@ export class HistoryStore {
   readonly #consent: ConsentGate;
   readonly #retention: RetentionPolicy | undefined;
   readonly #now: () => number;
+  /** The stored text last parsed (shared, read-only events). */
+  readonly #parsed = new TextMemo(decode);
 
   /**
    * @param storage where to persist; `null` keeps history in memory only.
@@ -127,12 +130,16 @@ export class HistoryStore {
   /** Drops the in-memory copy (before an origin-wide sweep removes the stored one). */
   dropMemory(): void {
     this.#record.dropMemory();
+    this.#parsed.clear();
   }
 
-  /** Reads the record, applying retention: expired events leave storage, not just the result. */
-  #read(): TrackedEvent[] {
+  /**
+   * Reads the record, applying retention: expired events leave storage, not just the result.
+   * Read-only: the events may be the memo's, shared with the next read.
+   */
+  #read(): readonly TrackedEvent[] {
     const text = this.#record.read();
-    const events = decode(text);
+    const events = this.#parsed.get(text);
     if (this.#retention === undefined) return events;
     const now = this.#now();
     const fresh = events.filter((e) => isFresh(e.time, now, this.#retention!));
@@ -141,14 +148,14 @@ export class HistoryStore {
     return fresh;
   }
 
-  #write(events: TrackedEvent[]): void {
+  #write(events: readonly TrackedEvent[]): void {
     const limited = capped(events, this.#cap);
     this.#record.write(this.#retention === undefined ? encode(limited) : fitBytes(limited, encode, this.#retention.maxBytes).text);
   }
 
-  /** All stored events, oldest first (none without consent). */
+  /** All stored events, oldest first (none without consent): the caller's own copies. */
   all(): TrackedEvent[] {
-    return this.#read();
+    return this.#read().map((e) => ({ ...e }));
   }
 
   /**
@@ -157,13 +164,12 @@ export class HistoryStore {
    */
   add(event: TrackedEvent): void {
     if (!this.#consent.granted()) return;
-    const events = this.#read();
-    events.push(event);
-    this.#write(events);
+    this.#write([...this.#read(), event]);
   }
 
   /** Erases the history from storage and memory, with or without consent. True when it is gone. */
   clear(): boolean {
+    this.#parsed.clear();
     return this.#record.remove();
   }
 }

@@ -15,6 +15,7 @@ import { ALWAYS_GRANTED } from '../privacy/gate.ts';
 import { PersonalRecord } from '../privacy/personal-record.ts';
 import { fitBytes, isFresh } from '../privacy/retention.ts';
 import type { HistoryPrivacy, StorageLike, TrackedEvent } from './history.ts';
+import { TextMemo } from './text-memo.ts';
 
 /** Distinct items remembered as seen. Bounded so a visitor of years never fills their storage. */
 export const SEEN_CAP = 1000;
@@ -39,7 +40,7 @@ export function lastDistinct<T>(sequence: readonly T[], cap: number = SEEN_CAP):
 /** Stored form: `{ v: 1, s: [[itemId, timeMs], ...] }`, oldest first, distinct ids. */
 type Stored = { v: 1; s: [string, number][] };
 
-function decode(text: string | null): [string, number][] | undefined {
+function decode(text: string | null): readonly [string, number][] | undefined {
   if (text === null) return undefined;
   try {
     const parsed = JSON.parse(text) as Partial<Stored>;
@@ -62,6 +63,8 @@ export class SeenItems {
    * missing key means another tab called forget().
    */
   #seed: [string, number][];
+  /** The stored text last parsed (shared, read-only). */
+  readonly #parsed = new TextMemo(decode);
 
   /**
    * @param storage where to persist; `null` keeps the set in memory only (still consent-gated).
@@ -88,11 +91,15 @@ export class SeenItems {
   /** Drops the in-memory copy (before an origin-wide sweep removes the stored one). */
   dropMemory(): void {
     this.#record.dropMemory();
+    this.#parsed.clear();
   }
 
-  /** Fresh entries: stored (or the seed while nothing is), older than the retention window dropped. */
-  #read(): [string, number][] {
-    const stored = decode(this.#record.read());
+  /**
+   * Fresh entries: stored (or the seed while nothing is), older than the retention window dropped.
+   * Read-only: the list may be the memo's, shared with the next read.
+   */
+  #read(): readonly [string, number][] {
+    const stored = this.#parsed.get(this.#record.read());
     const list = stored ?? (this.#privacy.consent?.granted() === false ? [] : this.#seed);
     const retention = this.#privacy.retention;
     if (retention === undefined) return list;
@@ -103,7 +110,7 @@ export class SeenItems {
     return fresh;
   }
 
-  #write(list: [string, number][]): void {
+  #write(list: readonly [string, number][]): void {
     const retention = this.#privacy.retention;
     this.#record.write(retention === undefined ? encode(list) : fitBytes(list, encode, retention.maxBytes).text);
     this.#seed = [];
@@ -129,6 +136,7 @@ export class SeenItems {
   /** Erases the set from storage and memory. True when it is gone. */
   clear(): boolean {
     this.#seed = [];
+    this.#parsed.clear();
     return this.#record.remove();
   }
 }
