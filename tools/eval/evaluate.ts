@@ -94,7 +94,9 @@ export function evaluate(h: Holdout, scorers: readonly Scorer[], opts: EvalOptio
     }
     scorers.forEach((scorer, m) => {
       scorer.score(seq, from, to, scores);
-      const rank = rankOf(scores, target, excluded);
+      // A target scored -Infinity is never listed (the lists below drop such items): a miss, not
+      // a rank among ties.
+      const rank = scores[target] === -Infinity ? 0 : rankOf(scores, target, excluded);
       for (let j = 0; j < N; j++) if (excluded[j] === 1) scores[j] = -Infinity;
       const list = topK(scores, k).filter((j) => scores[j]! > -Infinity);
       addQuery(sums[m]!, rank, list);
