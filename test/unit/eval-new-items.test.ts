@@ -6,23 +6,14 @@ import { availableFrom, catalogAtCut, eventsAtCut, metricsOf, newItemsAt, newSha
 import { timeSplit } from '../../tools/eval/protocols.ts';
 import type { TrainCatalog } from '../../tools/train/catalog.ts';
 import type { EventLog } from '../../tools/train/read-events.ts';
+import { viewLog } from '../fixtures/event-log.ts';
 
 const DAY = 86_400_000;
 
 /** Sessions `[visitor, day, items]`: one view per item, 1 s apart, from the start of the day. */
 function logOf(sessions: [number, number, number[]][]): EventLog {
   const rows = sessions.flatMap(([u, day, items], s) => items.map((item, i) => ({ s, u, item, t: day * DAY + i * 1000 })));
-  return {
-    length: rows.length,
-    sessions: sessions.length,
-    users: new Set(rows.map((r) => r.u)).size,
-    session: Int32Array.from(rows, (r) => r.s),
-    user: Int32Array.from(rows, (r) => r.u),
-    item: Int32Array.from(rows, (r) => r.item),
-    code: new Uint8Array(rows.length),
-    time: Float64Array.from(rows, (r) => r.t),
-    stats: { format: 'csv', lines: rows.length, rows: rows.length, kept: rows.length, unknownItems: 0, unknownEvents: 0, badLines: 0, examples: [] },
-  };
+  return viewLog(rows, sessions.length);
 }
 
 // Items 0, 1, 4 in category A, 2 and 3 in B. Item 1 first appears on day 9, after the cut at
