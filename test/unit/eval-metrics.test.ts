@@ -7,6 +7,7 @@ import { timeSplit } from '../../tools/eval/protocols.ts';
 import { itemKnnScorer, popularityScorer, transitionScorer } from '../../tools/eval/scorers.ts';
 import { leaveLastOut, type Holdout } from '../../tools/train/holdout.ts';
 import type { EventLog } from '../../tools/train/read-events.ts';
+import { viewLog } from '../fixtures/event-log.ts';
 import { topK } from '../../tools/train/reference.ts';
 import { buildSessions, type Sessions } from '../../tools/train/sessions.ts';
 
@@ -16,17 +17,7 @@ import { buildSessions, type Sessions } from '../../tools/train/sessions.ts';
  */
 function eventLog(sessions: number[][], users?: number[]): EventLog {
   const rows = sessions.flatMap((items, s) => items.map((item, i) => ({ s, u: users?.[s] ?? s, item, t: s * 100_000 + i * 1000 })));
-  return {
-    length: rows.length,
-    sessions: sessions.length,
-    users: new Set(rows.map((r) => r.u)).size,
-    session: Int32Array.from(rows, (r) => r.s),
-    user: Int32Array.from(rows, (r) => r.u),
-    item: Int32Array.from(rows, (r) => r.item),
-    code: new Uint8Array(rows.length),
-    time: Float64Array.from(rows, (r) => r.t),
-    stats: { format: 'csv', lines: rows.length, rows: rows.length, kept: rows.length, unknownItems: 0, unknownEvents: 0, badLines: 0, examples: [] },
-  };
+  return viewLog(rows, sessions.length);
 }
 
 /** One query per visitor sequence: its last step, given the steps before it. */

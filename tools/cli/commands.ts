@@ -11,6 +11,7 @@ import { PROTOCOLS, type Protocol } from '../eval/protocols.ts';
 import { searchMarkdown } from '../eval/search-markdown.ts';
 import { runSearchEvalFromFiles, tuneSearchFromFiles } from '../eval/search-run.ts';
 import { assistantMarkdown, runAssistantEval } from '../eval/assistant.ts';
+import { newItemsMarkdown, runNewItemsEval } from '../eval/new-items.ts';
 import { DEFAULT_MODEL_OPTIONS, type ModelOptions } from '../train/model.ts';
 import { train, type TrainOptions, type TrainSummary } from '../train/train.ts';
 import { DEFAULT_MAX_BAD_LINES } from '../train/read-events.ts';
@@ -154,6 +155,7 @@ export const evalCommand: Command = {
     '  --out <file>      write the JSON report\n' +
     '  --no-search       skip the search tables (keyword library, encoder, hybrid; Recall@10, MRR, NDCG@10)\n' +
     '  --tune-search     instead of the eval, choose the keyword and fusion settings on the tuning splits and print the trials\n' +
+    '  --no-new-items    skip the new-items table (train at the time cut on the catalogue of the cut, then update-catalog: how items launched after the cut fare)\n' +
     '  --no-assistant    skip the assistant table (paraphrased questions over help pages: keyword, encoder, hybrid; abstention)\n' +
     '  --pages <dir>     help pages for the assistant table (default: the demo help centre, generated)\n' +
     '  --check           exit 1 unless the model\'s NDCG@10 ≥ 1.1× the best baseline in every protocol, and the hybrid search meets its targets\n' +
@@ -161,7 +163,7 @@ export const evalCommand: Command = {
   async run(argv, io) {
     const v = parseFlags(argv, {
       catalog: { type: 'string' }, events: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, protocol: { type: 'string' },
-      'test-share': { type: 'string' }, check: { type: 'boolean' }, 'no-search': { type: 'boolean' }, 'tune-search': { type: 'boolean' }, 'no-assistant': { type: 'boolean' }, pages: { type: 'string' }, ...MODEL_FLAGS,
+      'test-share': { type: 'string' }, check: { type: 'boolean' }, 'no-search': { type: 'boolean' }, 'tune-search': { type: 'boolean' }, 'no-assistant': { type: 'boolean' }, 'no-new-items': { type: 'boolean' }, pages: { type: 'string' }, ...MODEL_FLAGS,
     });
     const modelDir = optional(v, 'model');
     const testShare = numberFlag(v, 'test-share', 0.01, 0.9);
@@ -198,13 +200,17 @@ export const evalCommand: Command = {
       model, log: io.err,
     });
     if (search) io.out(`\n${searchMarkdown(search)}`);
+    const newItems = v['no-new-items'] === true ? undefined : await runNewItemsEval({
+      catalog, events, ...(testShare === undefined ? {} : { testShare }), model, validation, log: io.err,
+    });
+    if (newItems) io.out(`\n${newItemsMarkdown(newItems)}`);
     const pages = optional(v, 'pages');
     const assistant = v['no-assistant'] === true ? undefined : await runAssistantEval({ ...(pages === undefined ? {} : { pagesDir: pages }), log: io.err });
     if (assistant) io.out(`\n${assistantMarkdown(assistant)}`);
     const out = optional(v, 'out');
     if (out !== undefined) {
       await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, `${JSON.stringify({ ...report, ...(search === undefined ? {} : { search }), ...(assistant === undefined ? {} : { assistant }) }, null, 2)}\n`);
+      await writeFile(out, `${JSON.stringify({ ...report, ...(search === undefined ? {} : { search }), ...(newItems === undefined ? {} : { newItems }), ...(assistant === undefined ? {} : { assistant }) }, null, 2)}\n`);
       io.err(`wrote ${out}`);
     }
     return v['check'] === true && (!report.targetMet || (search !== undefined && !search.targets.met)) ? 1 : 0;

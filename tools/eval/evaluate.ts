@@ -53,6 +53,14 @@ export interface EvalOptions {
   k?: number;
   /** When given, each scorer's top-k lists are pushed here by name (for comparisons with the page). */
   lists?: Record<string, number[][]>;
+  /** When given, each scorer's target rank per query (1-based, 0 = excluded) is pushed here by name. */
+  ranks?: Record<string, number[]>;
+  /**
+   * Per item, the time (Unix ms) from which it can be recommended: an item whose time is later
+   * than the query's target step is excluded for every method (a product not launched yet).
+   * Default: every item always.
+   */
+  availableFrom?: ArrayLike<number>;
 }
 
 /**
@@ -80,13 +88,20 @@ export function evaluate(h: Holdout, scorers: readonly Scorer[], opts: EvalOptio
     const to = h.step[q]!;
     const target = seq.item[to]!;
     exclusionMask(seq, from, to, opts.inStock, excluded);
+    if (opts.availableFrom !== undefined) {
+      const now = seq.time[to]!;
+      for (let j = 0; j < N; j++) if (opts.availableFrom[j]! > now) excluded[j] = 1;
+    }
     scorers.forEach((scorer, m) => {
       scorer.score(seq, from, to, scores);
-      const rank = rankOf(scores, target, excluded);
+      // A target scored -Infinity is never listed (the lists below drop such items): a miss, not
+      // a rank among ties.
+      const rank = scores[target] === -Infinity ? 0 : rankOf(scores, target, excluded);
       for (let j = 0; j < N; j++) if (excluded[j] === 1) scores[j] = -Infinity;
       const list = topK(scores, k).filter((j) => scores[j]! > -Infinity);
       addQuery(sums[m]!, rank, list);
       if (opts.lists !== undefined) (opts.lists[scorer.name] ??= []).push(list);
+      if (opts.ranks !== undefined) (opts.ranks[scorer.name] ??= []).push(rank);
     });
   }
   return Object.fromEntries(scorers.map((sc, m) => [sc.name, summarize(sums[m]!, N)]));

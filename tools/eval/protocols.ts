@@ -21,6 +21,15 @@ export interface TestSplit extends Holdout {
   protocol: Protocol;
   /** In words, for the report. */
   description: string;
+  /** Time protocol: 1 for each event of the log in the test period. */
+  testEvents?: Uint8Array;
+}
+
+/** Each session's first event time (Unix ms). */
+function sessionStarts(log: EventLog): Float64Array {
+  const start = new Float64Array(log.sessions).fill(Infinity);
+  for (let e = 0; e < log.length; e++) start[log.session[e]!] = Math.min(start[log.session[e]!]!, log.time[e]!);
+  return start;
 }
 
 /**
@@ -29,8 +38,7 @@ export interface TestSplit extends Holdout {
  * @example const split = timeSplit(log, 0.1);
  */
 export function timeSplit(log: EventLog, testShare: number): TestSplit {
-  const start = new Float64Array(log.sessions).fill(Infinity);
-  for (let e = 0; e < log.length; e++) start[log.session[e]!] = Math.min(start[log.session[e]!]!, log.time[e]!);
+  const start = sessionStarts(log);
   const cut = cutTime(start, testShare);
   const keep = Uint8Array.from(log.session, (s) => (start[s]! < cut ? 1 : 0));
   const users = buildSessions(log, 'user');
@@ -55,6 +63,7 @@ export function timeSplit(log: EventLog, testShare: number): TestSplit {
     users,
     user: Int32Array.from(user),
     step: Int32Array.from(step),
+    testEvents: keep.map((x) => 1 - x),
   };
 }
 

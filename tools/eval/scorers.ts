@@ -7,7 +7,7 @@
  */
 import { historyFeeds } from '../../src/recommend/feeds.ts';
 import type { RecommenderManifest } from '../../src/recommend/manifest.ts';
-import type { Step } from '../../src/recommend/weights.ts';
+import { toSteps, type Step } from '../../src/recommend/weights.ts';
 import { decayedCounts } from '../train/model.ts';
 import { scoreHistory, type ScorerWeights } from '../train/reference.ts';
 import type { Sessions } from '../train/sessions.ts';
@@ -108,19 +108,39 @@ export function transitionScorer(train: Sessions, items: number, s: TransitionSe
  * The trained model as the page runs it: the page's own input code (`historyFeeds`: the newest
  * steps, right-aligned and weighted as the manifest says), then the reference of the exported
  * graph over every item (the eval ranks the whole catalogue; the page's TopK keeps the head).
+ *
+ * `itemMap` scores a package whose items are not the eval's: `itemMap[i]` is eval item i's index
+ * in the package, -1 when the package does not know it. As the page does (`stepsOf`), unknown
+ * items are dropped from the history and steps that then meet merge (`toSteps`); unknown items
+ * score -Infinity, so they are never in a list.
  */
-export function modelScorer(weights: ScorerWeights, manifest: RecommenderManifest, name = 'model'): Scorer {
+export function modelScorer(weights: ScorerWeights, manifest: RecommenderManifest, name = 'model', itemMap?: Int32Array): Scorer {
   const u = new Float32Array(weights.dim);
   const L = manifest.dims.history;
   const noBias = new Float32Array(manifest.dims.items);
+  const own = itemMap === undefined ? undefined : new Float32Array(manifest.dims.items);
   return {
     name,
     score(seq, from, to, out) {
-      const steps: Step[] = [];
-      for (let p = Math.max(from, to - L); p < to; p++) steps.push({ item: seq.item[p]!, code: seq.code[p]!, time: seq.time[p]! });
+      let steps: Step[] = [];
+      if (itemMap === undefined) {
+        for (let p = Math.max(from, to - L); p < to; p++) steps.push({ item: seq.item[p]!, code: seq.code[p]!, time: seq.time[p]! });
+      } else {
+        for (let p = from; p < to; p++) {
+          const item = itemMap[seq.item[p]!]!;
+          if (item >= 0) steps.push({ item, code: seq.code[p]!, time: seq.time[p]! });
+        }
+        steps = toSteps(steps).slice(-L);
+      }
       const feeds = historyFeeds(manifest, steps, noBias, 1);
       const items = Array.from(feeds[manifest.inputs.items]!.data as BigInt64Array, Number);
-      scoreHistory(weights, items, feeds[manifest.inputs.weights]!.data as Float32Array, L, out, u);
+      const weightsIn = feeds[manifest.inputs.weights]!.data as Float32Array;
+      if (own === undefined || itemMap === undefined) {
+        scoreHistory(weights, items, weightsIn, L, out, u);
+        return;
+      }
+      scoreHistory(weights, items, weightsIn, L, own, u);
+      for (let i = 0; i < itemMap.length; i++) out[i] = itemMap[i]! >= 0 ? own[itemMap[i]!]! : -Infinity;
     },
   };
 }
