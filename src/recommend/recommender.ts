@@ -19,7 +19,7 @@ import { createConsent } from '../privacy/create-consent.ts';
 import { requestPersistence, type StoragePersistence } from '../privacy/persist-storage.ts';
 import type { ForgetReport } from '../privacy/forget.ts';
 import { resolveRetention, type RetentionOptions } from '../privacy/retention.ts';
-import { buildCandidates, checkFilter, type Candidates, type RecommendFilter } from './candidates.ts';
+import { buildCandidates, checkFilter, type RecommendFilter } from './candidates.ts';
 import type { EngineLike } from './engine-like.ts';
 import { HistoryStore, type StorageLike, type TrackedEvent } from './history.ts';
 import { SEEN_CAP, SeenItems } from './seen.ts';
@@ -31,7 +31,7 @@ import { trackCode, type Step, type TrackEventType } from './weights.ts';
 import { forYou } from './strategies.ts';
 import { recommendList, stepsOf, type Recommendation, type SearchBlend, type Strategy } from './list.ts';
 import { createExperimentSession, type Assignment, type ExperimentConfig } from '../experiments/index.ts';
-import { variantPackages } from './variant-packages.ts';
+import { variantPackages, withIndex } from './variant-packages.ts';
 import { listIdOf, planList, type MerchSetup } from './list-plan.ts';
 import { parseRules, type ItemFacts, type MerchRule } from './rules.ts';
 import { checkKpiFields, createKpiTracker, type AnalyticsOptions, type KpiTrackFields } from '../kpis/tracker.ts';
@@ -262,10 +262,9 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
     throw e;
   }
   const { manifest, items, model } = pkg;
-  const index = new Map(items.ids.map((id, i) => [id, i]));
-  const masks = new Map<string, Candidates>();
   // Experiment arms with a model package of their own load it on first use.
-  const armBase = { manifestUrl: pkg.manifestUrl, manifest, items, model, index, masks };
+  const armBase = withIndex(pkg);
+  const { index } = armBase;
   const arms = variantPackages(armBase, (url, signal) => loadRecommender(options.engine, url, fetchFn, signal, consent.granted()));
   const storage = options.storage === undefined ? defaultStorage() : options.storage;
   const experimentConfig = options.experiment ?? manifest.experiment;
@@ -355,7 +354,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
       if (disposed) throw disposedError('Recommender');
       // Without consent: no history and no seen-set (nothing is read), and 'for-you' is the trending list.
       const personal = consent.granted();
-      const history = personal ? (arm === armBase ? steps() : stepsOf(store.all(), arm.index)) : [];
+      const history = personal ? stepsOf(store.all(), arm.index) : [];
       // Recent searches count as views of their top items (see search.ts); without a search
       // index (an older package) for-you simply goes on without them.
       const blend: SearchBlend | undefined = opts.blendSearches === false || searches.all().length === 0 ? undefined : async (exclude) => {

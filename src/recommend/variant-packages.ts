@@ -27,7 +27,8 @@ export interface VariantPackages {
   dispose(): Promise<void>;
 }
 
-function withIndex(p: LoadedRecommender): ArmPackage {
+/** A loaded package with its id → index map and an empty mask cache (the recommender's own too). */
+export function withIndex(p: LoadedRecommender): ArmPackage {
   return { manifestUrl: p.manifestUrl, manifest: p.manifest, items: p.items, model: p.model, index: new Map(p.items.ids.map((id, i) => [id, i])), masks: new Map() };
 }
 
