@@ -4,23 +4,24 @@
  *
  * Vector: the kept items' mean vector μ plus `spread` times the feature-weighted mean of
  * (m_f − μ), where m_f is the mean vector of the kept items that have feature f (category, brand,
- * brand×category, price band, tags: content.ts's features and weights). The mean of the sharers
- * alone (what this file replaced) keeps μ whole but divides the taste that a feature carries by
- * the number of features and by the sharers' spread: μ is the part every item shares, which
- * skip-gram training points away from the visitors' taste vectors (every item is a negative
- * sample), so such a vector scored like an unknown average item, and rescaling it to a typical
- * item's length (as it also did) blew that common part up further: the new items' dot products
- * were the lowest in the catalogue (median −2.0 against +0.1 for the siblings that made the
- * top-10 on the demo shop). Keeping μ at its own length and scaling only the feature part is the
- * trainer's own picture — an item is a sum of shared feature rows plus its id row (content.ts) —
- * with `spread` standing in for the sum (an item has several features, each a full row).
+ * brand×category, price band, tags: content.ts's features and weights). The plain mean of the
+ * sharers (the rule this replaced) keeps μ whole and dilutes what each feature adds (averaged over
+ * the features, and over sharers that differ in everything else). μ is the part every item
+ * shares, which skip-gram training points away from the visitors' taste vectors (every item is a
+ * negative sample), so such a vector scored like an average unknown item, and rescaling it to a
+ * typical item's length (as the old rule also did) enlarged that common part: on the demo shop,
+ * for visits that went to a new item, its dot product was −2.0 (median) against +0.1 for the
+ * best-scoring sibling in its category. Keeping μ at its own length and scaling only the feature
+ * part follows the trainer's own picture — an item is a sum of shared feature rows plus its id row
+ * (content.ts) — with `spread` standing in for that sum (an item has several features, each a
+ * full row, where the mean gives each a fraction).
  *
  * Prior: the `priorQuantile` quantile of the kept priors of the item's category (all kept items'
  * when the category has none). Having no events is not evidence of unpopularity; the median (what
  * this replaced) put every new item ~3 nats under the category heads that fill a top-10.
  *
  * Both settings are chosen on a validation split of the training period (the eval's
- * new-items-tune.ts); the defaults are those choices on the demo shop.
+ * new-items-tune.ts); the defaults are the demo shop's (planted variant) choice.
  */
 import type { TrainCatalog } from './catalog.ts';
 import { contentFeatures } from './content.ts';
