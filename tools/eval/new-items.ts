@@ -5,11 +5,12 @@
  * are the test period). Items with events but none before T are new (new-items-split.ts). The
  * model is trained as `inpage train` does at its defaults (validation inside) on the training
  * events with the catalogue of T (new items left out), packaged, then `updateCatalog` writes the
- * package for the full catalogue: new items get content vectors. Both packages are read back from
- * disk (`loadPackage`, as `inpage eval --model`) and scored on the test queries by the eval's own
- * path (`modelScorer` → `evaluate`), with the two shelves a shop uses for new products without a
- * model (new-items-baselines.ts). A new item can be recommended from its launch day on
- * (`availableFrom`), for every method alike.
+ * package for the full catalogue: new items get content vectors and priors, with the settings
+ * chosen on a second cut inside the training period (new-items-tune.ts), never on the test
+ * period. Both packages are read back from disk (`loadPackage`, as `inpage eval --model`) and
+ * scored on the test queries by the eval's own path (`modelScorer` → `evaluate`), with the two
+ * shelves a shop uses for new products without a model (new-items-baselines.ts). A new item can
+ * be recommended from its launch day on (`availableFrom`), for every method alike.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import { updateCatalog } from '../train/update-catalog.ts';
 import { evaluate } from './evaluate.ts';
 import { loadPackage } from './load-model.ts';
 import type { Metrics } from './metrics.ts';
+import { tuneNewItems, type NewItemTuning } from './new-items-tune.ts';
 import { newestInCategoryScorer, popularNewInCategoryScorer } from './new-items-baselines.ts';
 import { availableFrom, catalogAtCut, eventsAtCut, metricsOf, newItemsAt, newShareOfEvents, newShareOfSlots, newTargets } from './new-items-split.ts';
 import { timeSplit } from './protocols.ts';
@@ -63,6 +65,8 @@ export interface NewItemsReport {
   newShareOfQueries: number;
   queries: { all: number; newTargets: number };
   methods: Record<string, NewItemsMethod>;
+  /** The new-item settings `update-catalog` was given, chosen on the training period (new-items-tune.ts). */
+  tuning: NewItemTuning;
   model: { options: ModelOptions; epochs: number; fitSeconds: number; updateSeconds: number; added: number };
 }
 
@@ -97,11 +101,15 @@ export async function runNewItemsEval(opts: NewItemsEvalOptions): Promise<NewIte
     const cutDir = join(dir, 'at-cut');
     const nextDir = join(dir, 'updated');
     await writePackage(cutDir, fit, buildItemsFile(atCut, sessions, options, 7), options, k, {});
+    const old = await loadPackage(cutDir);
+    say('  new-item settings, chosen on a second cut inside the training period (best overall NDCG@k there):');
+    const tuning = tuneNewItems(train, atCut, options, old.manifest, { testShare, k, log: (l) => say(`  ${l}`) });
+    say(`  chosen: spread ${tuning.chosen.spread}, prior quantile ${tuning.chosen.priorQuantile} (${tuning.description})`);
     const t1 = performance.now();
-    const update = await updateCatalog(cutDir, catalog, nextDir, { texts: await readCatalogText(opts.catalog), hashedNames: false });
+    const update = await updateCatalog(cutDir, catalog, nextDir, { texts: await readCatalogText(opts.catalog), hashedNames: false, newItems: tuning.chosen });
     const updateSeconds = (performance.now() - t1) / 1000;
     say(`  update-catalog added ${update.added.length} items in ${updateSeconds.toFixed(1)} s`);
-    const [old, next] = [await loadPackage(cutDir), await loadPackage(nextDir)];
+    const next = await loadPackage(nextDir);
     const categoryIds = new Map<string, number>();
     const category = Int32Array.from(catalog.categories, (c) => categoryIds.get(c) ?? (categoryIds.set(c, categoryIds.size), categoryIds.size - 1));
     const scorers = [
@@ -135,6 +143,7 @@ export async function runNewItemsEval(opts: NewItemsEvalOptions): Promise<NewIte
       newShareOfQueries: split.user.length > 0 ? newQueries / split.user.length : 0,
       queries: { all: split.user.length, newTargets: newQueries },
       methods,
+      tuning,
       model: { options, epochs: fit.epochLoss.length, fitSeconds, updateSeconds, added: update.added.length },
     };
   } finally {
@@ -156,6 +165,8 @@ export function newItemsMarkdown(r: NewItemsReport): string {
   for (const [name, m] of Object.entries(r.methods)) {
     out.push(`| ${name} | ${pct(m.newShareOfSlots)} | ${f(m.newTargets.hitRate)} | ${f(m.newTargets.ndcg)} | ${f(m.oldTargets.hitRate)} | ${f(m.oldTargets.ndcg)} | ${f(m.all.hitRate)} | ${f(m.all.ndcg)} |`);
   }
+  const c = r.tuning.chosen;
+  out.push('', `update-catalog's new-item settings: spread ${c.spread}, prior quantile ${c.priorQuantile}, chosen by overall NDCG@${r.k} on a ${r.tuning.description} (${r.tuning.queries.toLocaleString('en')} queries, ${r.tuning.newTargetQueries} to a new item).`);
   out.push('', `"${NO_UPDATE}" does not know the new items: their HitRate is 0 by construction. The two shelves list new items only (their old-target HitRate is 0 by construction).`);
   return out.join('\n');
 }

@@ -3,10 +3,10 @@
  * without retraining:
  * - items still in the catalogue keep their vectors, priors and followers;
  * - removed items leave the model (and every follower list): they can never be returned;
- * - new items get vectors from their content: the mean vector of the kept items sharing each of
- *   their features (category, brand, brand×category, price band, tags; content.ts's features and
- *   weights), the package stores no feature rows of its own. Their prior is the median prior of
- *   their category's kept items (no events is not evidence of unpopularity), trending 0;
+ * - new items get vectors and priors from their content and the kept items sharing it
+ *   (new-items.ts: the kept items' mean vector plus a scaled mix of their features' deviations
+ *   from it; a high quantile of their category's priors), trending 0, no followers yet; the
+ *   package stores no feature rows of its own;
  * - titles, prices, stock and categories come from the new catalogue;
  * - the search half is rebuilt over the new item table with the package's own encoder
  *   (tools/encoder/update-search.ts): new and changed items are encoded, the rest keep their rows.
@@ -18,7 +18,7 @@ import type { RecommenderItems, RecommenderManifest } from '../../src/recommend/
 import { loadPackage } from '../eval/load-model.ts';
 import { sha256Hex } from '../onnx/sha256.ts';
 import type { TrainCatalog } from './catalog.ts';
-import { contentFeatures } from './content.ts';
+import { DEFAULT_NEW_ITEM_SETTINGS, newItemPriors, newItemVectors, type NewItemSettings } from './new-items.ts';
 import { exportRecommender } from './export-onnx.ts';
 import { hashedName } from './hashed-name.ts';
 import type { ScorerWeights } from './reference.ts';
@@ -43,109 +43,15 @@ export interface UpdateCatalogOptions {
   texts: readonly ItemText[];
   /** Content-addressed names (`recommender.<sha256:16>.onnx`, …). Default true. */
   hashedNames?: boolean;
-}
-
-/** Mean of the kept items' vectors per content feature, then each new item's weighted mix. */
-function contentVectors(catalog: TrainCatalog, oldIndex: readonly number[], old: ScorerWeights): { inVec: Float32Array; outVec: Float32Array } {
-  const D = old.dim;
-  const N = catalog.ids.length;
-  const f = contentFeatures(catalog);
-  const F = f.names.length;
-  const sumIn = new Float64Array((F + 1) * D);
-  const sumOut = new Float64Array((F + 1) * D);
-  const weight = new Float64Array(F + 1);
-  const add = (row: number, j: number, w: number): void => {
-    weight[row]! += w;
-    for (let d = 0; d < D; d++) {
-      sumIn[row * D + d]! += w * old.inVec[j * D + d]!;
-      sumOut[row * D + d]! += w * old.outVec[j * D + d]!;
-    }
-  };
-  for (let i = 0; i < N; i++) {
-    const j = oldIndex[i]!;
-    if (j < 0) continue;
-    f.cols[i]!.forEach((c, n) => add(c, j, f.vals[i]![n]!));
-    add(F, j, 1); // the global mean: for items sharing no feature with a kept one
-  }
-  const inVec = new Float32Array(N * D);
-  const outVec = new Float32Array(N * D);
-  const norms = typicalNorms(catalog, oldIndex, old);
-  for (let i = 0; i < N; i++) {
-    const j = oldIndex[i]!;
-    if (j >= 0) {
-      inVec.set(old.inVec.subarray(j * D, (j + 1) * D), i * D);
-      outVec.set(old.outVec.subarray(j * D, (j + 1) * D), i * D);
-      continue;
-    }
-    const rows = Array.from(f.cols[i]!).map((c, n) => [c, f.vals[i]![n]!] as const).filter(([c]) => weight[c]! > 0);
-    const mix = rows.length > 0 ? rows : [[F, 1] as const];
-    let total = 0;
-    for (const [, v] of mix) total += v;
-    for (const [c, v] of mix) {
-      for (let d = 0; d < D; d++) {
-        inVec[i * D + d]! += (v / total) * (sumIn[c * D + d]! / weight[c]!);
-        outVec[i * D + d]! += (v / total) * (sumOut[c * D + d]! / weight[c]!);
-      }
-    }
-    // A mean of vectors is shorter than the vectors it averages (they point different ways); at
-    // that length a new item would always rank below its siblings. Give it their typical length.
-    const typical = norms.get(catalog.categories[i] ?? '') ?? norms.get('\u0000all')!;
-    scaleTo(inVec.subarray(i * D, (i + 1) * D), typical.in);
-    scaleTo(outVec.subarray(i * D, (i + 1) * D), typical.out);
-  }
-  return { inVec, outVec };
-}
-
-function norm(v: Float32Array): number {
-  let s = 0;
-  for (const x of v) s += x * x;
-  return Math.sqrt(s);
-}
-
-function scaleTo(v: Float32Array, length: number): void {
-  const n = norm(v);
-  if (n > 0) for (let d = 0; d < v.length; d++) v[d] = (v[d]! * length) / n;
-}
-
-/** Median in- and out-vector lengths of the kept items per category (and over all, key '\u0000all'). */
-function typicalNorms(catalog: TrainCatalog, oldIndex: readonly number[], old: ScorerWeights): Map<string, { in: number; out: number }> {
-  const D = old.dim;
-  const by = new Map<string, { in: number[]; out: number[] }>();
-  const push = (key: string, j: number): void => {
-    const e = by.get(key) ?? { in: [], out: [] };
-    e.in.push(norm(old.inVec.subarray(j * D, (j + 1) * D)));
-    e.out.push(norm(old.outVec.subarray(j * D, (j + 1) * D)));
-    by.set(key, e);
-  };
-  oldIndex.forEach((j, i) => {
-    if (j < 0) return;
-    push(catalog.categories[i] ?? '', j);
-    push('\u0000all', j);
-  });
-  return new Map([...by].map(([k, e]) => [k, { in: median(e.in), out: median(e.out) }]));
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  /** How new items are placed; default {@link DEFAULT_NEW_ITEM_SETTINGS} (chosen on validation, new-items.ts). */
+  newItems?: Partial<NewItemSettings>;
 }
 
 /** The scorer weights over the new catalogue (see the file comment). */
-export function updatedWeights(old: ScorerWeights, catalog: TrainCatalog, oldIndex: readonly number[]): ScorerWeights {
+export function updatedWeights(old: ScorerWeights, catalog: TrainCatalog, oldIndex: readonly number[], settings: Readonly<NewItemSettings> = DEFAULT_NEW_ITEM_SETTINGS): ScorerWeights {
   const N = catalog.ids.length;
-  const { inVec, outVec } = contentVectors(catalog, oldIndex, old);
-  const priorsByCat = new Map<string, number[]>();
-  oldIndex.forEach((j, i) => {
-    if (j < 0) return;
-    const c = catalog.categories[i] ?? '';
-    const list = priorsByCat.get(c);
-    if (list === undefined) priorsByCat.set(c, [old.itemBias[j]!]);
-    else list.push(old.itemBias[j]!);
-  });
-  const allPriors = oldIndex.filter((j) => j >= 0).map((j) => old.itemBias[j]!);
-  const itemBias = Float32Array.from(oldIndex, (j, i) => (j >= 0 ? old.itemBias[j]! : median(priorsByCat.get(catalog.categories[i] ?? '') ?? allPriors)));
+  const { inVec, outVec } = newItemVectors(catalog, oldIndex, old, settings.spread);
+  const itemBias = newItemPriors(catalog, oldIndex, old, settings.priorQuantile);
   const w: ScorerWeights = { items: N, dim: old.dim, inVec, outVec, itemBias, shrink: old.shrink };
   const t = old.transitions;
   if (t !== undefined) {
@@ -201,7 +107,7 @@ export async function updateCatalog(recoDir: string, catalog: TrainCatalog, outD
   const pkg = await loadPackage(recoDir);
   const oldIds = new Map(pkg.items.ids.map((id, j) => [id, j]));
   const oldIndex = catalog.ids.map((id) => oldIds.get(id) ?? -1);
-  const weights = updatedWeights(pkg.weights, catalog, oldIndex);
+  const weights = updatedWeights(pkg.weights, catalog, oldIndex, { ...DEFAULT_NEW_ITEM_SETTINGS, ...opts.newItems });
   const items = updatedItems(pkg.items, catalog, oldIndex);
   const onnx = exportRecommender(weights, { updatedFrom: pkg.manifest.files[pkg.manifest.model]?.sha256 ?? '' });
   const itemsBytes = new TextEncoder().encode(JSON.stringify(items));
