@@ -7,6 +7,7 @@ import { wrap, type Remote } from 'comlink';
 import { InpageError, abortError, fromWire, isWireError } from '../errors.ts';
 import type { HostApi, Reply } from '../protocol.ts';
 import { Deadlines } from './deadlines.ts';
+import { PageLifecycle } from './page-lifecycle.ts';
 import { RunOutbox } from './run-outbox.ts';
 
 /** How a call is bounded. */
@@ -39,6 +40,7 @@ export class WorkerConnection {
   private readonly deathWaiters = new Set<(e: InpageError) => void>();
   private ended = false;
   private endError: InpageError | undefined;
+  private readonly lifecycle = new PageLifecycle();
 
   /**
    * @param id which incarnation of the engine's worker this is (1, 2, … after restarts)
@@ -64,19 +66,27 @@ export class WorkerConnection {
     return this.deathError === undefined && !this.ended;
   }
 
-  /** Start watching the worker's life lock (after init: the worker holds it by then). */
+  /**
+   * Start watching the worker's life lock (after init: the worker holds it by then). If the page
+   * was parked in the back/forward cache meanwhile, the request waits for `pageshow` (see
+   * page-lifecycle.ts: a request from a page being restored evicts it).
+   */
   watchLifeLock(): void {
     const locks = globalThis.navigator?.locks;
     if (!locks) return;
-    locks.request(this.lifeLock, () => {
-      this.die(new InpageError('WORKER_CRASHED', 'The Inpage worker stopped unexpectedly (closed, out of memory or killed). Pending calls were rejected; the next call starts a fresh worker.'));
-    }).catch(() => {});
+    this.lifecycle.whenShown(() => {
+      if (!this.alive) return;
+      locks.request(this.lifeLock, () => {
+        this.die(new InpageError('WORKER_CRASHED', 'The Inpage worker stopped unexpectedly (closed, out of memory or killed). Pending calls were rejected; the next call starts a fresh worker.'));
+      }).catch(() => {});
+    });
   }
 
   /** Mark the worker dead and reject everything in flight. Idempotent. */
   die(error: InpageError): void {
     if (this.deathError || this.ended) return;
     this.deathError = error;
+    this.lifecycle.dispose();
     this.worker.terminate();
     for (const w of this.deathWaiters) w(error);
     this.deathWaiters.clear();
@@ -90,6 +100,7 @@ export class WorkerConnection {
     for (const w of this.deathWaiters) w(err);
     this.deathWaiters.clear();
     this.ended = true;
+    this.lifecycle.dispose();
     this.worker.terminate();
   }
 

@@ -29,6 +29,23 @@ function restoreFacts(page: Page): Promise<{ shows: boolean[]; type: string; rea
   });
 }
 
+/**
+ * Chromium's own account of a refused restore (DevTools `Page.backForwardCacheNotUsed`): the web
+ * API masks some reasons ('masked'); this names them, so a failure says what kept the page out.
+ */
+async function bfcacheExplanations(page: Page): Promise<string[]> {
+  const seen: string[] = [];
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Page.enable');
+  cdp.on('Page.backForwardCacheNotUsed', (e) => {
+    for (const x of e.notRestoredExplanations) {
+      const where = (x.details ?? []).map((d) => `${d.url ?? '?'}:${d.lineNumber}:${d.columnNumber} ${d.function ?? ''}`).join('; ');
+      seen.push(`${x.type}:${x.reason}${x.context ? ` (${x.context})` : ''}${where ? ` at ${where}` : ''}`);
+    }
+  });
+  return seen;
+}
+
 /** Navigates to another page of the site by a click, then back, and waits for the page to show again. */
 async function awayAndBack(page: Page, wait: () => Promise<void>): Promise<void> {
   await page.click('header nav a[href="product.html"]');
@@ -72,24 +89,33 @@ test('the page stays eligible for the back/forward cache, and the SDK works afte
 });
 
 test('also when the visitor leaves before the cards arrived: restored, the elements then finish', async ({ marketing }, info) => {
-  // A known defect, not a backend-neutral skip: on the webgpu project (a longer engine start on
-  // SwiftShader) the fresh-clone CI at b0af008 saw this page refused by the back/forward cache
-  // with 'weblocks-contention'. The likely cause (not yet confirmed): the page starts watching the
-  // worker's life lock (client/connection.ts, worker/life-lock.ts) while it is being frozen
-  // mid-start. It passed in the runs before. Open in #19; wasm still runs it.
-  test.skip(info.project.name === 'webgpu', 'intermittent weblocks-contention when leaving mid-start on WebGPU (#19)');
+  // Skipped on webgpu, not backend-neutral: on SwiftShader the engine start is long enough that
+  // the visitor often leaves in the middle of it, and Chromium then sometimes refuses the restore
+  // for circumstances of that moment. Measured with --repeat-each=14..16 (--project=webgpu,
+  // NOSKIP=1; each failure names Chromium's own reason via bfcacheExplanations):
+  // - 'weblocks-contention' (1 of 14 before the fix in client/page-lifecycle.ts, 0 of 16 after):
+  //   the life-lock watch was requested while the page was being restored; it now waits for pageshow;
+  // - 'outstanding-network-request' / NetworkExceedsBufferLimit (1 of 16): a download of the start
+  //   (ORT's WebGPU wasm, the model) was still running when the page was frozen; fixing it means
+  //   aborting downloads on pagehide and resuming them on pageshow (#19, not built);
+  // - 'masked' / JavaScriptExecution (1 of 10): script ran in the frozen page during the start.
+  // wasm runs it every time; set NOSKIP=1 to run it on webgpu.
+  if (!process.env['NOSKIP']) test.skip(info.project.name === 'webgpu', 'a restore mid-start on WebGPU is sometimes refused by Chromium (outstanding download, script in the frozen page; #19)');
   const site = await marketing({ tag: true });
   const browser = await bfcacheBrowser(info);
   try {
     const page = await browser.newPage();
     await page.addInitScript(recordPageshow);
+    const explained = await bfcacheExplanations(page);
+    await page.addInitScript(() => addEventListener('inpage:error', (e) => ((window as unknown as { __errors: unknown[] }).__errors ??= []).push((e as CustomEvent).detail)));
     await page.goto(`${site.url}/index.html`, { waitUntil: 'domcontentloaded' });
     // Away at once: the runtime, the worker and the model are still on their way (or not started).
     await awayAndBack(page, async () => {});
     const facts = await restoreFacts(page);
-    expect(facts, JSON.stringify(facts.reasons)).toMatchObject({ shows: [false, true], reasons: null });
+    expect(facts, `${JSON.stringify(facts.reasons)} ${explained.join(', ')}`).toMatchObject({ shows: [false, true], reasons: null });
     await allSettled(page);
-    expect(await page.evaluate(() => [...document.querySelectorAll('inpage-recommendations')].map((el) => el.getAttribute('data-state')))).toEqual(['ready', 'ready']);
+    const errors = await page.evaluate(() => (window as unknown as { __errors?: unknown[] }).__errors ?? []);
+    expect(await page.evaluate(() => [...document.querySelectorAll('inpage-recommendations')].map((el) => el.getAttribute('data-state'))), JSON.stringify(errors)).toEqual(['ready', 'ready']);
   } finally {
     await browser.close();
   }
