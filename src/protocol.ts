@@ -113,6 +113,40 @@ export interface PartsFromWorker {
   spent?: ArrayBuffer[];
 }
 
+/** Strings sent as one: `text` holds them back to back, string i is `text.slice(ends[i-1] ?? 0, ends[i])`. */
+export interface PackedStringsFromWorker {
+  text: string;
+  ends: Uint32Array;
+}
+
+/**
+ * A recommender item table (`items.json`) to parse and validate in the worker. `bytes` is
+ * transferred (the page gives it up); `items` is the manifest's `dims.items`; `where` names the
+ * file in errors.
+ */
+export interface ItemTableToWorker {
+  bytes: Uint8Array;
+  items: number;
+  where: string;
+}
+
+/**
+ * A validated item table as columns the page can take without a long task: numbers in typed
+ * arrays (transferred, not copied), each string column as one packed string (one allocation to
+ * clone instead of one per item), the small tables (categories, brand and tag names) as they are.
+ */
+export interface ItemTableFromWorker {
+  ids: PackedStringsFromWorker;
+  titles: PackedStringsFromWorker;
+  category: Int32Array;
+  price: Float64Array;
+  inStock: Uint8Array;
+  categories: { id: string; name: string; complements: [number, number][] }[];
+  trending: { asOf: string; halfLifeDays: number; scores: Float64Array };
+  /** `tags` of item i are `tags.slice(tagEnds[i-1] ?? 0, tagEnds[i])`. */
+  facts?: { brands: string[]; brand: Int32Array; tagNames: string[]; tags: Int32Array; tagEnds: Uint32Array };
+}
+
 /** Progress callback proxied through comlink. */
 export type ProgressToPage = (p: LoadProgress) => void;
 
@@ -263,4 +297,9 @@ export interface HostApi {
   pipelineRun(callId: number, pipeId: string, call: PipelineCallToWorker, stream?: MessagePort): Promise<Reply<PipelineRunFromWorker>>;
   /** Release a pipeline's sessions; a no-op for unknown ids. */
   pipelineDispose(pipeId: string): Promise<Reply<null>>;
+  /**
+   * Parse and validate a recommender item table off the page's main thread (a 300 MB items.json
+   * was a 4.6 s long task there); `CATALOG_INVALID` naming the field, as on the page.
+   */
+  parseItemTable(table: ItemTableToWorker): Promise<Reply<ItemTableFromWorker>>;
 }

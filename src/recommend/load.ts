@@ -9,7 +9,8 @@ import type { EngineLike, ModelLike } from './engine-like.ts';
 import { evictStale, STALE_KINDS } from './evict.ts';
 import { checkModelShape, namedTensors } from './model-check.ts';
 import { fetchPinned, MANIFEST_MAX_BYTES, type FetchLike } from './fetch-pinned.ts';
-import { fileEntry, parseItems, parseManifest, type RecommenderItems, type RecommenderManifest } from './manifest.ts';
+import { fileEntry, parseJsonBytes, parseManifest, type RecommenderItems, type RecommenderManifest } from './manifest.ts';
+import { ITEMS_OFF_THREAD_BYTES, parseItemBytes } from './item-table.ts';
 
 export type { FetchLike } from './fetch-pinned.ts';
 
@@ -31,24 +32,16 @@ export function resolveUrl(url: string | URL, base?: string): string {
   }
 }
 
-function parseJson(bytes: Uint8Array, url: string, code: 'MANIFEST_INVALID' | 'CATALOG_INVALID'): unknown {
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new InpageError(code, `${url} is not valid JSON (${(e as Error).message}).`);
-  }
-}
-
 /**
  * Fetches and validates the package, and loads the model (`cache: false`: not into the model cache).
  *
  * @example const pkg = await loadRecommender(engine, '/reco/manifest.json', fetch.bind(globalThis));
  */
-export async function loadRecommender(engine: EngineLike, manifestUrl: string | URL, fetchFn: FetchLike, signal?: AbortSignal, cache = true): Promise<LoadedRecommender> {
+export async function loadRecommender(engine: EngineLike, manifestUrl: string | URL, fetchFn: FetchLike, signal?: AbortSignal, cache = true, offThreadAbove = ITEMS_OFF_THREAD_BYTES): Promise<LoadedRecommender> {
   const url = resolveUrl(manifestUrl);
   // The manifest is the one mutable file: always revalidated with the server (`no-cache`).
   const manifestBytes = await fetchPinned(fetchFn, { url, what: 'manifest', pin: undefined, maxBytes: MANIFEST_MAX_BYTES, signal, cache: 'no-cache' });
-  const manifest = parseManifest(parseJson(manifestBytes, url, 'MANIFEST_INVALID'), url);
+  const manifest = parseManifest(parseJsonBytes(manifestBytes, url, 'MANIFEST_INVALID'), url);
   const itemsUrl = resolveUrl(manifest.items, url);
   const modelUrl = resolveUrl(manifest.model, url);
   const modelEntry = fileEntry(manifest.files, manifest.model)!;
@@ -65,7 +58,7 @@ export async function loadRecommender(engine: EngineLike, manifestUrl: string | 
   let items: RecommenderItems;
   try {
     const itemBytes = await fetchPinned(fetchFn, { url: itemsUrl, what: 'item table', pin: fileEntry(manifest.files, manifest.items), signal: parts.signal });
-    items = parseItems(parseJson(itemBytes, itemsUrl, 'CATALOG_INVALID'), manifest, itemsUrl);
+    items = await parseItemBytes(engine, itemBytes, manifest, itemsUrl, { signal: parts.signal, offThreadAbove });
   } catch (e) {
     // An item table stopped because the model failed reports the model's error.
     const cause = modelError !== undefined && signal?.aborted !== true ? toInpageError(modelError, 'MODEL_FETCH_FAILED', `Loading ${modelUrl}`) : e;
