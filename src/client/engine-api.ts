@@ -76,12 +76,13 @@ export interface Engine {
   /**
    * Parses and validates a recommender item table (`items.json` bytes, `items` rows) in the
    * engine's worker, off the page's main thread; `createRecommender` uses it for large tables.
-   * `bytes` is transferred: the caller gives it up. Rejects with `CATALOG_INVALID` naming the
-   * field, as parsing on the page would.
+   * `bytes` is transferred: the caller gives it up. With `sha256` the bytes are checked first
+   * (`INTEGRITY_MISMATCH`). Rejects with `CATALOG_INVALID` naming the field, as parsing on the
+   * page would.
    *
    * @example const columns = await engine.parseItemTable(bytes, manifest.dims.items, itemsUrl);
    */
-  parseItemTable(bytes: Uint8Array, items: number, where: string, options?: { signal?: AbortSignal }): Promise<ItemTableFromWorker>;
+  parseItemTable(bytes: Uint8Array, items: number, where: string, options?: { signal?: AbortSignal; sha256?: string }): Promise<ItemTableFromWorker>;
   /** Stop the worker and release every model. Pending calls reject with `DISPOSED`. */
   dispose(): Promise<void>;
   /** Present only with `createEngine({ testHooks: true })`. */

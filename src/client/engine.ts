@@ -10,7 +10,7 @@ import { createChat, type ChatApi } from '../chat/completions.ts';
 import { InpageError, disposedError } from '../errors.ts';
 import type { GenerationResult } from '../generation-types.ts';
 import type { PipelineFor, PipelineOptions, PipelineTask } from '../pipeline-types.ts';
-import type { ItemTableFromWorker, LoadToWorker, ModelFromWorker, PipelineFromWorker, PipelineRunFromWorker, RunFromWorker } from '../protocol.ts';
+import type { ItemTableFromWorker, ItemTableToWorker, LoadToWorker, ModelFromWorker, PipelineFromWorker, PipelineRunFromWorker, RunFromWorker } from '../protocol.ts';
 import type { EngineStats } from '../stats/counters.ts';
 import type { EngineInfo, EngineOptions, LoadOptions, LoadProgress, ModelSource } from '../types.ts';
 import type { ValidateOptions } from '../validate.ts';
@@ -191,11 +191,11 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
     });
   }
 
-  async parseItemTable(bytes: Uint8Array, items: number, where: string, options: { signal?: AbortSignal } = {}): Promise<ItemTableFromWorker> {
+  async parseItemTable(bytes: Uint8Array, items: number, where: string, options: { signal?: AbortSignal; sha256?: string } = {}): Promise<ItemTableFromWorker> {
     if (this.disposed) throw disposedError('This engine');
     const conn = await this.connection();
     const buf = bytes.buffer;
-    const table = { bytes, items, where };
+    const table: ItemTableToWorker = { bytes, items, where, ...(options.sha256 === undefined ? {} : { sha256: options.sha256 }) };
     // Moved, not copied: the page's copy would be dead weight the size of the file.
     const sent = buf instanceof ArrayBuffer ? transfer(table, [buf]) : table;
     return conn.call((r) => r.parseItemTable(sent), { what: `Parsing ${where}`, signal: options.signal, timeoutMs: this.timeoutMs() });

@@ -24,5 +24,5 @@ export interface ModelLike {
 export interface EngineLike {
   load(source: { url: string; sha256?: string }, options?: { signal?: AbortSignal; cache?: boolean; worker?: string; maxBytes?: number }): Promise<ModelLike>;
   /** Parses a large items.json in the engine's worker (see `Engine.parseItemTable`); absent: parsed on the page. */
-  parseItemTable?(bytes: Uint8Array, items: number, where: string, options?: { signal?: AbortSignal }): Promise<ItemTableFromWorker>;
+  parseItemTable?(bytes: Uint8Array, items: number, where: string, options?: { signal?: AbortSignal; sha256?: string }): Promise<ItemTableFromWorker>;
 }

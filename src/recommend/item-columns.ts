@@ -2,13 +2,15 @@
  * A validated item table in the shape that crosses from the worker to the page cheaply
  * (protocol.ts, `ItemTableFromWorker`), and back into {@link RecommenderItems} on the page.
  *
- * Why this shape: structured clone rebuilds an array of N strings or N numbers as N values in one
- * go when the message arrives, on the receiving thread: for a 300 MB table that is a long task of
- * its own, the very thing moving the parse off the page was for. So the worker sends
- * - numbers as typed arrays, transferred (moved, no copy, no per-item work on arrival);
- * - each string column as ONE string with the end offsets (cloning one string is a memcpy);
- * and the page rebuilds the arrays in slices of a few milliseconds, yielding to the event loop
- * between slices (`text.slice` in V8 makes a view of the packed string, no copy of the text).
+ * Why this shape: structured clone rebuilds what it carries on the receiving thread when the
+ * message arrives, in one go: an array of N strings or numbers as N values, and even one large
+ * string is copied there (measured in Chromium here: ~300 ms on the page for a 20 M-character
+ * string, ~900 ms when it has non-Latin-1 characters). That would be the long task moving the
+ * parse off the page was for. So the worker sends only transferable buffers (moved, no work on
+ * arrival): numbers as typed arrays, each string column as UTF-8 bytes with the end of each
+ * string in bytes and in UTF-16 units; and the page rebuilds the arrays in slices of a few
+ * milliseconds, yielding to the event loop between slices. A slice decodes its run of strings in
+ * one `TextDecoder` call and cuts it with `slice` (a view in V8, no copy).
  *
  * Pure functions: the worker imports `packItemTable` (worker/item-table.ts), the page
  * `unpackItemTable` (item-table.ts).
@@ -17,14 +19,48 @@ import { abortError } from '../errors.ts';
 import type { ItemTableFromWorker, PackedStringsFromWorker } from '../protocol.ts';
 import type { RecommenderItems } from './manifest.ts';
 
-function packStrings(list: readonly string[]): PackedStringsFromWorker {
-  const ends = new Uint32Array(list.length);
-  let at = 0;
-  for (let i = 0; i < list.length; i++) {
-    at += list[i]!.length;
-    ends[i] = at;
+/** UTF-8 length of `s` (a lone surrogate counts 3: TextEncoder writes U+FFFD for it, so such a string arrives with U+FFFD). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+    else n += 3;
   }
-  return { text: list.join(''), ends };
+  return n;
+}
+
+function packStrings(list: readonly string[]): PackedStringsFromWorker {
+  const byteEnds = new Uint32Array(list.length);
+  const charEnds = new Uint32Array(list.length);
+  let bytes = 0;
+  let chars = 0;
+  for (let i = 0; i < list.length; i++) {
+    bytes += utf8Length(list[i]!);
+    chars += list[i]!.length;
+    byteEnds[i] = bytes;
+    charEnds[i] = chars;
+  }
+  const utf8 = new Uint8Array(bytes);
+  const encoder = new TextEncoder();
+  let at = 0;
+  for (const s of list) at += encoder.encodeInto(s, utf8.subarray(at)).written;
+  return { utf8, byteEnds, charEnds };
+}
+
+/** Strings `from`..`to`-1 of a packed column, appended to `out` (one decode for the run). */
+function unpackStrings(p: PackedStringsFromWorker, from: number, to: number, decoder: TextDecoder, out: string[]): void {
+  if (to <= from) return;
+  const run = decoder.decode(p.utf8.subarray(from === 0 ? 0 : p.byteEnds[from - 1], p.byteEnds[to - 1]));
+  const base = from === 0 ? 0 : p.charEnds[from - 1]!;
+  let start = 0;
+  for (let i = from; i < to; i++) {
+    const end = p.charEnds[i]! - base;
+    out.push(run.slice(start, end));
+    start = end;
+  }
 }
 
 /**
@@ -53,7 +89,7 @@ export function packItemTable(items: RecommenderItems): { table: ItemTableFromWo
     table.facts = { brands, brand: Int32Array.from(brand), tagNames, tags: Int32Array.from(tags.flat()), tagEnds };
   }
   const f = table.facts;
-  const transfer = [table.ids.ends, table.titles.ends, table.category, table.price, table.inStock, table.trending.scores, ...(f === undefined ? [] : [f.brand, f.tags, f.tagEnds])]
+  const transfer = [table.ids.utf8, table.ids.byteEnds, table.ids.charEnds, table.titles.utf8, table.titles.byteEnds, table.titles.charEnds, table.category, table.price, table.inStock, table.trending.scores, ...(f === undefined ? [] : [f.brand, f.tags, f.tagEnds])]
     .map((a) => a.buffer as ArrayBuffer);
   return { table, transfer };
 }
@@ -68,14 +104,15 @@ function nextTask(): Promise<void> {
 export const SLICE_MS = 8;
 
 /**
- * The columns back as {@link RecommenderItems}, rebuilt in slices of at most ~{@link SLICE_MS} ms
+ * The columns back as {@link RecommenderItems} with the id → index map, rebuilt in slices of at most ~{@link SLICE_MS} ms
  * with a yield between slices, so the page never has a long task on a large table. Stops with
  * `ABORTED` between slices once `signal` fires.
  *
- * @example const items = await unpackItemTable(await engine.parseItemTable(bytes, n, url));
+ * @example const { items, index } = await unpackItemTable(await engine.parseItemTable(bytes, n, url));
  */
-export async function unpackItemTable(t: ItemTableFromWorker, signal?: AbortSignal, pause: () => Promise<void> = nextTask): Promise<RecommenderItems> {
-  const n = t.ids.ends.length;
+export async function unpackItemTable(t: ItemTableFromWorker, signal?: AbortSignal, pause: () => Promise<void> = nextTask): Promise<{ items: RecommenderItems; index: Map<string, number> }> {
+  const n = t.ids.byteEnds.length;
+  const decoder = new TextDecoder();
   const ids: string[] = [];
   const titles: string[] = [];
   const category: number[] = [];
@@ -85,14 +122,18 @@ export async function unpackItemTable(t: ItemTableFromWorker, signal?: AbortSign
   const f = t.facts;
   const brand: number[] = [];
   const tags: number[][] = [];
+  // The id → index map the recommender needs, built here in the same slices (for 1 M items a
+  // Map built in one go is a long task of its own).
+  const index = new Map<string, number>();
   let i = 0;
   while (i < n) {
     const until = performance.now() + SLICE_MS;
     // Check the clock every 2,048 items: cheap next to the work, and far finer than a slice.
     for (let stop = Math.min(n, i + 2048); i < n; stop = Math.min(n, i + 2048)) {
+      unpackStrings(t.ids, i, stop, decoder, ids);
+      unpackStrings(t.titles, i, stop, decoder, titles);
+      for (let j = ids.length - (stop - i); j < ids.length; j++) index.set(ids[j]!, j);
       for (; i < stop; i++) {
-        ids.push(t.ids.text.slice(i === 0 ? 0 : t.ids.ends[i - 1], t.ids.ends[i]));
-        titles.push(t.titles.text.slice(i === 0 ? 0 : t.titles.ends[i - 1], t.titles.ends[i]));
         category.push(t.category[i]!);
         price.push(t.price[i]!);
         inStock.push(t.inStock[i]!);
@@ -109,7 +150,7 @@ export async function unpackItemTable(t: ItemTableFromWorker, signal?: AbortSign
       if (signal?.aborted) throw abortError('Loading the recommender item table', signal.reason);
     }
   }
-  return {
+  const items: RecommenderItems = {
     ...(f === undefined ? {} : { facts: { brands: f.brands, brand, tagNames: f.tagNames, tags } }),
     format: 'inpage-recommender-items',
     version: 1,
@@ -117,4 +158,5 @@ export async function unpackItemTable(t: ItemTableFromWorker, signal?: AbortSign
     categories: t.categories,
     trending: { asOf: t.trending.asOf, halfLifeDays: t.trending.halfLifeDays, scores },
   };
+  return { items, index };
 }

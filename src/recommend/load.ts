@@ -10,7 +10,7 @@ import { evictStale, STALE_KINDS } from './evict.ts';
 import { checkModelShape, namedTensors } from './model-check.ts';
 import { fetchPinned, MANIFEST_MAX_BYTES, type FetchLike } from './fetch-pinned.ts';
 import { fileEntry, parseJsonBytes, parseManifest, type RecommenderItems, type RecommenderManifest } from './manifest.ts';
-import { ITEMS_OFF_THREAD_BYTES, parseItemBytes } from './item-table.ts';
+import { ITEMS_OFF_THREAD_BYTES, loadItemTable } from './item-table.ts';
 
 export type { FetchLike } from './fetch-pinned.ts';
 
@@ -20,6 +20,8 @@ export interface LoadedRecommender {
   manifest: RecommenderManifest;
   items: RecommenderItems;
   model: ModelLike;
+  /** Item id → index, when loading built it (a large table, rebuilt in slices). */
+  index?: Map<string, number>;
 }
 
 /** Resolves `url` against the page's location (absolute URLs pass through). */
@@ -56,9 +58,9 @@ export async function loadRecommender(engine: EngineLike, manifestUrl: string | 
     parts.abort();
   });
   let items: RecommenderItems;
+  let index: Map<string, number> | undefined;
   try {
-    const itemBytes = await fetchPinned(fetchFn, { url: itemsUrl, what: 'item table', pin: fileEntry(manifest.files, manifest.items), signal: parts.signal });
-    items = await parseItemBytes(engine, itemBytes, manifest, itemsUrl, { signal: parts.signal, offThreadAbove });
+    ({ items, index } = await loadItemTable(engine, fetchFn, { url: itemsUrl, what: 'item table', pin: fileEntry(manifest.files, manifest.items), signal: parts.signal }, manifest, offThreadAbove));
   } catch (e) {
     // An item table stopped because the model failed reports the model's error.
     const cause = modelError !== undefined && signal?.aborted !== true ? toInpageError(modelError, 'MODEL_FETCH_FAILED', `Loading ${modelUrl}`) : e;
@@ -77,5 +79,5 @@ export async function loadRecommender(engine: EngineLike, manifestUrl: string | 
     throw e;
   }
   if (cache) void evictStale(engine, new URL('./', url).href, STALE_KINDS.recommender, new Set([modelUrl]));
-  return { manifestUrl: url, manifest, items, model };
+  return { manifestUrl: url, manifest, items, model, ...(index === undefined ? {} : { index }) };
 }

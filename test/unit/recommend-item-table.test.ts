@@ -7,12 +7,14 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineImpl } from '../../src/client/engine.ts';
 import { packItemTable, unpackItemTable } from '../../src/recommend/item-columns.ts';
-import { parseItemBytes } from '../../src/recommend/item-table.ts';
+import { loadItemTable } from '../../src/recommend/item-table.ts';
+import type { EngineLike } from '../../src/recommend/engine-like.ts';
+import type { FetchLike } from '../../src/recommend/fetch-pinned.ts';
 import { parseItems, parseJsonBytes, type RecommenderItems } from '../../src/recommend/manifest.ts';
 import { createHost } from '../../src/worker/host.ts';
 import { rejected } from './helpers/catch.ts';
 import { portWorker, type PortWorker } from './helpers/port-worker.ts';
-import { tinyItems } from './helpers/tiny-package.ts';
+import { sha, tinyItems } from './helpers/tiny-package.ts';
 
 const demoItems = readFileSync(new URL('../../public/reco/items.json', import.meta.url));
 const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
@@ -23,6 +25,18 @@ afterEach(async () => {
   for (const e of engines.splice(0)) await e.dispose();
   for (const w of workers.splice(0)) w.close();
 });
+
+/** Loads `bodies` in turn (the last one again) as items.json pinned to `pinned`; counts requests. */
+function load(e: EngineLike, pinned: Uint8Array, offThreadAbove: number, bodies: Uint8Array[] = [pinned], items = 4): { run: Promise<RecommenderItems>; requests: () => number } {
+  let n = 0;
+  const fetchFn: FetchLike = async () => {
+    const body = bodies[Math.min(n++, bodies.length - 1)]!;
+    return { ok: true, status: 200, arrayBuffer: async () => body.slice().buffer };
+  };
+  const pin = { bytes: pinned.byteLength, sha256: sha(pinned) };
+  const run = loadItemTable(e, fetchFn, { url: 'https://shop.test/items.json', what: 'item table', pin }, { dims: { items } }, offThreadAbove).then((r) => r.items);
+  return { run, requests: () => n };
+}
 
 function engine(): EngineImpl {
   const e = new EngineImpl({}, () => {
@@ -48,7 +62,8 @@ describe('item table columns', () => {
       const { table, transfer } = packItemTable(structuredClone(items));
       expect(transfer.every((b) => b instanceof ArrayBuffer)).toBe(true);
       const back = await unpackItemTable(table);
-      expect(back).toEqual(items);
+      expect(back.items).toEqual(items);
+      expect(back.index).toEqual(new Map(items.ids.map((id, i) => [id, i])));
     }
   });
 
@@ -58,8 +73,9 @@ describe('item table columns', () => {
     const items = parseItems({ ...tinyItems(ids), categories: tinyItems().categories }, { dims: { items: n } });
     let pauses = 0;
     const back = await unpackItemTable(packItemTable(items).table, undefined, async () => { pauses++; await new Promise((r) => setTimeout(r, 0)); });
-    expect(back.ids[n - 1]).toBe(`sku-${n - 1}`);
-    expect(back.price).toEqual(items.price);
+    expect(back.items.ids[n - 1]).toBe(`sku-${n - 1}`);
+    expect(back.items.price).toEqual(items.price);
+    expect(back.index.get(`sku-${n - 1}`)).toBe(n - 1);
     expect(pauses).toBeGreaterThan(0);
   });
 
@@ -73,13 +89,18 @@ describe('item table columns', () => {
 });
 
 describe('engine.parseItemTable (the real host over a MessageChannel)', () => {
-  it('parses the demo items.json in the worker: same table as in place, the bytes moved', async () => {
+  it('parses the demo items.json in the worker: same table and index as in place, the bytes moved', async () => {
     const bytes = new Uint8Array(demoItems);
     const inPlace = parseItems(parseJsonBytes(bytes, 'items.json', 'CATALOG_INVALID'), { dims: { items: 2400 } }, 'items.json');
     const e = engine();
-    const got: RecommenderItems = await parseItemBytes(e, bytes, { dims: { items: 2400 } } as never, 'items.json', { offThreadAbove: 0 });
-    expect(bytes.byteLength).toBe(0); // transferred, not copied
+    const sent: Uint8Array[] = [];
+    const spy: EngineLike = { load: () => Promise.reject(new Error('unused')), parseItemTable: (b, n, w, o) => { sent.push(b); return e.parseItemTable(b, n, w, o); } };
+    const got = await load(spy, bytes, 0, [bytes], 2400).run;
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.byteLength).toBe(0); // transferred, not copied
     expect(got).toEqual(inPlace);
+    const r = await loadItemTable(e, async () => ({ ok: true, status: 200, arrayBuffer: async () => bytes.slice().buffer }), { url: 'items.json', what: 'item table', pin: { bytes: bytes.byteLength, sha256: sha(bytes) } }, { dims: { items: 2400 } }, 0);
+    expect(r.index).toEqual(new Map(inPlace.ids.map((id, i) => [id, i])));
   });
 
   it('a malformed table gives the same typed error, naming the same field, as parsing in place', async () => {
@@ -91,9 +112,8 @@ describe('engine.parseItemTable (the real host over a MessageChannel)', () => {
     ];
     const e = engine();
     for (const [what, bytes, field] of cases) {
-      const manifest = { dims: { items: 4 } } as never;
-      const local = await rejected(parseItemBytes(e, bytes.slice(), manifest, 'https://shop.test/items.json', { offThreadAbove: Infinity }));
-      const remote = await rejected(parseItemBytes(e, bytes.slice(), manifest, 'https://shop.test/items.json', { offThreadAbove: 0 }));
+      const local = await rejected(load(e, bytes, Infinity).run);
+      const remote = await rejected(load(e, bytes, 0).run);
       expect(remote.code, what).toBe('CATALOG_INVALID');
       expect(remote.message, what).toBe(local.message);
       expect(remote.details, what).toEqual(local.details);
@@ -101,8 +121,23 @@ describe('engine.parseItemTable (the real host over a MessageChannel)', () => {
     }
   });
 
+  it('the worker checks the hash: a stale copy is fetched once more past the cache, a wrong file fails as on the page', async () => {
+    const e = engine();
+    const good = enc(tinyItems());
+    const other = enc(tinyItems(['x1', 'x2', 'x3', 'x4'])); // same length, other bytes
+    expect(other.byteLength).toBe(good.byteLength);
+    const healed = load(e, good, 0, [other, good]);
+    expect((await healed.run).ids).toEqual(['a1', 'a2', 'b1', 'b2']);
+    expect(healed.requests()).toBe(2);
+    const local = await rejected(load(e, good, Infinity, [other]).run);
+    const remote = await rejected(load(e, good, 0, [other]).run);
+    expect(remote.code).toBe('INTEGRITY_MISMATCH');
+    expect(remote.message).toBe(local.message);
+    expect(remote.details).toEqual(local.details);
+  });
+
   it('an engine without the op (a fake) parses in place', async () => {
-    const got = await parseItemBytes({ load: () => Promise.reject(new Error('unused')) }, enc(tinyItems()), { dims: { items: 4 } } as never, 'items.json', { offThreadAbove: 0 });
+    const got = await load({ load: () => Promise.reject(new Error('unused')) }, enc(tinyItems()), 0).run;
     expect(got.ids).toEqual(['a1', 'a2', 'b1', 'b2']);
   });
 });
