@@ -5,6 +5,8 @@
  * outcome into their own errors (what was declared, what arrived).
  */
 
+import { nextTask, SLICE_MS } from '../next-task.ts';
+
 /** The body, or how many bytes had arrived when it passed the bound (the stream is then cancelled). */
 export type BoundedRead = { ok: true; bytes: Uint8Array } | { ok: false; arrived: number };
 
@@ -24,9 +26,16 @@ export async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: nu
   const chunks: Uint8Array[] = [];
   const into = expected !== undefined && expected <= maxBytes ? new Uint8Array(expected) : undefined;
   let loaded = 0;
+  let until = performance.now() + SLICE_MS;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    // A body already buffered is read in one task of microtasks: on the page, 30 MB of chunk
+    // copies was a 50–70 ms long task; hand the event loop back every few milliseconds.
+    if (performance.now() > until) {
+      await nextTask();
+      until = performance.now() + SLICE_MS;
+    }
     if (loaded + value.byteLength > maxBytes) {
       void reader.cancel().catch(() => {});
       return { ok: false, arrived: loaded + value.byteLength };

@@ -16,6 +16,7 @@
  * `unpackItemTable` (item-table.ts).
  */
 import { abortError } from '../errors.ts';
+import { nextTask, SLICE_MS } from '../next-task.ts';
 import type { ItemTableFromWorker, PackedStringsFromWorker } from '../protocol.ts';
 import type { RecommenderItems } from './manifest.ts';
 
@@ -94,14 +95,6 @@ export function packItemTable(items: RecommenderItems): { table: ItemTableFromWo
   return { table, transfer };
 }
 
-/** Resolves after other tasks had their turn: `scheduler.yield()` where there is one (Chromium), else a 0 ms timer. */
-function nextTask(): Promise<void> {
-  const s = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
-  return typeof s?.yield === 'function' ? s.yield() : new Promise((r) => setTimeout(r, 0));
-}
-
-/** How long one slice of the rebuild may run before it yields (well under the 50 ms of a long task). */
-export const SLICE_MS = 8;
 
 /**
  * The columns back as {@link RecommenderItems} with the id → index map, rebuilt in slices of at most ~{@link SLICE_MS} ms
@@ -128,8 +121,8 @@ export async function unpackItemTable(t: ItemTableFromWorker, signal?: AbortSign
   let i = 0;
   while (i < n) {
     const until = performance.now() + SLICE_MS;
-    // Check the clock every 2,048 items: cheap next to the work, and far finer than a slice.
-    for (let stop = Math.min(n, i + 2048); i < n; stop = Math.min(n, i + 2048)) {
+    // Check the clock every 256 items: cheap next to the work, and far finer than a slice.
+    for (let stop = Math.min(n, i + 256); i < n; stop = Math.min(n, i + 256)) {
       unpackStrings(t.ids, i, stop, decoder, ids);
       unpackStrings(t.titles, i, stop, decoder, titles);
       for (let j = ids.length - (stop - i); j < ids.length; j++) index.set(ids[j]!, j);
