@@ -25,6 +25,8 @@ export type Reply<T> = { ok: true; value: T } | { ok: false; error: WireError };
 export interface InitToWorker {
   backend: BackendPreference;
   assetBase?: string;
+  /** SRI hashes of ORT's `.wasm` files under `assetBase`, by file name (`EngineOptions.assetIntegrity`). */
+  assetIntegrity?: Record<string, string>;
   threads?: number;
   /** Name of a Web Lock the worker holds for its lifetime, so the page learns when it dies. */
   lifeLock?: string;

@@ -53,6 +53,7 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
         return {
           ...init,
           ...(this.opts.assetBase === undefined ? {} : { assetBase: this.opts.assetBase }),
+          ...(this.opts.assetIntegrity === undefined ? {} : { assetIntegrity: { ...this.opts.assetIntegrity } }),
           ...(this.opts.threads === undefined ? {} : { threads: this.opts.threads }),
         };
       },

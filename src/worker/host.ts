@@ -51,7 +51,11 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     init: (opts) => settle('INTERNAL', 'Starting the worker', async () => {
       const caps = await probeCapabilities(scope);
       const threads = chooseThreads(caps, opts.threads);
-      const runtime = new OrtRuntime(opts.assetBase === undefined ? { threads } : { threads, assetBase: opts.assetBase });
+      const runtime = new OrtRuntime({
+        threads,
+        ...(opts.assetBase === undefined ? {} : { assetBase: opts.assetBase }),
+        ...(opts.assetIntegrity === undefined ? {} : { integrity: opts.assetIntegrity }),
+      });
       const plan = planBackends(opts.backend, registry, caps);
       const ctx = { runtime, cpuFlavour: caps.webgpu && opts.backend !== 'wasm' ? 'webgpu' as const : 'wasm' as const };
       state = new HostStateImpl(opts, caps, threads, ctx, plan.order[0]!.name, plan.reason);
