@@ -12,12 +12,12 @@ import { expect, record, settled, test, type Visit } from './fixtures.ts';
 
 test.describe.configure({ timeout: 150_000 });
 
-/** Serves `pick`'s file with code in front that reports itself if run. */
-async function tamper(page: Page, cdn: string, pick: (path: string) => boolean): Promise<string[]> {
+/** Serves `pick`'s files as `change` makes them from the real ones; returns the paths it served so. */
+async function alter(page: Page, cdn: string, pick: (path: string) => boolean, change: (body: Buffer) => Buffer | string): Promise<string[]> {
   const hits: string[] = [];
   await page.route((url) => url.origin === new URL(cdn).origin && pick(url.pathname), async (route) => {
     const res = await route.fetch();
-    const body = `fetch(${JSON.stringify(`${cdn}/tampered-ran`)});\n${await res.text()}`;
+    const body = change(Buffer.from(await res.body()));
     hits.push(new URL(route.request().url()).pathname);
     const headers = { ...res.headers() };
     delete headers['content-encoding'];
@@ -27,21 +27,18 @@ async function tamper(page: Page, cdn: string, pick: (path: string) => boolean):
   return hits;
 }
 
-/** Serves `pick`'s file with one byte in the middle flipped; returns the paths it served so. */
-async function corrupt(page: Page, cdn: string, pick: (path: string) => boolean): Promise<string[]> {
-  const hits: string[] = [];
-  await page.route((url) => url.origin === new URL(cdn).origin && pick(url.pathname), async (route) => {
-    const res = await route.fetch();
-    const body = Buffer.from(await res.body());
+/** Serves `pick`'s file with code in front that reports itself if run. */
+function tamper(page: Page, cdn: string, pick: (path: string) => boolean): Promise<string[]> {
+  return alter(page, cdn, pick, (body) => `fetch(${JSON.stringify(`${cdn}/tampered-ran`)});\n${body.toString('utf8')}`);
+}
+
+/** Serves `pick`'s file with one byte in the middle flipped. */
+function corrupt(page: Page, cdn: string, pick: (path: string) => boolean): Promise<string[]> {
+  return alter(page, cdn, pick, (body) => {
     const mid = body.length >> 1;
     body[mid] = (body[mid] ?? 0) ^ 0xff;
-    hits.push(new URL(route.request().url()).pathname);
-    const headers = { ...res.headers() };
-    delete headers['content-encoding'];
-    delete headers['content-length'];
-    await route.fulfill({ status: res.status(), headers, body });
+    return body;
   });
-  return hits;
 }
 
 /** The .wasm the project's device loads: the WebGPU build's where there is an adapter, else the CPU build's. */
