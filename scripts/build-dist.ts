@@ -85,9 +85,6 @@ async function buildIife(): Promise<void> {
     const sibling = /(?:^|[;}\n])\s*(?:import|export)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'`]\.{1,2}\//.exec(entry);
     if (sibling) throw new Error(`inpage-worker.js imports a sibling statically (${sibling[0]}); its pass must emit it as one file (${files.join(', ')}).`);
   });
-  // Last: the loader carries the hashes of what the two passes wrote (scripts/sri.ts).
-  const table = await integrityTable(cdn, runtimeFiles);
-  await timed('dist/cdn/inpage.js (loader, with the SHA-384 of the runtime and the worker)', () => pass('loader', { define: { __INPAGE_INTEGRITY__: JSON.stringify(table) } }).then(() => {}));
   await timed('dist/cdn (ORT glue and wasm)', async () => {
     await mkdir(cdn, { recursive: true });
     const ortDist = join(root, 'node_modules/onnxruntime-web/dist');
@@ -95,6 +92,9 @@ async function buildIife(): Promise<void> {
     await writeFile(join(cdn, 'THIRD_PARTY_NOTICES.txt'), NOTICE);
     await writeFile(join(cdn, 'inpage.css'), RESERVE_CSS);
   });
+  // Last: the loader carries the hashes of what the two passes wrote and of ORT's files (scripts/sri.ts).
+  const table = await integrityTable(cdn, runtimeFiles, ORT_FILES);
+  await timed('dist/cdn/inpage.js (loader, with the SHA-384 of the runtime, the worker and ORT\'s files)', () => pass('loader', { define: { __INPAGE_INTEGRITY__: JSON.stringify(table) } }).then(() => {}));
   await timed('dist/cdn (precompressed .br and .gz)', async () => {
     const sizes = await precompress(cdn, join(root, 'node_modules/.cache/inpage-precompress'));
     const sum = (k: 'bytes' | 'br' | 'gz'): string => `${(sizes.reduce((n, s) => n + s[k], 0) / 1e6).toFixed(2)} MB`;

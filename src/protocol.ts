@@ -25,6 +25,8 @@ export type Reply<T> = { ok: true; value: T } | { ok: false; error: WireError };
 export interface InitToWorker {
   backend: BackendPreference;
   assetBase?: string;
+  /** SRI hashes of ORT's `.wasm` files under `assetBase`, by file name (`EngineOptions.assetIntegrity`). */
+  assetIntegrity?: Record<string, string>;
   threads?: number;
   /** Name of a Web Lock the worker holds for its lifetime, so the page learns when it dies. */
   lifeLock?: string;
@@ -111,6 +113,48 @@ export interface PartsFromWorker {
   timing: RunTiming;
   backend: BackendName;
   spent?: ArrayBuffer[];
+}
+
+/**
+ * Strings sent as UTF-8 bytes back to back (transferable: a large string crossing `postMessage` is
+ * copied and rebuilt on arrival, measured at ~300 ms per 20 M characters on the page). String i
+ * is bytes `byteEnds[i-1] ?? 0` to `byteEnds[i]`, and `charEnds` are the same ends in UTF-16
+ * code units, so a run of strings decodes in one call and splits without scanning.
+ */
+export interface PackedStringsFromWorker {
+  utf8: Uint8Array;
+  byteEnds: Uint32Array;
+  charEnds: Uint32Array;
+}
+
+/**
+ * A recommender item table (`items.json`) to check, parse and validate in the worker. `bytes`
+ * is transferred (the page gives it up); `items` is the manifest's `dims.items`; `where` names
+ * the file in errors.
+ */
+export interface ItemTableToWorker {
+  bytes: Uint8Array;
+  items: number;
+  where: string;
+  /** The manifest's SHA-256 of the file: checked here first (INTEGRITY_MISMATCH, details expected/actual). */
+  sha256?: string;
+}
+
+/**
+ * A validated item table as columns the page can take without a long task: numbers in typed
+ * arrays and each string column as packed UTF-8 (all transferred, not copied), the small tables
+ * (categories, brand and tag names) as they are.
+ */
+export interface ItemTableFromWorker {
+  ids: PackedStringsFromWorker;
+  titles: PackedStringsFromWorker;
+  category: Int32Array;
+  price: Float64Array;
+  inStock: Uint8Array;
+  categories: { id: string; name: string; complements: [number, number][] }[];
+  trending: { asOf: string; halfLifeDays: number; scores: Float64Array };
+  /** `tags` of item i are `tags.slice(tagEnds[i-1] ?? 0, tagEnds[i])`. */
+  facts?: { brands: string[]; brand: Int32Array; tagNames: string[]; tags: Int32Array; tagEnds: Uint32Array };
 }
 
 /** Progress callback proxied through comlink. */
@@ -263,4 +307,9 @@ export interface HostApi {
   pipelineRun(callId: number, pipeId: string, call: PipelineCallToWorker, stream?: MessagePort): Promise<Reply<PipelineRunFromWorker>>;
   /** Release a pipeline's sessions; a no-op for unknown ids. */
   pipelineDispose(pipeId: string): Promise<Reply<null>>;
+  /**
+   * Parse and validate a recommender item table off the page's main thread (a 300 MB items.json
+   * was a 4.6 s long task there); `CATALOG_INVALID` naming the field, as on the page.
+   */
+  parseItemTable(table: ItemTableToWorker): Promise<Reply<ItemTableFromWorker>>;
 }

@@ -109,6 +109,16 @@ export interface EngineOptions {
    */
   workerIntegrity?: string;
   /**
+   * SRI hashes (`'sha384-…'`) of onnxruntime-web's `.wasm` files under `assetBase`, by file name.
+   * When the runtime's file is listed, the worker fetches it, checks it with SubtleCrypto and
+   * hands ORT those very bytes (`env.wasm.wasmBinary`); a mismatch fails the load with
+   * `INTEGRITY_MISMATCH` and the file is never compiled. The script tag sets it from the hashes
+   * inpage.js carries. Needs `assetBase`.
+   *
+   * @example createEngine({ assetBase: '/ort/', assetIntegrity: { 'ort-wasm-simd-threaded.wasm': 'sha384-…' } })
+   */
+  assetIntegrity?: Record<string, string>;
+  /**
    * Under `'auto'` with both WebGPU and WASM available, time the actual model on both after
    * warm-up and keep the faster; the verdict is remembered per (model, adapter, threads).
    * Default true.

@@ -35,6 +35,8 @@ async function createOrtSession(backend: BackendName, flavour: OrtFlavour, ep: '
   try {
     ort = await ctx.runtime.get(flavour);
   } catch (e) {
+    // A runtime file that failed its check is not "unavailable": say so, and fall back to nothing.
+    if (e instanceof InpageError && e.code === 'INTEGRITY_MISMATCH') throw e;
     throw new InpageError('BACKEND_UNAVAILABLE', `Could not load the onnxruntime-web ${flavour} runtime: ${e instanceof Error ? e.message : String(e)}. Check that the ORT files are served (assetBase) and allowed by the page's CSP.`, { backend });
   }
   try {

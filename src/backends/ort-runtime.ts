@@ -10,7 +10,9 @@
  * falling back to WASM needs no second download.
  */
 import type * as Ort from 'onnxruntime-web';
+import { InpageError } from '../errors.ts';
 import { Executor, type Lane } from '../scheduling/executor.ts';
+import { verifiedWasm } from './ort-wasm-integrity.ts';
 
 export type OrtModule = typeof Ort;
 /** Which ORT build a worker uses. */
@@ -21,7 +23,15 @@ export interface OrtConfig {
   threads: number;
   /** Self-hosted base URL of the ORT `.wasm` files; default: next to the bundled ORT module. */
   assetBase?: string;
+  /** SRI of ORT's `.wasm` files under `assetBase`, by name: a listed one is fetched and checked here (ort-wasm-integrity.ts). */
+  integrity?: Readonly<Record<string, string>>;
 }
+
+/** The `.wasm` each flavour's ORT build loads (onnxruntime-web 1.30: the /wasm and /webgpu builds). */
+export const ORT_WASM_FILE: Readonly<Record<OrtFlavour, string>> = {
+  wasm: 'ort-wasm-simd-threaded.wasm',
+  webgpu: 'ort-wasm-simd-threaded.asyncify.wasm',
+};
 
 /** One ORT module and one executor per flavour per worker. */
 export class OrtRuntime {
@@ -80,10 +90,12 @@ export class OrtRuntime {
       const load = (): Promise<unknown> => (flavour === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm'));
       // One retry after a short pause: a dynamic import that fails on a transient network error
       // is not retried by the browser (the retry may still fail where the module map keeps the error).
-      p = load().catch(() => new Promise((r) => setTimeout(r, 200)).then(load))
-        .then((mod) => this.configure(mod as OrtModule));
-      // A failed import must not poison later attempts (e.g. a transient network error).
-      p.catch(() => this.loaded.delete(flavour));
+      const imported = load().catch(() => new Promise((r) => setTimeout(r, 200)).then(load));
+      const wasm = this.checkedWasm(flavour);
+      p = Promise.all([imported, wasm]).then(([mod, binary]) => this.configure(mod as OrtModule, binary));
+      // A failed import must not poison later attempts (e.g. a transient network error); a file
+      // that failed its check stays refused (it would be fetched again only to fail again).
+      p.catch((e: unknown) => { if (!(e instanceof InpageError && e.code === 'INTEGRITY_MISMATCH')) this.loaded.delete(flavour); });
       this.loaded.set(flavour, p);
     }
     return p;
@@ -94,16 +106,28 @@ export class OrtRuntime {
     return this.loaded.has(flavour);
   }
 
-  private configure(ort: OrtModule): OrtModule {
+  /** The flavour's `.wasm`, fetched and checked, when `integrity` lists it (else ORT fetches it itself). */
+  private checkedWasm(flavour: OrtFlavour): Promise<Uint8Array | undefined> {
+    const file = ORT_WASM_FILE[flavour];
+    const sri = this.config.integrity !== undefined && Object.hasOwn(this.config.integrity, file) ? this.config.integrity[file] : undefined;
+    if (sri === undefined || this.config.assetBase === undefined) return Promise.resolve(undefined);
+    return verifiedWasm(new URL(file, this.base()).href, sri);
+  }
+
+  private base(): string {
+    const b = this.config.assetBase ?? '';
+    return b.endsWith('/') ? b : `${b}/`;
+  }
+
+  private configure(ort: OrtModule, binary?: Uint8Array): OrtModule {
     ort.env.wasm.numThreads = this.config.threads;
     // We already are in a worker; ORT's own proxy worker would add a second hop.
     ort.env.wasm.proxy = false;
     // 'error': ORT's warnings (e.g. about unused initializers) are noise for site visitors.
     ort.env.logLevel = 'error';
-    if (this.config.assetBase) {
-      const base = this.config.assetBase.endsWith('/') ? this.config.assetBase : `${this.config.assetBase}/`;
-      ort.env.wasm.wasmPaths = base;
-    }
+    if (this.config.assetBase) ort.env.wasm.wasmPaths = this.base();
+    // Verified bytes: ORT compiles these and fetches no .wasm of its own.
+    if (binary !== undefined) ort.env.wasm.wasmBinary = binary;
     return ort;
   }
 }

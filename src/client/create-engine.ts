@@ -144,7 +144,14 @@ function spawnFromSource(source: string, name = 'inpage'): Worker {
  */
 export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   checkOptions(opts);
-  const { workerUrl, workerIntegrity } = opts;
+  const { workerUrl, workerIntegrity, assetIntegrity } = opts;
+  if (assetIntegrity !== undefined) {
+    const bad = typeof assetIntegrity !== 'object' || assetIntegrity === null ? undefined : Object.entries(assetIntegrity).find(([, v]) => typeof v !== 'string' || !/^sha384-[A-Za-z0-9+/]+={0,2}$/.test(v));
+    if (typeof assetIntegrity !== 'object' || assetIntegrity === null || bad !== undefined) {
+      throw new InpageError('OPTION_INVALID', `assetIntegrity must map file names to SRI SHA-384 strings ('sha384-<base64>')${bad === undefined ? '' : `; '${bad[0]}' has ${JSON.stringify(bad[1])}`}.`);
+    }
+    if (opts.assetBase === undefined) throw new InpageError('OPTION_INVALID', 'assetIntegrity needs an assetBase: its hashes are of the files there.');
+  }
   if (workerIntegrity !== undefined && workerUrl === undefined) {
     throw new InpageError('OPTION_INVALID', 'workerIntegrity needs a workerUrl: it is the hash of that file.');
   }

@@ -4,7 +4,7 @@
 import type { ChatApi } from '../chat/completions.ts';
 import type { PipelineFor, PipelineOptions, PipelineTask } from '../pipeline-types.ts';
 import type { InpageError } from '../errors.ts';
-import type { TestHookToWorker } from '../protocol.ts';
+import type { ItemTableFromWorker, TestHookToWorker } from '../protocol.ts';
 import type { EngineStats } from '../stats/counters.ts';
 import type { EngineInfo, LoadOptions, ModelBackend, ModelSource, StoredModelInfo } from '../types.ts';
 import type { Model } from './model.ts';
@@ -73,6 +73,16 @@ export interface Engine {
     delete(url: string): Promise<void>;
     clear(): Promise<void>;
   };
+  /**
+   * Parses and validates a recommender item table (`items.json` bytes, `items` rows) in the
+   * engine's worker, off the page's main thread; `createRecommender` uses it for large tables.
+   * `bytes` is transferred: the caller gives it up. With `sha256` the bytes are checked first
+   * (`INTEGRITY_MISMATCH`). Rejects with `CATALOG_INVALID` naming the field, as parsing on the
+   * page would.
+   *
+   * @example const columns = await engine.parseItemTable(bytes, manifest.dims.items, itemsUrl);
+   */
+  parseItemTable(bytes: Uint8Array, items: number, where: string, options?: { signal?: AbortSignal; sha256?: string }): Promise<ItemTableFromWorker>;
   /** Stop the worker and release every model. Pending calls reject with `DISPOSED`. */
   dispose(): Promise<void>;
   /** Present only with `createEngine({ testHooks: true })`. */

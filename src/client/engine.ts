@@ -4,13 +4,13 @@
  * counters and events (telemetry.ts), the result cache, routing between variants and the remote
  * fallback — and holds all of their state itself: two engines on one page share nothing.
  */
-import { proxy } from 'comlink';
+import { proxy, transfer } from 'comlink';
 import { ResultCache } from '../caches/result-cache.ts';
 import { createChat, type ChatApi } from '../chat/completions.ts';
 import { InpageError, disposedError } from '../errors.ts';
 import type { GenerationResult } from '../generation-types.ts';
 import type { PipelineFor, PipelineOptions, PipelineTask } from '../pipeline-types.ts';
-import type { LoadToWorker, ModelFromWorker, PipelineFromWorker, PipelineRunFromWorker, RunFromWorker } from '../protocol.ts';
+import type { ItemTableFromWorker, ItemTableToWorker, LoadToWorker, ModelFromWorker, PipelineFromWorker, PipelineRunFromWorker, RunFromWorker } from '../protocol.ts';
 import type { EngineStats } from '../stats/counters.ts';
 import type { EngineInfo, EngineOptions, LoadOptions, LoadProgress, ModelSource } from '../types.ts';
 import type { ValidateOptions } from '../validate.ts';
@@ -53,6 +53,7 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
         return {
           ...init,
           ...(this.opts.assetBase === undefined ? {} : { assetBase: this.opts.assetBase }),
+          ...(this.opts.assetIntegrity === undefined ? {} : { assetIntegrity: { ...this.opts.assetIntegrity } }),
           ...(this.opts.threads === undefined ? {} : { threads: this.opts.threads }),
         };
       },
@@ -189,6 +190,16 @@ export class EngineImpl implements Engine, ModelHost, PipelineEngine {
       finished = true;
       throw e;
     });
+  }
+
+  async parseItemTable(bytes: Uint8Array, items: number, where: string, options: { signal?: AbortSignal; sha256?: string } = {}): Promise<ItemTableFromWorker> {
+    if (this.disposed) throw disposedError('This engine');
+    const conn = await this.connection();
+    const buf = bytes.buffer;
+    const table: ItemTableToWorker = { bytes, items, where, ...(options.sha256 === undefined ? {} : { sha256: options.sha256 }) };
+    // Moved, not copied: the page's copy would be dead weight the size of the file.
+    const sent = buf instanceof ArrayBuffer ? transfer(table, [buf]) : table;
+    return conn.call((r) => r.parseItemTable(sent), { what: `Parsing ${where}`, signal: options.signal, timeoutMs: this.timeoutMs() });
   }
 
   pipeline<T extends PipelineTask>(task: T, model: string, opts: PipelineOptions = {}): Promise<PipelineFor<T>> {

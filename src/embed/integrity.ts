@@ -10,6 +10,9 @@
  *   is never evaluated. Links, not fetch + blob: a strict CSP needs no `blob:` in `script-src`.
  * - The worker is fetched, hashed with SubtleCrypto and started from the verified bytes as a
  *   blob (client/create-engine.ts, `workerIntegrity`), which `worker-src blob:` already allows.
+ * - ORT's `.wasm` is fetched and hashed by the worker, and ORT is handed those bytes
+ *   (backends/ort-wasm-integrity.ts, `assetIntegrity`). ORT's JavaScript (its chunk and the glue
+ *   `.mjs`) is imported by the worker and not checked (docs/EMBED.md, Integrity).
  */
 import { sriSha384 } from '../caches/sri.ts';
 
@@ -19,6 +22,11 @@ export interface BuiltIntegrity {
   runtime: Record<string, string>;
   /** The worker file (one file, vite.iife.config.ts). */
   worker: Record<string, string>;
+  /**
+   * onnxruntime-web's files beside them (glue `.mjs` and `.wasm`). The worker checks the `.wasm`
+   * before ORT compiles it (backends/ort-wasm-integrity.ts, `assetIntegrity`).
+   */
+  ort: Record<string, string>;
 }
 
 declare const __INPAGE_INTEGRITY__: BuiltIntegrity | undefined;

@@ -116,6 +116,9 @@ export function createSite(win: Window, config: EmbedConfig, report: (e: unknown
     // workerUrl of the caller's own is theirs to pin.
     const workerHash = integrity?.worker['inpage-worker.js'];
     if (workerHash !== undefined && opts.workerUrl === undefined && o.workerIntegrity === undefined) o.workerIntegrity = workerHash;
+    // ORT's .wasm under the script's folder is checked by the worker before ORT compiles it; an
+    // assetBase of the caller's own is theirs to pin.
+    if (integrity !== undefined && opts.assetBase === undefined && o.assetIntegrity === undefined) o.assetIntegrity = { ...integrity.ort };
     if (config.backend !== undefined && o.backend === undefined) o.backend = config.backend;
     if (config.threads !== undefined && o.threads === undefined) o.threads = config.threads;
     return o;

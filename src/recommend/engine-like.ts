@@ -5,6 +5,7 @@
  * @example
  * const engine: EngineLike = await createEngine({ backend: 'auto' });
  */
+import type { ItemTableFromWorker } from '../protocol.ts';
 import type { Tensor, TensorInfo } from '../tensor.ts';
 
 /** A loaded model: `model.run(feeds)` resolves to named output tensors. */
@@ -22,4 +23,6 @@ export interface ModelLike {
  */
 export interface EngineLike {
   load(source: { url: string; sha256?: string }, options?: { signal?: AbortSignal; cache?: boolean; worker?: string; maxBytes?: number }): Promise<ModelLike>;
+  /** Parses a large items.json in the engine's worker (see `Engine.parseItemTable`); absent: parsed on the page. */
+  parseItemTable?(bytes: Uint8Array, items: number, where: string, options?: { signal?: AbortSignal; sha256?: string }): Promise<ItemTableFromWorker>;
 }

@@ -58,7 +58,7 @@ async function readPinnedBody(res: ResponseLike, req: PinnedRequest, limit: numb
   }
   let read: BoundedRead;
   try {
-    read = await readBounded(res.body, limit);
+    read = await readBounded(res.body, limit, undefined, req.pin?.bytes);
   } catch (e) {
     if (req.signal?.aborted) throw abortError(`Loading the recommender ${req.what}`, req.signal.reason);
     throw toInpageError(e, 'MODEL_FETCH_FAILED', `Reading ${req.url}`);
@@ -83,12 +83,27 @@ async function fetchOnce(fetchFn: FetchLike, req: PinnedRequest, reload: boolean
   return readPinnedBody(res, req, req.pin?.bytes ?? req.maxBytes ?? Number.MAX_SAFE_INTEGER);
 }
 
+/** Why `bytes` is not the pinned file by its size, or undefined when the size is right. */
+export function sizeMismatch(bytes: Uint8Array, pin: FileEntry): Mismatch | undefined {
+  return bytes.byteLength === pin.bytes ? undefined : { expected: `${pin.bytes} bytes`, actual: `${bytes.byteLength} bytes` };
+}
+
 /** Why `bytes` is not the pinned file, or undefined when it is. */
-async function mismatch(bytes: Uint8Array, pin: FileEntry): Promise<{ expected: string; actual: string } | undefined> {
-  if (bytes.byteLength !== pin.bytes) return { expected: `${pin.bytes} bytes`, actual: `${bytes.byteLength} bytes` };
+async function mismatch(bytes: Uint8Array, pin: FileEntry): Promise<Mismatch | undefined> {
+  const bad = sizeMismatch(bytes, pin);
+  if (bad !== undefined) return bad;
   const actual = await sha256Hex(bytes);
   return actual === undefined || actual === pin.sha256 ? undefined : { expected: `SHA-256 ${pin.sha256}`, actual: `SHA-256 ${actual}` };
 }
+
+/** What a file was declared as and what arrived, in words (INTEGRITY_MISMATCH details). */
+export interface Mismatch {
+  expected: string;
+  actual: string;
+}
+
+/** What a {@link fetchPinnedAs} step makes of the bytes: its value, or why they are not the pinned file. */
+export type Taken<T> = { ok: true; value: T } | ({ ok: false } & Mismatch);
 
 /**
  * Fetches `req.url`, checks it against its pin, and on a mismatch fetches once more bypassing
@@ -96,7 +111,20 @@ async function mismatch(bytes: Uint8Array, pin: FileEntry): Promise<{ expected: 
  *
  * @example const bytes = await fetchPinned(fetch, { url, what: 'item table', pin: manifest.files['items.json'] });
  */
-export async function fetchPinned(fetchFn: FetchLike, req: PinnedRequest): Promise<Uint8Array> {
+export function fetchPinned(fetchFn: FetchLike, req: PinnedRequest): Promise<Uint8Array> {
+  return fetchPinnedAs(fetchFn, req, async (bytes) => {
+    const bad = req.pin === undefined ? undefined : await mismatch(bytes, req.pin);
+    return bad === undefined ? { ok: true, value: bytes } : { ok: false, ...bad };
+  });
+}
+
+/**
+ * {@link fetchPinned} with the check done by `take`, which also turns the bytes into its value:
+ * the item table's is hashed and parsed in the engine's worker (item-table.ts), so a large file
+ * is neither hashed nor parsed on the page. A mismatch `take` reports gets the same one refetch
+ * past the HTTP cache.
+ */
+export async function fetchPinnedAs<T>(fetchFn: FetchLike, req: PinnedRequest, take: (bytes: Uint8Array) => Promise<Taken<T>>): Promise<T> {
   let bytes: Uint8Array;
   try {
     bytes = await fetchOnce(fetchFn, req, false);
@@ -105,11 +133,9 @@ export async function fetchPinned(fetchFn: FetchLike, req: PinnedRequest): Promi
     if (!(e instanceof InpageError) || e.code !== 'INTEGRITY_MISMATCH') throw e;
     bytes = await fetchOnce(fetchFn, req, true);
   }
-  if (req.pin === undefined) return bytes;
-  let bad = await mismatch(bytes, req.pin);
-  if (bad === undefined) return bytes;
-  bytes = await fetchOnce(fetchFn, req, true);
-  bad = await mismatch(bytes, req.pin);
-  if (bad === undefined) return bytes;
-  throw new InpageError('INTEGRITY_MISMATCH', `${req.url} (the recommender ${req.what}) does not match its manifest, even fetched again past the HTTP cache: expected ${bad.expected}, got ${bad.actual}. A partial deploy? Upload the package's files before its manifest.`, { url: req.url, ...bad });
+  let got = await take(bytes);
+  if (got.ok) return got.value;
+  got = await take(await fetchOnce(fetchFn, req, true));
+  if (got.ok) return got.value;
+  throw new InpageError('INTEGRITY_MISMATCH', `${req.url} (the recommender ${req.what}) does not match its manifest, even fetched again past the HTTP cache: expected ${got.expected}, got ${got.actual}. A partial deploy? Upload the package's files before its manifest.`, { url: req.url, expected: got.expected, actual: got.actual });
 }

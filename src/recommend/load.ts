@@ -9,7 +9,8 @@ import type { EngineLike, ModelLike } from './engine-like.ts';
 import { evictStale, STALE_KINDS } from './evict.ts';
 import { checkModelShape, namedTensors } from './model-check.ts';
 import { fetchPinned, MANIFEST_MAX_BYTES, type FetchLike } from './fetch-pinned.ts';
-import { fileEntry, parseItems, parseManifest, type RecommenderItems, type RecommenderManifest } from './manifest.ts';
+import { fileEntry, parseJsonBytes, parseManifest, type RecommenderItems, type RecommenderManifest } from './manifest.ts';
+import { ITEMS_OFF_THREAD_BYTES, loadItemTable } from './item-table.ts';
 
 export type { FetchLike } from './fetch-pinned.ts';
 
@@ -19,6 +20,8 @@ export interface LoadedRecommender {
   manifest: RecommenderManifest;
   items: RecommenderItems;
   model: ModelLike;
+  /** Item id → index, when loading built it (a large table, rebuilt in slices). */
+  index?: Map<string, number>;
 }
 
 /** Resolves `url` against the page's location (absolute URLs pass through). */
@@ -31,24 +34,16 @@ export function resolveUrl(url: string | URL, base?: string): string {
   }
 }
 
-function parseJson(bytes: Uint8Array, url: string, code: 'MANIFEST_INVALID' | 'CATALOG_INVALID'): unknown {
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new InpageError(code, `${url} is not valid JSON (${(e as Error).message}).`);
-  }
-}
-
 /**
  * Fetches and validates the package, and loads the model (`cache: false`: not into the model cache).
  *
  * @example const pkg = await loadRecommender(engine, '/reco/manifest.json', fetch.bind(globalThis));
  */
-export async function loadRecommender(engine: EngineLike, manifestUrl: string | URL, fetchFn: FetchLike, signal?: AbortSignal, cache = true): Promise<LoadedRecommender> {
+export async function loadRecommender(engine: EngineLike, manifestUrl: string | URL, fetchFn: FetchLike, signal?: AbortSignal, cache = true, offThreadAbove = ITEMS_OFF_THREAD_BYTES): Promise<LoadedRecommender> {
   const url = resolveUrl(manifestUrl);
   // The manifest is the one mutable file: always revalidated with the server (`no-cache`).
   const manifestBytes = await fetchPinned(fetchFn, { url, what: 'manifest', pin: undefined, maxBytes: MANIFEST_MAX_BYTES, signal, cache: 'no-cache' });
-  const manifest = parseManifest(parseJson(manifestBytes, url, 'MANIFEST_INVALID'), url);
+  const manifest = parseManifest(parseJsonBytes(manifestBytes, url, 'MANIFEST_INVALID'), url);
   const itemsUrl = resolveUrl(manifest.items, url);
   const modelUrl = resolveUrl(manifest.model, url);
   const modelEntry = fileEntry(manifest.files, manifest.model)!;
@@ -63,9 +58,9 @@ export async function loadRecommender(engine: EngineLike, manifestUrl: string | 
     parts.abort();
   });
   let items: RecommenderItems;
+  let index: Map<string, number> | undefined;
   try {
-    const itemBytes = await fetchPinned(fetchFn, { url: itemsUrl, what: 'item table', pin: fileEntry(manifest.files, manifest.items), signal: parts.signal });
-    items = parseItems(parseJson(itemBytes, itemsUrl, 'CATALOG_INVALID'), manifest, itemsUrl);
+    ({ items, index } = await loadItemTable(engine, fetchFn, { url: itemsUrl, what: 'item table', pin: fileEntry(manifest.files, manifest.items), signal: parts.signal }, manifest, offThreadAbove));
   } catch (e) {
     // An item table stopped because the model failed reports the model's error.
     const cause = modelError !== undefined && signal?.aborted !== true ? toInpageError(modelError, 'MODEL_FETCH_FAILED', `Loading ${modelUrl}`) : e;
@@ -84,5 +79,5 @@ export async function loadRecommender(engine: EngineLike, manifestUrl: string | 
     throw e;
   }
   if (cache) void evictStale(engine, new URL('./', url).href, STALE_KINDS.recommender, new Set([modelUrl]));
-  return { manifestUrl: url, manifest, items, model };
+  return { manifestUrl: url, manifest, items, model, ...(index === undefined ? {} : { index }) };
 }

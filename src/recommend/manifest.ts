@@ -91,6 +91,18 @@ function bad(code: Code, where: string, field: string, why: string): never {
   throw new InpageError(code, `${where}: field '${field}' ${why}. Re-run \`inpage train\` or fix the file.`, { field });
 }
 
+/**
+ * `bytes` (UTF-8 JSON) parsed, or `code` saying the file at `where` is not JSON. Shared by the page
+ * and the worker (which parses large item tables, worker/item-table.ts).
+ */
+export function parseJsonBytes(bytes: Uint8Array, where: string, code: Code): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new InpageError(code, `${where} is not valid JSON (${(e as Error).message}).`);
+  }
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -219,7 +231,7 @@ export function parseManifest(json: unknown, where = 'manifest.json'): Recommend
  * Validates parsed `items.json` against the manifest (`dims.items` rows in every column).
  * Throws `InpageError('CATALOG_INVALID')` naming the first bad field.
  */
-export function parseItems(json: unknown, manifest: RecommenderManifest, where = 'items.json'): RecommenderItems {
+export function parseItems(json: unknown, manifest: { dims: Pick<RecommenderManifest['dims'], 'items'> }, where = 'items.json'): RecommenderItems {
   const C: Code = 'CATALOG_INVALID';
   if (!isRecord(json)) bad(C, where, '(root)', 'must be a JSON object');
   if (own(json, 'format') !== 'inpage-recommender-items') bad(C, where, 'format', `must be "inpage-recommender-items", got ${JSON.stringify(own(json, 'format'))}`);

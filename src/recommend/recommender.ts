@@ -24,6 +24,7 @@ import type { EngineLike } from './engine-like.ts';
 import { HistoryStore, type StorageLike, type TrackedEvent } from './history.ts';
 import { SEEN_CAP, SeenItems } from './seen.ts';
 import { loadRecommender, type FetchLike } from './load.ts';
+import { ITEMS_OFF_THREAD_BYTES } from './item-table.ts';
 import type { RecommenderItems, RecommenderManifest } from './manifest.ts';
 import { runSearch } from './search-run.ts';
 import { loadSearch, RecentSearches, searchSteps, type LoadedSearch, type RecentSearch, type SearchOptions, type SearchResult } from './search.ts';
@@ -58,6 +59,12 @@ export interface RecommenderOptions {
   storageKey?: string;
   /** Aborts loading. */
   signal?: AbortSignal;
+  /**
+   * Size in bytes of `items.json` from which it is parsed and validated in the engine's worker
+   * rather than on the page (a large table parsed on the page is a long task). Default 1 MiB;
+   * `Infinity` always parses on the page, `0` always in the worker.
+   */
+  parseInWorkerAbove?: number;
   /** Default `globalThis.fetch`. */
   fetch?: FetchLike;
   /** Clock (Unix ms). Default `Date.now`. */
@@ -245,6 +252,8 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   const fetchFn = options.fetch ?? (globalThis.fetch === undefined ? undefined : globalThis.fetch.bind(globalThis));
   if (options.persistStorage !== undefined && typeof options.persistStorage !== 'boolean') throw new InpageError('OPTION_INVALID', `persistStorage must be true or false, got ${JSON.stringify(options.persistStorage)}.`);
   if (fetchFn === undefined) throw new InpageError('OPTION_INVALID', 'No fetch in this environment: pass options.fetch.');
+  const offThreadAbove = options.parseInWorkerAbove ?? ITEMS_OFF_THREAD_BYTES;
+  if (typeof offThreadAbove !== 'number' || !(offThreadAbove >= 0)) throw new InpageError('OPTION_INVALID', `parseInWorkerAbove must be a number of bytes ≥ 0 (Infinity: never), got ${String(options.parseInWorkerAbove)}.`);
   const now = options.now ?? Date.now;
   const retention = resolveRetention(options.retention);
   const given = options.consent ?? 'granted';
@@ -256,7 +265,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   await consent.settled();
   let pkg: Awaited<ReturnType<typeof loadRecommender>>;
   try {
-    pkg = await loadRecommender(options.engine, options.manifestUrl, fetchFn, options.signal, consent.granted());
+    pkg = await loadRecommender(options.engine, options.manifestUrl, fetchFn, options.signal, consent.granted(), offThreadAbove);
   } catch (e) {
     if (ownsConsent) consent.dispose();
     throw e;
@@ -265,7 +274,7 @@ export async function createRecommender(options: RecommenderOptions): Promise<Re
   // Experiment arms with a model package of their own load it on first use.
   const armBase = withIndex(pkg);
   const { index } = armBase;
-  const arms = variantPackages(armBase, (url, signal) => loadRecommender(options.engine, url, fetchFn, signal, consent.granted()));
+  const arms = variantPackages(armBase, (url, signal) => loadRecommender(options.engine, url, fetchFn, signal, consent.granted(), offThreadAbove));
   const storage = options.storage === undefined ? defaultStorage() : options.storage;
   const experimentConfig = options.experiment ?? manifest.experiment;
   const merch: MerchSetup = {

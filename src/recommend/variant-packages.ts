@@ -29,7 +29,7 @@ export interface VariantPackages {
 
 /** A loaded package with its id → index map and an empty mask cache (the recommender's own too). */
 export function withIndex(p: LoadedRecommender): ArmPackage {
-  return { manifestUrl: p.manifestUrl, manifest: p.manifest, items: p.items, model: p.model, index: new Map(p.items.ids.map((id, i) => [id, i])), masks: new Map() };
+  return { manifestUrl: p.manifestUrl, manifest: p.manifest, items: p.items, model: p.model, index: p.index ?? new Map(p.items.ids.map((id, i) => [id, i])), masks: new Map() };
 }
 
 /** `load` is `loadRecommender` bound to the recommender's engine, fetch and cache consent. */

@@ -5,7 +5,8 @@
  *   through the one micro-batcher (scheduling/batcher.ts);
  * - `model-bytes.ts`: fetch, cache and integrity of model bytes;
  * - `session-plan.ts`: backend choice (incl. the measured choice) for a new session;
- * - `device-watch.ts`, `test-hooks.ts`, `calls.ts` (replies and cancellation).
+ * - `device-watch.ts`, `test-hooks.ts`, `calls.ts` (replies and cancellation);
+ * - `item-table.ts`: a recommender's large items.json parsed off the page's main thread.
  * Every ORT call goes through the runtime's one executor (backends/ort-runtime.ts).
  * Every method answers with a `Reply` (never throws across comlink).
  */
@@ -21,6 +22,7 @@ import { VerdictStore } from '../routing/verdict-store.ts';
 import { CallRegistry, settle } from './calls.ts';
 import { DeviceWatch } from './device-watch.ts';
 import { holdLifeLock } from './life-lock.ts';
+import { parseItemTable } from './item-table.ts';
 import { WorkerModels } from './models.ts';
 import { WorkerPipelines } from './pipelines.ts';
 import { SessionPlanner } from './session-plan.ts';
@@ -49,7 +51,11 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     init: (opts) => settle('INTERNAL', 'Starting the worker', async () => {
       const caps = await probeCapabilities(scope);
       const threads = chooseThreads(caps, opts.threads);
-      const runtime = new OrtRuntime(opts.assetBase === undefined ? { threads } : { threads, assetBase: opts.assetBase });
+      const runtime = new OrtRuntime({
+        threads,
+        ...(opts.assetBase === undefined ? {} : { assetBase: opts.assetBase }),
+        ...(opts.assetIntegrity === undefined ? {} : { integrity: opts.assetIntegrity }),
+      });
       const plan = planBackends(opts.backend, registry, caps);
       const ctx = { runtime, cpuFlavour: caps.webgpu && opts.backend !== 'wasm' ? 'webgpu' as const : 'wasm' as const };
       state = new HostStateImpl(opts, caps, threads, ctx, plan.order[0]!.name, plan.reason);
@@ -75,5 +81,6 @@ export function createHost(scope: typeof globalThis = globalThis): HostApi {
     pipelineLoad: (callId, spec, onProgress) => pipelines.load(callId, spec, onProgress),
     pipelineRun: (callId, pipeId, call, stream) => pipelines.run(callId, pipeId, call, stream),
     pipelineDispose: (pipeId) => pipelines.dispose(pipeId),
+    parseItemTable: (table) => parseItemTable(table),
   };
 }

@@ -26,6 +26,16 @@ describe('readBounded (the one bounded body reader)', () => {
     expect(seen).toEqual([4, 8, 12]);
   });
 
+  it('with an expected size: the same bytes, copied in as they arrive; a short body comes back short', async () => {
+    const r = await readBounded(body(3, 4).stream, 12, undefined, 12);
+    expect(r.ok && [...r.bytes]).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
+    const short = await readBounded(body(2, 4).stream, 12, undefined, 12);
+    expect(short.ok && [...short.bytes]).toEqual([1, 1, 1, 1, 2, 2, 2, 2]);
+    const { stream, state } = body(Infinity, 4);
+    expect(await readBounded(stream, 12, undefined, 12)).toEqual({ ok: false, arrived: 16 });
+    expect(state.cancelled).toBe(true);
+  });
+
   it('stops an endless body as soon as it passes the bound, and cancels it', async () => {
     const { stream, state } = body(Infinity, 1000);
     const r = await readBounded(stream, 2500);
