@@ -19,7 +19,7 @@ import type { ItemTableFromWorker } from '../protocol.ts';
 /**
  * Tables the manifest declares at least this many bytes for are parsed in the worker (default
  * 1 MiB). Below it the page parses in place: in Chromium here parsing and validating cost the
- * page ~20–30 ms per MB on a busy machine (test/browser/item-table.spec.ts logs it), so 1 MB stays
+ * page ~30 ms per MB on a busy machine (933 ms for 30 MB; test/browser/item-table.spec.ts logs it), so 1 MB stays
  * under a 50 ms long task, while the worker path costs a round trip and, on a cold load, waits
  * behind the worker's own start and model compile.
  */
