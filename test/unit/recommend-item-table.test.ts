@@ -3,7 +3,6 @@
  * MessageChannel parses and validates items.json with the page's own validator, answers columns
  * whose buffers are moved, and the page rebuilds exactly what parsing in place gives, in slices.
  */
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineImpl } from '../../src/client/engine.ts';
 import { packItemTable, unpackItemTable } from '../../src/recommend/item-columns.ts';
@@ -16,7 +15,24 @@ import { rejected } from './helpers/catch.ts';
 import { portWorker, type PortWorker } from './helpers/port-worker.ts';
 import { sha, tinyItems } from './helpers/tiny-package.ts';
 
-const demoItems = readFileSync(new URL('../../public/reco/items.json', import.meta.url));
+/**
+ * A shop-sized table (2,400 items, the demo's size) made here, not read from public/ (made by
+ * `npm run assets`, which runs after the unit tests): ids and titles with non-ASCII text,
+ * twelve categories, prices with cents, some items out of stock.
+ */
+function shopItems(n = 2400): Record<string, unknown> {
+  const base = tinyItems();
+  const ids = Array.from({ length: n }, (_, i) => `sku-${10000 + i}`);
+  const cats = Array.from({ length: 12 }, (_, c) => ({ id: `cat-${c}`, name: `Catégorie ${c} – “Outdoor”`, complements: [[(c + 1) % 12, 1]] }));
+  return {
+    ...base, ids,
+    titles: ids.map((id, i) => `Zelt ${id} für ${1 + (i % 4)} Personen — ${'αβγ'[i % 3]} ✓`),
+    category: ids.map((_, i) => i % 12), price: ids.map((_, i) => 5 + ((i * 37) % 500) + 0.99), inStock: ids.map((_, i) => (i % 17 === 0 ? 0 : 1)),
+    categories: cats,
+    trending: { asOf: '2026-12-01T00:00:00Z', halfLifeDays: 7, scores: ids.map((_, i) => ((i * 7919) % 1000) / 10) },
+  };
+}
+const demoItems = Buffer.from(JSON.stringify(shopItems()));
 const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
 
 const workers: PortWorker[] = [];
