@@ -114,7 +114,7 @@ export async function runBench(): Promise<void> {
       cacheHit: () => repeat('result cache', cpu, iso, (p) => p.evaluate(() => window.bench.cacheHit({ runs: 1000, model: 'mlp', width: 64 }))),
       recommend: () => recommendScenario((dir) => chromium.launchPersistentContext(dir, { headless: true, ...(executablePath ? { executablePath } : {}), args: ARGS }), iso, REPS),
       search: () => searchScenario(cpu, iso, REPS, openBench),
-      chat: () => chatScenario(cpu, base, REPS, openBench),
+      chat: () => chatScenario(cpu, iso, REPS, openBench),
       transformers: async () => ({
         model: fe.id,
         direct: await repeat('transformers.js direct', cpu, base, (p) => p.evaluate((m) => window.bench.transformersPipeline({ mode: 'direct', model: m, runs: 200, burst: 64 }), fe.id)),

@@ -10,7 +10,7 @@ import { median, quantile, timeCalls } from './stats.ts';
 import { contention, threeLoads } from './contention.ts';
 import { bareBurst } from './bare-burst.ts';
 import { searchLatency } from './search-bench.ts';
-import { assistantBench, generationBench } from './chat.ts';
+import { assistantBench, generationPair } from './chat.ts';
 import { recommendTrace } from './reco-trace.ts';
 
 ort.env.wasm.numThreads = 1;
@@ -359,7 +359,7 @@ async function transformersPipeline(opts: { mode: 'direct' | 'inpage'; model: st
 
 const bench = {
   recommendLatency, searchLatency, engineModels, overhead, throughput, longTasks, firstResult, bareFirstResult, cacheHit, transformersPipeline, contention, threeLoads,
-  generationBench, assistantBench, recommendTrace,
+  generationPair, assistantBench, recommendTrace,
   bareBurst: (opts: Parameters<typeof bareBurst>[0]) => bareBurst(opts, directWorker),
 };
 declare global { interface Window { bench: typeof bench } }
