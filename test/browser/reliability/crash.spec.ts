@@ -131,17 +131,28 @@ test('crash during the transparent reload after a crash: the run rejects with WO
   await openHarness();
   const mlp = byName['mlp']!;
   const feeds = plain(mlp.inputs(2, 9));
-  const r = await page.evaluate(async (feeds) => {
+  const url = '/__fault/slow/3000/models/mlp.onnx';
+  await page.evaluate(async (feeds) => {
     const { harness } = window;
     const engine = await window.inpage.createEngine({ testHooks: true });
-    const hooks = engine.testHooks!;
-    // Served slowly every time, so the reload into a fresh worker takes long enough to hit.
-    const m = await engine.load({ url: '__fault/slow/1500/models/mlp.onnx' }, { cache: false });
-    hooks.killWorker();
+    // Served slowly every time, so the reload into a fresh worker is still downloading when hit.
+    const m = await engine.load({ url: '__fault/slow/3000/models/mlp.onnx' }, { cache: false });
+    engine.testHooks!.killWorker();
     const reloadRun = harness.settle(() => m.run(harness.toTensors(feeds)));
-    await new Promise((res) => setTimeout(res, 500));
+    Object.assign(window, { crashTest: { engine, m, reloadRun } });
+  }, feeds);
+  // Kill the second worker once its reload download has reached the server, not after a fixed
+  // timer: on a loaded machine a 500 ms page timer fired after the whole reload had finished.
+  await expect.poll(() => countPath(seen, url), { timeout: 30_000 }).toBe(2);
+  const r = await page.evaluate(async (feeds) => {
+    const { harness } = window;
+    const { engine, m, reloadRun } = (window as unknown as { crashTest: {
+      engine: Awaited<ReturnType<typeof window.inpage.createEngine>>;
+      m: Awaited<ReturnType<Awaited<ReturnType<typeof window.inpage.createEngine>>['load']>>;
+      reloadRun: ReturnType<typeof harness.settle>;
+    } }).crashTest;
     const t0 = performance.now();
-    hooks.killWorker();
+    engine.testHooks!.killWorker();
     const first = await reloadRun;
     const rejectMs = performance.now() - t0;
     const second = await harness.settle(async () => harness.fromTensors(await m.run(harness.toTensors(feeds))));
@@ -153,6 +164,6 @@ test('crash during the transparent reload after a crash: the run rejects with WO
   expect(r.second.ok, JSON.stringify(r.second).slice(0, 300)).toBe(true);
   if (r.second.ok) expectClose(r.second.value, plain(mlp.reference(mlp.inputs(2, 9))));
   // load + interrupted reload + successful reload
-  expect(countPath(seen, '/__fault/slow/1500/models/mlp.onnx')).toBe(3);
+  expect(countPath(seen, url)).toBe(3);
   report(info, 'crash-during-reload', { rejectMs: Math.round(r.rejectMs) });
 });
